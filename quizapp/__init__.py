@@ -1,0 +1,132 @@
+"""quizapp: quizzes and FSRS flashcards from YAML question banks."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, request
+
+from .database import configure_engine, read_only_transactions, reset_transactions
+from .extensions import db, migrate
+
+DEFAULTS: dict[str, Any] = {
+    "DEVELOPMENT": False,
+    "SECRET_KEY": None,
+    "SQLALCHEMY_DATABASE_URI": None,  # set from the instance folder below
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    "QUESTIONS_DIR": None,  # defaults to questions/ beside the package
+}
+PLACEHOLDER_KEYS = {"dev", "secret", "changeme", "change-me", "change_me", "development", "test", "key"}
+MIN_KEY_LENGTH = 24
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the app: configure, init extensions, register blueprints, error handlers and commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Defaults, then QUIZAPP_* environment variables, then instance/config.py — or a test mapping."""
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_prefixed_env("QUIZAPP")
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "quizapp.sqlite")
+    if not app.config["QUESTIONS_DIR"]:
+        app.config["QUESTIONS_DIR"] = str(Path(app.root_path).parent / "questions")
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    relaxed = app.config["DEVELOPMENT"] or app.testing or app.debug
+    app.config.setdefault("SESSION_COOKIE_SECURE", not relaxed)
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = not relaxed
+    _secret_key(app, relaxed)
+
+
+def _secret_key(app: Flask, relaxed: bool) -> None:
+    key = app.config.get("SECRET_KEY")
+    real = isinstance(key, str | bytes) and len(key) >= MIN_KEY_LENGTH and str(key).lower() not in PLACEHOLDER_KEYS
+    if real:
+        return
+    if relaxed:
+        path = Path(app.instance_path) / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        app.config["SECRET_KEY"] = path.read_text().strip()
+        return
+    if _serving():
+        raise RuntimeError(
+            "SECRET_KEY is missing or too weak for production: set QUIZAPP_SECRET_KEY (at least "
+            f"{MIN_KEY_LENGTH} random characters, e.g. from `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'`) or SECRET_KEY in instance/config.py. "
+            "For local development set QUIZAPP_DEVELOPMENT=true instead."
+        )
+    app.config["SECRET_KEY"] = secrets.token_urlsafe(48)  # a CLI command signs nothing that outlives it
+
+
+def _serving() -> bool:
+    """True unless the app was loaded for a `flask` command other than `run`."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is None or ctx.info_name == "run"
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    with app.app_context():
+        configure_engine(db.engine)
+
+    @app.before_request
+    def _deferred_reads() -> None:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            request.environ["quizapp.begin_token"] = read_only_transactions()
+
+    @app.teardown_request
+    def _reset_reads(_exc: BaseException | None) -> None:
+        token = request.environ.pop("quizapp.begin_token", None)
+        if token is not None:
+            db.session.remove()  # end the read transaction before the mode changes back
+            reset_transactions(token)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .banks.views import bp as banks_bp
+
+    app.register_blueprint(banks_bp)
+    from .rendering import init_app as init_rendering
+
+    init_rendering(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import init_app as init_errors
+
+    init_errors(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import bank_cli
+
+    app.cli.add_command(bank_cli)
+
+    @app.shell_context_processor
+    def _shell() -> dict[str, Any]:
+        from . import models
+
+        return {"db": db, "models": models}

@@ -1,0 +1,28 @@
+"""Public pages: the list of banks and each bank's questions."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, render_template
+
+from .. import queries
+from ..extensions import db
+
+bp = Blueprint("banks", __name__)
+
+
+@bp.get("/")
+def index():
+    """List the banks with their question counts, tags and review date."""
+    banks = db.session.scalars(queries.banks()).all()
+    return render_template("banks/index.html", banks=banks, counts=queries.type_counts(db.session))
+
+
+@bp.get("/banks/<slug>")
+def show(slug: str):
+    """Show one bank and the prompts of its questions."""
+    bank = db.session.scalars(queries.bank_by_slug(slug)).first() or abort(404)
+    questions = [(q, json.loads(q.data)) for q in db.session.scalars(queries.current_questions(bank.id))]
+    return render_template("banks/show.html", bank=bank, questions=questions,
+                           counts=queries.type_counts(db.session).get(bank.id, {}))

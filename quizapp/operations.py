@@ -1,0 +1,156 @@
+"""Everything that changes data. Functions here add and flush but never commit: the caller (a view or a
+CLI command) commits once, so one request or one bank import is one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.orm import Session
+
+from .domain.banks import Bank as BankModel
+from .domain.banks import question_json
+from .models import Bank, BankVersion, Question, QuestionRevision, utcnow
+
+
+@dataclass
+class ImportResult:
+    """What importing one bank did."""
+
+    bank_id: str
+    status: str  # "created", "updated" or "unchanged"
+    version: int
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+
+
+def source_hash(source: bytes) -> str:
+    return hashlib.sha256(source).hexdigest()
+
+
+def find_unchanged_source(session: Session, digest: str) -> Bank | None:
+    """The bank whose current version was imported from exactly these bytes, if any (a cheap no-op check)."""
+    return session.scalars(select(Bank).where(Bank.source_hash == digest).limit(1)).first()
+
+
+def _lock_bank(session: Session, slug: str) -> None:
+    """Serialise imports of the same bank. SQLite transactions already hold the write lock (BEGIN
+    IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock on the bank id."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(slug.encode()) - 2**31})
+
+
+def import_bank(session: Session, bank: BankModel, source: bytes, source_name: str) -> ImportResult:
+    """Add or update ``bank`` so its questions keep their identity; flush, don't commit."""
+    _lock_bank(session, bank.id)
+    digest = source_hash(source)
+    header = {
+        "title": bank.title,
+        "description": bank.description,
+        "language": bank.language,
+        "license": bank.license,
+        "authors": list(bank.authors),
+        "reviewed_on": bank.reviewed_on.isoformat(),
+        "tags": list(bank.tags),
+    }
+    quizzes = [q.model_dump(mode="json") for q in bank.quizzes]
+    datas = [question_json(q) for q in bank.questions]
+    hashes = [hashlib.sha256(d.encode()).hexdigest() for d in datas]
+    content = hashlib.sha256(
+        json.dumps([header, quizzes, [q.id for q in bank.questions], hashes], sort_keys=True).encode()
+    ).hexdigest()
+
+    row = session.scalars(select(Bank).where(Bank.slug == bank.id)).first()
+    if row is not None and row.content_hash == content:
+        row.source_hash = digest  # same content, other formatting: remember these bytes too
+        session.flush()
+        return ImportResult(bank.id, "unchanged", row.version_number)
+
+    status = "updated" if row is not None else "created"
+    if row is None:
+        row = Bank(slug=bank.id, version_number=0, **_header_columns(header))
+        session.add(row)
+    else:
+        for key, value in _header_columns(header).items():
+            setattr(row, key, value)
+    row.version_number += 1
+    row.content_hash = content
+    row.source_hash = digest
+    session.flush()
+    version = BankVersion(
+        bank_id=row.id,
+        number=row.version_number,
+        content_hash=content,
+        source_name=source_name,
+        header=header,
+        quizzes=quizzes,
+        question_count=len(bank.questions),
+    )
+    session.add(version)
+    session.flush()
+
+    result = ImportResult(bank.id, status, row.version_number)
+    existing = {
+        r.key: r
+        for r in session.execute(
+            select(Question.id, Question.key, Question.content_hash, Question.position, Question.retired_at,
+                   Question.revision_number).where(Question.bank_id == row.id)
+        )
+    }
+    new_rows, revisions, updates = [], [], []
+    for position, (question, data, digest_q) in enumerate(zip(bank.questions, datas, hashes, strict=True)):
+        old = existing.get(question.id)
+        if old is None:
+            new_rows.append({"bank_id": row.id, "key": question.id, "type": question.type, "position": position,
+                             "content_hash": digest_q, "data": data, "revision_number": 1})
+            result.added.append(question.id)
+            continue
+        if old.content_hash == digest_q and old.retired_at is None:
+            if old.position != position:
+                updates.append({"id": old.id, "position": position})
+            continue
+        (result.restored if old.retired_at is not None else result.changed).append(question.id)
+        number = old.revision_number + (old.content_hash != digest_q)
+        updates.append({"id": old.id, "type": question.type, "position": position, "content_hash": digest_q,
+                        "data": data, "revision_number": number, "retired_at": None})
+        if old.content_hash != digest_q:
+            revisions.append({"question_id": old.id, "number": number, "bank_version_id": version.id,
+                              "content_hash": digest_q, "data": data})
+    keys = {q.id for q in bank.questions}
+    now = utcnow()
+    for key, old in existing.items():
+        if key not in keys and old.retired_at is None:
+            updates.append({"id": old.id, "retired_at": now})
+            result.retired.append(key)
+
+    if new_rows:
+        ids = session.execute(insert(Question).returning(Question.id, Question.key, sort_by_parameter_order=True),
+                              new_rows).all()
+        for (qid, _key), new in zip(ids, new_rows, strict=True):
+            revisions.append({"question_id": qid, "number": 1, "bank_version_id": version.id,
+                              "content_hash": new["content_hash"], "data": new["data"]})
+    for batch in _group_by_keys(updates):
+        session.execute(update(Question), batch)
+    if revisions:
+        session.execute(insert(QuestionRevision), revisions)
+    session.flush()
+    return result
+
+
+def _header_columns(header: dict) -> dict:
+    import datetime as dt
+
+    return {**header, "reviewed_on": dt.date.fromisoformat(header["reviewed_on"])}
+
+
+def _group_by_keys(rows: list[dict]) -> list[list[dict]]:
+    """Bulk UPDATE by primary key needs every row in a batch to set the same columns."""
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for r in rows:
+        groups.setdefault(tuple(sorted(r)), []).append(r)
+    return list(groups.values())
