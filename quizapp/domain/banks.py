@@ -33,7 +33,7 @@ URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
 INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
-FLOAT_RE = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+FLOAT_RE = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -439,8 +439,9 @@ def parse_bank(source: bytes | str, filename: str = "<bank>") -> Bank:
     except ValidationError as exc:
         header = None
         report.add_validation((), exc, _known_fields(BankHeader))
-    if header is not None and header.format != FORMAT_VERSION:
-        report.add(("format",), f"unsupported format {header.format}; this version of quizapp reads format 1")
+    fmt = data.get("format")
+    if isinstance(fmt, Plain) and fmt.kind == "int" and INT_RE.match(fmt) and int(fmt) != FORMAT_VERSION:
+        report.add(("format",), f"unsupported format {fmt}; this version of quizapp reads format {FORMAT_VERSION}")
 
     questions: list[Any] = []
     raw_questions = data.get("questions")

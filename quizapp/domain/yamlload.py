@@ -89,16 +89,23 @@ class _Walker:
         self.filename = filename
         self.seen: set[int] = set()
 
-    def fail(self, node: yaml.Node, path: tuple[Any, ...], message: str) -> BankError:
-        mark = node.start_mark
+    def fail(self, node: yaml.Node, path: tuple[Any, ...], message: str, mark: Any = None) -> BankError:
+        mark = mark or node.start_mark
         return BankError([Problem(self.filename, mark.line + 1, mark.column + 1, format_path(path), message)])
 
-    def walk(self, node: yaml.Node, path: tuple[Any, ...], depth: int) -> Any:
+    def walk(self, node: yaml.Node, path: tuple[Any, ...], depth: int, used_at: Any = None) -> Any:
+        """Convert ``node``; ``used_at`` is where it is used (its key, or its list), to point at an alias."""
         if depth > MAX_DEPTH:
             raise self.fail(node, path, f"nesting is deeper than {MAX_DEPTH} levels")
         ident = id(node)
         if ident in self.seen:
-            raise self.fail(node, path, "anchors and aliases (&name, *name, <<) are not allowed in a bank")
+            raise self.fail(
+                node,
+                path,
+                "anchors and aliases (&name, *name, <<) are not allowed in a bank "
+                f"(this reuses the value defined at line {node.start_mark.line + 1})",
+                used_at,
+            )
         self.seen.add(ident)
         if isinstance(node, yaml.ScalarNode):
             kind = _KINDS.get(node.tag)
@@ -112,7 +119,7 @@ class _Walker:
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 raise self.fail(node, path, f"the tag {node.tag!r} is not allowed")
-            return [self.walk(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            return [self.walk(item, (*path, i), depth + 1, node.start_mark) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP:
                 raise self.fail(node, path, f"the tag {node.tag!r} is not allowed")
@@ -126,7 +133,7 @@ class _Walker:
                 if key in result:
                     raise self.fail(key_node, (*path, key), f"duplicate key {key!r}")
                 self.seen.add(id(key_node))
-                result[key] = self.walk(value_node, (*path, key), depth + 1)
+                result[key] = self.walk(value_node, (*path, key), depth + 1, key_node.start_mark)
             return result
         raise self.fail(node, path, "unsupported YAML node")  # pragma: no cover
 
@@ -150,6 +157,8 @@ def compose(source: bytes | str, filename: str) -> yaml.Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = _yaml_message(exc)
+        if mark is not None and 0 <= mark.index < len(source) and source[mark.index] == "\t":
+            message = "a tab character cannot be used for indentation; use spaces"
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise BankError([Problem(filename, line, column, "", message)]) from None
     except yaml.YAMLError as exc:
@@ -163,10 +172,7 @@ def compose(source: bytes | str, filename: str) -> yaml.Node | None:
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     parts = [p for p in (exc.context, exc.problem) if p]
     text = "; ".join(parts) or "not valid YAML"
-    text = re.sub(r"\s+", " ", text)
-    if "found character '\\t'" in text:
-        text = "a tab character cannot be used for indentation; use spaces"
-    return f"not valid YAML: {text}"
+    return "not valid YAML: " + re.sub(r"\s+", " ", text)
 
 
 def load(source: bytes | str, filename: str = "<bank>") -> tuple[Any, yaml.Node | None]:

@@ -1,0 +1,199 @@
+"""Shared fixtures: app, client, runner, bank factory, PostgreSQL database, live server and browser."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from quizapp import create_app
+from quizapp.domain.banks import parse_bank
+from quizapp.extensions import db
+from quizapp.operations import import_bank
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+CHROMIUM = os.environ.get("QUIZAPP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+POSTGRES_ADMIN_URL = os.environ.get("QUIZAPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def make_app(database_url: str, tmp_path: Path, **extra) -> Flask:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "QUESTIONS_DIR": str(ROOT / "questions"),
+        **extra,
+    }
+    app = create_app(config)
+    app.instance_path = str(tmp_path / "instance")
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    app = make_app(f"sqlite:///{tmp_path / 'quizapp.sqlite'}", tmp_path)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+def bank_yaml(bank_id: str = "demo", questions: str | None = None, **header: str) -> str:
+    """YAML text of a small valid bank; ``questions`` replaces the question list (indented YAML)."""
+    fields = {
+        "title": f'"Bank {bank_id}"',
+        "description": '"A bank for tests."',
+        "language": "en",
+        "license": "CC0-1.0",
+        "authors": '["tests"]',
+        "reviewed_on": "2026-11-25",
+        "tags": "[demo]",
+        **header,
+    }
+    head = "\n".join(f"{k}: {v}" for k, v in fields.items())
+    if questions is None:
+        questions = """
+  - id: q1
+    type: single
+    prompt: "First question?"
+    choices:
+      - {id: a, text: "Right", correct: true}
+      - {id: b, text: "Wrong", feedback: "No."}
+    tags: [demo]
+  - id: q2
+    type: true_false
+    prompt: "Second question?"
+    answer: false
+    tags: [demo]
+  - id: q3
+    type: flashcard
+    front: "Front"
+    back: "Back"
+"""
+    return f"format: 1\nid: {bank_id}\n{head}\nquestions:{questions}"
+
+
+@pytest.fixture
+def make_bank(app: Flask):
+    """Import a bank from YAML text; return the import result."""
+
+    def _make(text: str | None = None, name: str = "bank.yaml", **kwargs):
+        source = (text if text is not None else bank_yaml(**kwargs)).encode()
+        with app.app_context():
+            result = import_bank(db.session, parse_bank(source, name), source, name)
+            db.session.commit()
+        return result
+
+    return _make
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    try:
+        admin = sqlalchemy.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            name = f"quizapp_test_{uuid.uuid4().hex[:12]}"
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} ({exc.__class__.__name__}); "
+                    "set QUIZAPP_TEST_POSTGRES_URL to run these tests")
+    url = sqlalchemy.engine.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+# --- live server and browser ------------------------------------------------------------------------------
+
+
+class LiveServer:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory) -> Iterator[Flask]:
+    """The real app with the banks of questions/ and the tests' all-types bank imported."""
+    tmp = tmp_path_factory.mktemp("live")
+    app = make_app(f"sqlite:///{tmp / 'live.sqlite'}", tmp)
+    runner = app.test_cli_runner()
+    for path in (ROOT / "questions", DATA / "banks"):
+        if any(path.glob("*.yaml")):
+            result = runner.invoke(args=["bank", "import", str(path)])
+            assert result.exit_code == 0, result.output
+    yield app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[LiveServer]:
+    with LiveServer(live_app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser_instance():
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}; `make test` installs it (scripts/ensure-chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser_instance):
+    context = browser_instance.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser_instance):
+    context = browser_instance.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

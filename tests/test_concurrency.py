@@ -1,0 +1,105 @@
+"""SQLite with several worker processes: read-modify-write transactions lose no update."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+from sqlalchemy import Column, Integer, MetaData, Table, select, text, update
+
+from quizapp.database import deferred
+from quizapp.extensions import db
+
+from .conftest import make_app
+
+PROCESSES = 4
+TRANSACTIONS = 200
+
+counters = Table("counter_test", MetaData(), Column("id", Integer, primary_key=True), Column("value", Integer))
+
+
+def _worker(database_url: str, tmp: str, barrier) -> int:
+    """Read the counter, add one in Python, write it back: the classic lost-update pattern."""
+    app = make_app(database_url, Path(tmp))
+    errors = 0
+    barrier.wait()
+    with app.app_context():
+        for _ in range(TRANSACTIONS):
+            try:
+                value = db.session.execute(select(counters.c.value).where(counters.c.id == 1)).scalar_one()
+                db.session.execute(update(counters).where(counters.c.id == 1).values(value=value + 1))
+                db.session.commit()
+            except Exception:  # noqa: BLE001 - counted: the test requires there are none
+                db.session.rollback()
+                errors += 1
+    return errors
+
+
+def test_no_update_is_lost_across_processes(app, tmp_path):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with app.app_context():
+        counters.create(db.engine)
+        db.session.execute(counters.insert().values(id=1, value=0))
+        db.session.commit()
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        db.session.rollback()
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager:
+        barrier = manager.Barrier(PROCESSES)
+        with ctx.Pool(PROCESSES) as pool:
+            errors = pool.starmap(_worker, [(url, str(tmp_path), barrier)] * PROCESSES)
+    with app.app_context():
+        final = db.session.execute(select(counters.c.value)).scalar_one()
+    assert errors == [0] * PROCESSES
+    assert final == PROCESSES * TRANSACTIONS  # zero lost updates
+
+
+def test_the_same_pattern_loses_updates_without_begin_immediate(app, tmp_path):
+    """The control: deferred transactions (what GET requests use) cannot do read-modify-write safely,
+    which is why every transaction that may write starts with BEGIN IMMEDIATE."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with app.app_context():
+        counters.create(db.engine)
+        db.session.execute(counters.insert().values(id=1, value=0))
+        db.session.commit()
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager:
+        barrier = manager.Barrier(PROCESSES)
+        with ctx.Pool(PROCESSES) as pool:
+            errors = pool.starmap(_deferred_worker, [(url, str(tmp_path), barrier)] * PROCESSES)
+    with app.app_context():
+        final = db.session.execute(select(counters.c.value)).scalar_one()
+    # Either updates were lost or transactions failed with "database is locked": never both zero.
+    assert final + sum(errors) <= PROCESSES * TRANSACTIONS
+    assert final < PROCESSES * TRANSACTIONS
+
+
+def _deferred_worker(database_url: str, tmp: str, barrier) -> int:
+    with deferred():
+        return _worker(database_url, tmp, barrier)
+
+
+def test_begin_immediate_is_used_for_writes(app):
+    statements: list[str] = []
+    from sqlalchemy import event
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        db.session.execute(text("SELECT 1"))
+        db.session.commit()
+        with deferred():
+            db.session.execute(text("SELECT 1"))
+            db.session.commit()
+    assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE", "BEGIN DEFERRED"]
+
+
+def test_get_requests_read_in_deferred_transactions(app, client):
+    statements: list[str] = []
+    from sqlalchemy import event
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    assert client.get("/").status_code == 200
+    assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN DEFERRED"]
