@@ -52,9 +52,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     relaxed = app.config["DEVELOPMENT"] or app.testing or app.debug
-    app.config.setdefault("SESSION_COOKIE_SECURE", not relaxed)
-    if app.config["SESSION_COOKIE_SECURE"] is None:
-        app.config["SESSION_COOKIE_SECURE"] = not relaxed
+    app.config["SESSION_COOKIE_SECURE"] = not relaxed  # cookies only over HTTPS outside development
     _secret_key(app, relaxed)
 
 

@@ -119,6 +119,9 @@ def import_command(paths: tuple[str, ...]) -> None:
                 click.echo(f"{path}: the database refused the import: {exc.__class__.__name__}", err=True)
                 sys.exit(1)
     for r in results:
+        if r.status == "unchanged":
+            click.echo(f"{r.bank_id}: unchanged (version {r.version})")
+            continue
         detail = (f"{len(r.added)} added, {len(r.changed)} changed, {len(r.retired)} retired"
                   + (f", {len(r.restored)} restored" if r.restored else ""))
         click.echo(f"{r.bank_id}: {r.status} (version {r.version}): {detail}")
