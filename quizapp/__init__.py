@@ -15,7 +15,6 @@ from .extensions import db, migrate
 
 DEFAULTS: dict[str, Any] = {
     "DEVELOPMENT": False,
-    "SECRET_KEY": None,
     "SQLALCHEMY_DATABASE_URI": None,  # set from the instance folder below
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,

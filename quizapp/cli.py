@@ -59,7 +59,9 @@ def _validate_all(files: list[Path]) -> tuple[list[tuple[Path, bytes, object]], 
             problems.extend(exc.problems)
             continue
         if bank.id in first_file:
-            problems.append(Problem(str(path), 0, 0, "id", f"bank id {bank.id!r} is also used by {first_file[bank.id]}"))
+            problems.append(
+                Problem(str(path), 0, 0, "id", f"bank id {bank.id!r} is also used by {first_file[bank.id]}")
+            )
             continue
         first_file[bank.id] = path
         parsed.append((path, source, bank))
@@ -108,8 +110,9 @@ def import_command(paths: tuple[str, ...]) -> None:
     results = []
     if not parsed:
         return
-    with click.progressbar(parsed, label="Importing", file=sys.stderr,
-                           item_show_func=lambda item: item[0].name if item else None) as bar:
+    with click.progressbar(
+        parsed, label="Importing", file=sys.stderr, item_show_func=lambda item: item[0].name if item else None
+    ) as bar:
         for path, source, bank in bar:
             try:
                 results.append(operations.import_bank(db.session, bank, source, path.name))
@@ -122,8 +125,9 @@ def import_command(paths: tuple[str, ...]) -> None:
         if r.status == "unchanged":
             click.echo(f"{r.bank_id}: unchanged (version {r.version})")
             continue
-        detail = (f"{len(r.added)} added, {len(r.changed)} changed, {len(r.retired)} retired"
-                  + (f", {len(r.restored)} restored" if r.restored else ""))
+        detail = f"{len(r.added)} added, {len(r.changed)} changed, {len(r.retired)} retired" + (
+            f", {len(r.restored)} restored" if r.restored else ""
+        )
         click.echo(f"{r.bank_id}: {r.status} (version {r.version}): {detail}")
 
 
@@ -138,8 +142,10 @@ def list_command() -> None:
     width = max(len(b.slug) for b in banks)
     for bank in banks:
         n = sum(counts.get(bank.id, {}).values())
-        click.echo(f"{bank.slug:<{width}}  v{bank.version_number:<3} {n:>5} questions  "
-                   f"reviewed {bank.reviewed_on.isoformat()}  {bank.title}")
+        click.echo(
+            f"{bank.slug:<{width}}  v{bank.version_number:<3} {n:>5} questions  "
+            f"reviewed {bank.reviewed_on.isoformat()}  {bank.title}"
+        )
 
 
 @bank_cli.command("export")

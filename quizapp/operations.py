@@ -98,16 +98,31 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
     existing = {
         r.key: r
         for r in session.execute(
-            select(Question.id, Question.key, Question.content_hash, Question.position, Question.retired_at,
-                   Question.revision_number).where(Question.bank_id == row.id)
+            select(
+                Question.id,
+                Question.key,
+                Question.content_hash,
+                Question.position,
+                Question.retired_at,
+                Question.revision_number,
+            ).where(Question.bank_id == row.id)
         )
     }
     new_rows, revisions, updates = [], [], []
     for position, (question, data, digest_q) in enumerate(zip(bank.questions, datas, hashes, strict=True)):
         old = existing.get(question.id)
         if old is None:
-            new_rows.append({"bank_id": row.id, "key": question.id, "type": question.type, "position": position,
-                             "content_hash": digest_q, "data": data, "revision_number": 1})
+            new_rows.append(
+                {
+                    "bank_id": row.id,
+                    "key": question.id,
+                    "type": question.type,
+                    "position": position,
+                    "content_hash": digest_q,
+                    "data": data,
+                    "revision_number": 1,
+                }
+            )
             result.added.append(question.id)
             continue
         if old.content_hash == digest_q and old.retired_at is None:
@@ -116,11 +131,27 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
             continue
         (result.restored if old.retired_at is not None else result.changed).append(question.id)
         number = old.revision_number + (old.content_hash != digest_q)
-        updates.append({"id": old.id, "type": question.type, "position": position, "content_hash": digest_q,
-                        "data": data, "revision_number": number, "retired_at": None})
+        updates.append(
+            {
+                "id": old.id,
+                "type": question.type,
+                "position": position,
+                "content_hash": digest_q,
+                "data": data,
+                "revision_number": number,
+                "retired_at": None,
+            }
+        )
         if old.content_hash != digest_q:
-            revisions.append({"question_id": old.id, "number": number, "bank_version_id": version.id,
-                              "content_hash": digest_q, "data": data})
+            revisions.append(
+                {
+                    "question_id": old.id,
+                    "number": number,
+                    "bank_version_id": version.id,
+                    "content_hash": digest_q,
+                    "data": data,
+                }
+            )
     keys = {q.id for q in bank.questions}
     now = utcnow()
     for key, old in existing.items():
@@ -129,11 +160,19 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
             result.retired.append(key)
 
     if new_rows:
-        ids = session.execute(insert(Question).returning(Question.id, Question.key, sort_by_parameter_order=True),
-                              new_rows).all()
+        ids = session.execute(
+            insert(Question).returning(Question.id, Question.key, sort_by_parameter_order=True), new_rows
+        ).all()
         for (qid, _key), new in zip(ids, new_rows, strict=True):
-            revisions.append({"question_id": qid, "number": 1, "bank_version_id": version.id,
-                              "content_hash": new["content_hash"], "data": new["data"]})
+            revisions.append(
+                {
+                    "question_id": qid,
+                    "number": 1,
+                    "bank_version_id": version.id,
+                    "content_hash": new["content_hash"],
+                    "data": new["data"],
+                }
+            )
     for batch in _group_by_keys(updates):
         session.execute(update(Question), batch)
     if revisions:

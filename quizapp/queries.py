@@ -22,8 +22,8 @@ def bank_by_slug(slug: str) -> Select[tuple[Bank]]:
 
 
 def current_questions(bank_id: int) -> Select[tuple[Question]]:
-    return select(Question).where(Question.bank_id == bank_id, Question.retired_at.is_(None)).order_by(
-        Question.position
+    return (
+        select(Question).where(Question.bank_id == bank_id, Question.retired_at.is_(None)).order_by(Question.position)
     )
 
 

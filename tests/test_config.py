@@ -16,25 +16,30 @@ from .conftest import ROOT
 
 def run_python(code: str, tmp_path, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("QUIZAPP_")}
-    return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
-                          cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True, cwd=tmp_path
+    )
 
 
 def test_production_refuses_to_start_without_a_real_secret_key(tmp_path):
-    code = "import sys; sys.path.insert(0, %r); import wsgi" % str(ROOT)
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); import wsgi"
     result = run_python(code, tmp_path, QUIZAPP_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.sqlite")
     assert result.returncode != 0
     assert "SECRET_KEY is missing or too weak for production" in result.stderr
-    weak = run_python(code, tmp_path, QUIZAPP_SECRET_KEY="changeme",
-                      QUIZAPP_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.sqlite")
+    weak = run_python(
+        code, tmp_path, QUIZAPP_SECRET_KEY="changeme", QUIZAPP_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.sqlite"
+    )
     assert weak.returncode != 0 and "too weak" in weak.stderr
 
 
 def test_production_starts_with_a_real_secret_key(tmp_path):
-    code = ("import sys; sys.path.insert(0, %r); import wsgi; "
-            "print(wsgi.app.config['SESSION_COOKIE_SECURE'], wsgi.app.config['SECRET_KEY'][:4])") % str(ROOT)
-    result = run_python(code, tmp_path, QUIZAPP_SECRET_KEY="k" * 40,
-                        QUIZAPP_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.sqlite")
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); import wsgi; "
+        "print(wsgi.app.config['SESSION_COOKIE_SECURE'], wsgi.app.config['SECRET_KEY'][:4])"
+    )
+    result = run_python(
+        code, tmp_path, QUIZAPP_SECRET_KEY="k" * 40, QUIZAPP_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.sqlite"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True kkkk"
 
@@ -52,13 +57,18 @@ def test_development_generates_a_key_and_keeps_it(tmp_path):
 
 def test_environment_variables_and_instance_config(tmp_path):
     code = (
-        "import sys; sys.path.insert(0, %r)\n"
+        f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
         "from quizapp import create_app\n"
         "app = create_app()\n"
         "print(app.config['MAX_CONTENT_LENGTH'], app.config['SQLALCHEMY_DATABASE_URI'], app.config['DEVELOPMENT'])\n"
-    ) % str(ROOT)
-    result = run_python(code, tmp_path, QUIZAPP_DEVELOPMENT="true", QUIZAPP_MAX_CONTENT_LENGTH="1234",
-                        QUIZAPP_SQLALCHEMY_DATABASE_URI="sqlite:////tmp/from-env.sqlite")
+    )
+    result = run_python(
+        code,
+        tmp_path,
+        QUIZAPP_DEVELOPMENT="true",
+        QUIZAPP_MAX_CONTENT_LENGTH="1234",
+        QUIZAPP_SQLALCHEMY_DATABASE_URI="sqlite:////tmp/from-env.sqlite",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1234", "sqlite:////tmp/from-env.sqlite", "True"]
 

@@ -81,7 +81,8 @@ def test_editing_wording_keeps_identity_and_adds_a_revision(app, make_bank):
     assert after["revisions"] == 4 and after["versions"] == 2
     with app.app_context():
         revisions = db.session.scalars(
-            select(QuestionRevision).where(QuestionRevision.question_id == before["ids"]["q1"])
+            select(QuestionRevision)
+            .where(QuestionRevision.question_id == before["ids"]["q1"])
             .order_by(QuestionRevision.number)
         ).all()
         assert [json.loads(r.data)["prompt"] for r in revisions] == ["First question?", "First question, reworded?"]
@@ -134,8 +135,9 @@ def _concurrent_imports(database_url: str, tmp_path: Path, source: bytes) -> lis
     with ctx.Manager() as manager:
         barrier = manager.Barrier(2)
         with ctx.Pool(2) as pool:
-            jobs = [pool.apply_async(_import_in_process, (database_url, str(tmp_path), source, barrier))
-                    for _ in range(2)]
+            jobs = [
+                pool.apply_async(_import_in_process, (database_url, str(tmp_path), source, barrier)) for _ in range(2)
+            ]
             return sorted(job.get(timeout=120) for job in jobs)
 
 
@@ -148,24 +150,18 @@ def test_two_imports_of_the_same_bank_at_once_sqlite(app, tmp_path):
 
 
 @pytest.mark.postgres
-def test_two_imports_of_the_same_bank_at_once_postgres(postgres_url, tmp_path):
-    app = make_app(postgres_url, tmp_path)
-    with app.app_context():  # start from an empty schema in this shared database
-        for table in ("question_revisions", "questions", "bank_versions", "banks"):
-            db.session.execute(db.text(f"DELETE FROM {table}"))
-        db.session.commit()
+def test_two_imports_of_the_same_bank_at_once_postgres(pg_app, postgres_url, tmp_path):
+    app = pg_app
     source = bank_yaml(bank_id="pg-concurrent", questions=THREE).encode()
     assert _concurrent_imports(postgres_url, tmp_path, source) == ["created", "unchanged"]
     s = state(app)
     assert s["versions"] == 1 and s["revisions"] == 3
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.mark.postgres
-def test_postgres_by_configuration_only(postgres_url, tmp_path):
+def test_postgres_by_configuration_only(pg_app):
     """The same app, only SQLALCHEMY_DATABASE_URI changed: migrate, import, edit, read back."""
-    app = make_app(postgres_url, tmp_path)
+    app = pg_app
     source = bank_yaml(bank_id="pg-demo", questions=THREE).encode()
     with app.app_context():
         first = import_bank(db.session, parse_bank(source, "b.yaml"), source, "b.yaml")
@@ -179,5 +175,3 @@ def test_postgres_by_configuration_only(postgres_url, tmp_path):
     client = app.test_client()
     page = client.get("/banks/pg-demo")
     assert page.status_code == 200 and "Edited question?" in page.get_data(as_text=True)
-    with app.app_context():
-        db.engine.dispose()

@@ -11,7 +11,7 @@ from sqlalchemy import func, inspect, select
 from quizapp.extensions import db
 from quizapp.models import Bank, Question
 
-from .conftest import ROOT, bank_yaml, make_app
+from .conftest import ROOT, bank_yaml
 
 MIGRATIONS = str(ROOT / "migrations")
 
@@ -45,11 +45,9 @@ def test_upgrade_downgrade_upgrade_on_a_populated_database(app, make_bank):
 
 
 @pytest.mark.postgres
-def test_migrations_on_postgres(postgres_url, tmp_path):
-    app = make_app(postgres_url, tmp_path)
-    assert _differences(app) == []
-    with app.app_context():
+def test_migrations_on_postgres(pg_app):
+    assert _differences(pg_app) == []
+    with pg_app.app_context():
         downgrade(directory=MIGRATIONS, revision="base")
         upgrade(directory=MIGRATIONS)
-        db.engine.dispose()
-    assert _differences(app) == []
+    assert _differences(pg_app) == []

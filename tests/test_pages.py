@@ -29,6 +29,7 @@ def executable_markup(html: str) -> list[str]:
                 found.append(f"{tag}[{name}={value}]")
     return found
 
+
 XSS = """
   - id: x1
     type: single
@@ -49,8 +50,17 @@ def test_home_lists_banks_with_counts_tags_and_review_date(client, runner):
     html = client.get("/").get_data(as_text=True)
     assert "Every question type" in html
     assert "9 questions" in html
-    for label in ("1 single choice", "1 multiple choice", "1 true or false", "1 short answer", "1 numeric",
-                  "1 cloze", "1 matching", "1 ordering", "1 flashcard"):
+    for label in (
+        "1 single choice",
+        "1 multiple choice",
+        "1 true or false",
+        "1 short answer",
+        "1 numeric",
+        "1 cloze",
+        "1 matching",
+        "1 ordering",
+        "1 flashcard",
+    ):
         assert label in html
     assert '<time datetime="2026-11-25">25 November 2026</time>' in html
     assert "<li>demo</li>" in html

@@ -389,7 +389,6 @@ def _unknown_field(name: Any, err: dict[str, Any]) -> str:
     return f"unknown field {name!r}"
 
 
-
 def _known_fields(model: type[BaseModel]) -> list[str]:
     return list(model.model_fields)
 
@@ -561,7 +560,9 @@ def _check_quizzes(report: _Report, quizzes: list[Any], questions: list[Any], ra
                 if qid not in all_ids:
                     report.add(("quizzes", j, "questions", k), f"no question has the id {qid!r}")
                 elif qid in by_id and by_id[qid].type == "flashcard":
-                    report.add(("quizzes", j, "questions", k), f"{qid!r} is a flashcard; flashcards are never in a quiz")
+                    report.add(
+                        ("quizzes", j, "questions", k), f"{qid!r} is a flashcard; flashcards are never in a quiz"
+                    )
             pool = [by_id[qid] for qid in quiz.questions if qid in by_id and by_id[qid].type != "flashcard"]
         for k, tag in enumerate(quiz.tags):
             if tag not in quiz_tags:
@@ -606,7 +607,9 @@ def bank_to_data(bank: Bank) -> dict[str, Any]:
     data = bank.model_dump(mode="json", exclude_defaults=True)
     data["format"] = bank.format
     data["reviewed_on"] = bank.reviewed_on
-    data["questions"] = [_ordered({**raw, "type": q.type}) for q, raw in zip(bank.questions, data["questions"], strict=True)]
+    data["questions"] = [
+        _ordered({**raw, "type": q.type}) for q, raw in zip(bank.questions, data["questions"], strict=True)
+    ]
     head = ("format", "id", "title", "description", "language", "license", "authors", "reviewed_on", "tags")
     return _ordered(data, head)
 

@@ -58,7 +58,8 @@ CASES = {
         ["b.yaml:17:9: questions[1].id: duplicate question id 'q1' (first used by questions[0])"],
     ),
     "single with no correct choice": (
-        "  - id: q1\n    type: single\n    prompt: P\n    choices:\n      - {id: a, text: A}\n      - {id: b, text: B}\n",
+        "  - id: q1\n    type: single\n    prompt: P\n    choices:\n"
+        "      - {id: a, text: A}\n      - {id: b, text: B}\n",
         ["b.yaml:15:7: questions[0].choices: a single-choice question needs exactly one correct choice; it has 0"],
     ),
     "single with two correct choices": (
@@ -67,7 +68,8 @@ CASES = {
         ["b.yaml:15:7: questions[0].choices: a single-choice question needs exactly one correct choice; it has 2"],
     ),
     "multiple with no correct choice": (
-        "  - id: q1\n    type: multiple\n    prompt: P\n    choices:\n      - {id: a, text: A}\n      - {id: b, text: B}\n",
+        "  - id: q1\n    type: multiple\n    prompt: P\n    choices:\n"
+        "      - {id: a, text: A}\n      - {id: b, text: B}\n",
         ["b.yaml:15:7: questions[0].choices: a multiple-choice question needs at least one correct choice"],
     ),
     "duplicate choice id": (
@@ -131,7 +133,8 @@ CASES = {
     ),
     "zero points": (TF + "    points: 0\n", ["b.yaml:15:13: questions[0].points: must be greater than 0"]),
     "duplicate matching side": (
-        "  - id: q1\n    type: matching\n    prompt: P\n    pairs:\n      - {left: A, right: X}\n      - {left: A, right: Y}\n",
+        "  - id: q1\n    type: matching\n    prompt: P\n    pairs:\n"
+        "      - {left: A, right: X}\n      - {left: A, right: Y}\n",
         ["b.yaml:15:7: questions[0].pairs: the left side 'A' appears 2 times; each must be unique"],
     ),
     "too few choices": (
@@ -212,7 +215,15 @@ def test_all_types_bank_is_valid_and_round_trips_through_export():
     source = (DATA / "banks" / "all-types.yaml").read_text()
     bank = parse_bank(source, "all-types.yaml")
     assert [q.type for q in bank.questions] == [
-        "single", "multiple", "true_false", "short_answer", "numeric", "cloze", "matching", "ordering", "flashcard",
+        "single",
+        "multiple",
+        "true_false",
+        "short_answer",
+        "numeric",
+        "cloze",
+        "matching",
+        "ordering",
+        "flashcard",
     ]
     exported = export_yaml(json.loads(json.dumps(bank.model_dump(mode="json"))))
     again = parse_bank(exported, "exported.yaml")
@@ -242,6 +253,14 @@ def test_json_schema_describes_the_format():
     assert set(schema["required"]) >= {"format", "id", "title", "questions", "reviewed_on"}
     question = schema["properties"]["questions"]["items"]
     assert set(question["discriminator"]["mapping"]) == {
-        "single", "multiple", "true_false", "short_answer", "numeric", "cloze", "matching", "ordering", "flashcard",
+        "single",
+        "multiple",
+        "true_false",
+        "short_answer",
+        "numeric",
+        "cloze",
+        "matching",
+        "ordering",
+        "flashcard",
     }
     assert schema["$defs"]["SingleQuestion"]["additionalProperties"] is False

@@ -55,7 +55,9 @@ def test_duplicate_key_is_refused_at_the_second_key():
 
 def test_deep_nesting_is_refused():
     text = "a: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n"
-    assert problems(text) == [f"b.yaml:1:{MAX_DEPTH + 4}: a{'[0]' * MAX_DEPTH}: nesting is deeper than {MAX_DEPTH} levels"]
+    assert problems(text) == [
+        f"b.yaml:1:{MAX_DEPTH + 4}: a{'[0]' * MAX_DEPTH}: nesting is deeper than {MAX_DEPTH} levels"
+    ]
 
 
 def test_nesting_beyond_libyaml_limit_is_a_bank_error():
@@ -118,8 +120,18 @@ def test_complex_key_is_refused():
 
 @pytest.mark.parametrize(
     ("typed", "kind"),
-    [("no", "bool"), ("yes", "bool"), ("on", "bool"), ("3.10", "float"), ("1:30", "int"), ("010", "int"),
-     ("0x1F", "int"), ("2024-01-01", "timestamp"), ("~", "null"), (".inf", "float")],
+    [
+        ("no", "bool"),
+        ("yes", "bool"),
+        ("on", "bool"),
+        ("3.10", "float"),
+        ("1:30", "int"),
+        ("010", "int"),
+        ("0x1F", "int"),
+        ("2024-01-01", "timestamp"),
+        ("~", "null"),
+        (".inf", "float"),
+    ],
 )
 def test_plain_scalars_keep_their_text(typed: str, kind: str):
     data, _ = load(f"value: {typed}\n", "t.yaml")

@@ -12,9 +12,47 @@ from quizapp.domain.banks import Bank, BankError, parse_bank
 VALID = (Path(__file__).resolve().parent.parent / "data" / "banks" / "all-types.yaml").read_text()
 LINES = VALID.splitlines(keepends=True)
 TOKENS = [
-    "&a ", "*a", "<<: ", "!!python/name:os.system ", "!!binary ", "? ", "- ", ": ", "{", "}", "[", "]", "\t",
-    "---\n", "...\n", "%YAML 1.1\n", "'", '"', "|", ">", "#", "\\", "{{c1::", "}}", "no", "010", "1:30", "~",
-    "null", "true", "1e999", "-.inf", ".nan", "\x00", "\ufeff", "\u2028", "é", "  ", "\n", "type: ", "id: ",
+    "&a ",
+    "*a",
+    "<<: ",
+    "!!python/name:os.system ",
+    "!!binary ",
+    "? ",
+    "- ",
+    ": ",
+    "{",
+    "}",
+    "[",
+    "]",
+    "\t",
+    "---\n",
+    "...\n",
+    "%YAML 1.1\n",
+    "'",
+    '"',
+    "|",
+    ">",
+    "#",
+    "\\",
+    "{{c1::",
+    "}}",
+    "no",
+    "010",
+    "1:30",
+    "~",
+    "null",
+    "true",
+    "1e999",
+    "-.inf",
+    ".nan",
+    "\x00",
+    "\ufeff",
+    "\u2028",
+    "é",
+    "  ",
+    "\n",
+    "type: ",
+    "id: ",
 ]
 
 
@@ -59,7 +97,7 @@ def mutated_bank(draw) -> str:
             lines[i] = lines[i][:pos] + draw(st.sampled_from(TOKENS)) + lines[i][pos:]
         elif action == "replace":
             key, _, _ = lines[i].partition(":")
-            lines[i] = key + ": " + draw(st.sampled_from(TOKENS + [draw(st.text(max_size=20))])) + "\n"
+            lines[i] = key + ": " + draw(st.sampled_from([*TOKENS, draw(st.text(max_size=20))])) + "\n"
         elif action == "swap":
             j = draw(st.integers(0, len(lines) - 1))
             lines[i], lines[j] = lines[j], lines[i]
