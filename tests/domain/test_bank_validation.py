@@ -264,3 +264,13 @@ def test_json_schema_describes_the_format():
         "flashcard",
     }
     assert schema["$defs"]["SingleQuestion"]["additionalProperties"] is False
+
+
+def test_the_documented_complete_example_is_valid():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "bank-format.md").read_text()
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    bank = parse_bank(example, "docs/bank-format.md")
+    assert {q.type for q in bank.questions} == {
+        "single", "multiple", "true_false", "short_answer", "numeric", "cloze", "matching", "ordering", "flashcard",
+    }
+    assert [q.id for q in bank.quizzes] == ["practice", "exam"]
