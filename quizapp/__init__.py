@@ -11,7 +11,8 @@ import click
 from flask import Flask, request
 
 from .database import configure_engine, read_only_transactions, reset_transactions
-from .extensions import db, migrate
+from .domain.accounts import HashParameters, Passwords
+from .extensions import csrf, db, login_manager, migrate
 
 DEFAULTS: dict[str, Any] = {
     "DEVELOPMENT": False,
@@ -19,6 +20,22 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "QUESTIONS_DIR": None,  # defaults to questions/ beside the package
+    # Accounts: failed password checks allowed per account and per client address within the window (s).
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+    "LOGIN_THROTTLE_WINDOW": 15 * 60,
+    # argon2id cost; create_app refuses anything weaker than the OWASP cheat sheet's minimum.
+    "ARGON2_MEMORY_COST": 19456,  # KiB
+    "ARGON2_TIME_COST": 2,
+    "ARGON2_PARALLELISM": 1,
+    # Behind a reverse proxy, how many proxies set each X-Forwarded-* header (0: trust none).
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
+    "PROXY_FIX_X_HOST": 0,
+    "PROXY_FIX_X_PORT": 0,
+    "PROXY_FIX_X_PREFIX": 0,
+    "HSTS_SECONDS": 365 * 24 * 60 * 60,
+    "PERMANENT_SESSION_LIFETIME": 14 * 24 * 60 * 60,  # a session cookie is refused after this many seconds
 }
 PLACEHOLDER_KEYS = {"dev", "secret", "changeme", "change-me", "change_me", "development", "test", "key"}
 MIN_KEY_LENGTH = 24
@@ -84,10 +101,25 @@ def _serving() -> bool:
 
 
 def register_extensions(app: Flask) -> None:
+    from . import access, security
+    from .operations import ThrottlePolicy
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     with app.app_context():
         configure_engine(db.engine)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    access.init_login_manager(login_manager)
+    app.extensions["quizapp.passwords"] = Passwords(
+        HashParameters(
+            memory_cost=int(app.config["ARGON2_MEMORY_COST"]),
+            time_cost=int(app.config["ARGON2_TIME_COST"]),
+            parallelism=int(app.config["ARGON2_PARALLELISM"]),
+        )
+    )
+    app.extensions["quizapp.throttle"] = ThrottlePolicy.from_config(app.config)
+    security.init_app(app)
 
     @app.before_request
     def _deferred_reads() -> None:
@@ -103,9 +135,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
     from .banks.views import bp as banks_bp
+    from .teach.views import bp as teach_bp
 
-    app.register_blueprint(banks_bp)
+    for bp in (banks_bp, auth_bp, teach_bp, admin_bp):
+        app.register_blueprint(bp)
     from .rendering import init_app as init_rendering
 
     init_rendering(app)
@@ -118,9 +154,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import bank_cli
+    from .cli import bank_cli, user_cli
 
     app.cli.add_command(bank_cli)
+    app.cli.add_command(user_cli)
 
     @app.shell_context_processor
     def _shell() -> dict[str, Any]:

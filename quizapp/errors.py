@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
@@ -14,12 +15,25 @@ MESSAGES = {
     429: ("Too many requests", "Please wait a little before trying again."),
     500: ("Something went wrong", "An unexpected error happened on our side. Please try again later."),
 }
+CSRF_TEXT = (
+    "The form could not be accepted because it had expired or did not come from this site. "
+    "Go back, reload the page and try again."
+)
 
 
-def render_error(error: HTTPException) -> tuple[str, int]:
+def render_error(error: HTTPException):
     code = error.code or 500
     title, text = MESSAGES.get(code, (error.name, error.description or ""))
-    return render_template("error.html", code=code, title=title, text=text), code
+    if isinstance(error, CSRFError):
+        text = CSRF_TEXT
+    elif code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
+        text += f" The limit is {_size(current_app.config['MAX_CONTENT_LENGTH'])}."
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return render_template("error.html", code=code, title=title, text=text), code, headers
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MiB" if n >= 1024 * 1024 else f"{n / 1024:g} KiB" if n >= 1024 else f"{n} bytes"
 
 
 def init_app(app: Flask) -> None:

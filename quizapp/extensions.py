@@ -1,9 +1,16 @@
 """Extension instances, initialised in :func:`quizapp.create_app`."""
 
+from __future__ import annotations
+
+from flask import current_app
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .domain.accounts import Passwords
 
 # Named constraints so Alembic can alter them, including SQLite's batch (copy-and-move) migrations.
 NAMING_CONVENTION = {
@@ -21,3 +28,10 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+def passwords() -> Passwords:
+    """The current app's password hasher (argon2id with the configured parameters)."""
+    return current_app.extensions["quizapp.passwords"]

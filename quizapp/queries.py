@@ -6,11 +6,12 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from .domain.accounts import Role
 from .domain.banks import QUESTION_TYPES
-from .models import Bank, BankVersion, Question
+from .models import Bank, BankVersion, Question, User, utcnow
 
 
 def banks() -> Select[tuple[Bank]]:
@@ -50,3 +51,63 @@ def bank_export_data(session: Session, bank: Bank) -> dict[str, Any]:
     version = session.scalars(current_version(bank)).one()
     questions = [json.loads(q.data) for q in session.scalars(current_questions(bank.id))]
     return {"format": 1, "id": bank.slug, **version.header, "questions": questions, "quizzes": version.quizzes}
+
+
+def bank_summaries() -> Select[tuple[Bank, int, int]]:
+    """Every bank with its number of live and retired questions, for the teachers' list."""
+    live = func.count(Question.id).filter(Question.retired_at.is_(None))
+    retired = func.count(Question.id).filter(Question.retired_at.is_not(None))
+    return (
+        select(Bank, live.label("live"), retired.label("retired"))
+        .outerjoin(Question, Question.bank_id == Bank.id)
+        .group_by(Bank.id)
+        .order_by(Bank.title, Bank.slug)
+    )
+
+
+# --- users ------------------------------------------------------------------------------------------------
+
+
+def user_by_login(name: str) -> Select[tuple[User]]:
+    """The user whose email address or username is ``name`` (already normalised)."""
+    return select(User).where(or_(User.email == name, User.username == name))
+
+
+def user_by_session_token(token: str) -> Select[tuple[User]]:
+    return select(User).where(User.session_token == token, User.disabled_at.is_(None))
+
+
+def users(search: str = "") -> Select[tuple[User]]:
+    """Users, newest first; ``search`` matches part of an email address or username."""
+    query = select(User).order_by(User.created_at.desc(), User.id.desc())
+    if search:
+        query = query.where(
+            or_(
+                User.email.contains(search.lower(), autoescape=True),
+                User.username.contains(search.lower(), autoescape=True),
+            )
+        )
+    return query
+
+
+def active_admins() -> Select[tuple[User]]:
+    return select(User).where(User.role == Role.ADMIN.value, User.disabled_at.is_(None))
+
+
+def account_export_data(session: Session, user: User) -> dict[str, Any]:
+    """Everything stored about ``user``, as plain data for their download. Later features add their rows."""
+    return {
+        "format": "quizapp-account-export",
+        "version": 1,
+        "exported_at": utcnow().isoformat(),
+        "account": {
+            "id": user.id,
+            "email": user.email,
+            "username": user.username,
+            "role": user.role,
+            "created_at": user.created_at.isoformat(),
+            "password_changed_at": user.password_changed_at.isoformat(),
+            "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
+            "disabled_at": user.disabled_at.isoformat() if user.disabled_at else None,
+        },
+    }

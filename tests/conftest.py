@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import threading
@@ -18,7 +19,7 @@ from werkzeug.serving import make_server
 from quizapp import create_app
 from quizapp.domain.banks import parse_bank
 from quizapp.extensions import db
-from quizapp.operations import import_bank
+from quizapp.operations import create_user, import_bank
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -118,6 +119,49 @@ def make_bank(app: Flask):
         return result
 
     return _make
+
+
+# --- users ------------------------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Create a user (committed) and return their id."""
+
+    def _make(login: str = "learner@example.org", role: str = "learner", password: str = PASSWORD) -> int:
+        with app.app_context():
+            user = create_user(db.session, login, password, role)
+            db.session.commit()
+            return user.id
+
+    return _make
+
+
+def csrf_token(client) -> str:
+    """A CSRF token for ``client``'s session, read from a real form as a browser would."""
+    response = client.get("/login")
+    if response.status_code == 302:  # logged in: the account page has the logout form
+        response = client.get("/account")
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    if match is None and not client.application.config.get("WTF_CSRF_ENABLED", True):
+        return ""
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def log_in(client, login: str, password: str = PASSWORD, **query):
+    """Post the login form; return the response."""
+    return client.post(
+        "/login", query_string=query, data={"login": login, "password": password, "csrf_token": csrf_token(client)}
+    )
+
+
+def post_form(client, path: str, **data):
+    """Post a form with a valid CSRF token."""
+    return client.post(path, data={"csrf_token": csrf_token(client), **data})
 
 
 @pytest.fixture(scope="session")

@@ -271,6 +271,14 @@ def test_the_documented_complete_example_is_valid():
     example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
     bank = parse_bank(example, "docs/bank-format.md")
     assert {q.type for q in bank.questions} == {
-        "single", "multiple", "true_false", "short_answer", "numeric", "cloze", "matching", "ordering", "flashcard",
+        "single",
+        "multiple",
+        "true_false",
+        "short_answer",
+        "numeric",
+        "cloze",
+        "matching",
+        "ordering",
+        "flashcard",
     }
     assert [q.id for q in bank.quizzes] == ["practice", "exam"]

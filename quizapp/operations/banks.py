@@ -1,5 +1,4 @@
-"""Everything that changes data. Functions here add and flush but never commit: the caller (a view or a
-CLI command) commits once, so one request or one bank import is one transaction."""
+"""Importing question banks. Functions add and flush but never commit; the caller commits once."""
 
 from __future__ import annotations
 
@@ -11,9 +10,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
-from .domain.banks import Bank as BankModel
-from .domain.banks import question_json
-from .models import Bank, BankVersion, Question, QuestionRevision, utcnow
+from ..domain.banks import Bank as BankModel
+from ..domain.banks import question_json
+from ..models import Bank, BankVersion, Question, QuestionRevision, utcnow
 
 
 @dataclass

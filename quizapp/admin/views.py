@@ -1,0 +1,80 @@
+"""Administrators' pages: the users, their roles, disabling and enabling accounts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import operations, queries
+from ..access import require_role
+from ..domain.accounts import Role
+from ..extensions import db
+from ..models import User
+from .forms import RoleForm, SearchForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+require_role(bp, Role.ADMIN)
+PER_PAGE = 50
+
+
+def user_or_404(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+def user_page(user: User, form: RoleForm | None = None, error: str | None = None, status: int = 200):
+    form = form or RoleForm(formdata=None, role=user.role)
+    return render_template("admin/user.html", user=user, form=form, error=error), status
+
+
+@bp.get("/users")
+def users():
+    """List users, newest first, with a search."""
+    search = SearchForm(request.args)
+    page = db.paginate(queries.users((search.q.data or "").strip()), per_page=PER_PAGE, max_per_page=PER_PAGE)
+    return render_template("admin/users.html", page=page, search=search)
+
+
+@bp.get("/users/<int:user_id>")
+def user(user_id: int):
+    """Show one user with their role and status."""
+    return user_page(user_or_404(user_id))
+
+
+@bp.post("/users/<int:user_id>/role")
+def set_role(user_id: int):
+    """Give a user another role."""
+    user, form = user_or_404(user_id), RoleForm()
+    if not form.validate_on_submit():
+        return user_page(user, form, status=422)
+    try:
+        operations.set_role(db.session, user, form.role.data, acting=current_user._get_current_object())
+    except operations.Refused as error:
+        db.session.rollback()
+        return user_page(user, form, error.message, 422)
+    db.session.commit()
+    flash(f"{user.login} is now a {user.role}.", "success")
+    return redirect(url_for("admin.user", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/disable")
+def disable(user_id: int):
+    """Disable an account: it cannot log in, and its sessions end now."""
+    user = user_or_404(user_id)
+    try:
+        operations.disable_user(db.session, user, acting=current_user._get_current_object())
+    except operations.Refused as error:
+        db.session.rollback()
+        return user_page(user, error=error.message, status=422)
+    db.session.commit()
+    flash(f"{user.login} is disabled and logged out everywhere.", "success")
+    return redirect(url_for("admin.user", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/enable")
+def enable(user_id: int):
+    """Let a disabled account log in again."""
+    user = user_or_404(user_id)
+    operations.enable_user(db.session, user)
+    db.session.commit()
+    flash(f"{user.login} can log in again.", "success")
+    return redirect(url_for("admin.user", user_id=user.id), 303)

@@ -1,0 +1,148 @@
+"""Accounts: register, log in and out, change the password, download one's data, delete the account."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+
+from .. import operations, queries
+from ..access import login_required, next_from_request, owned_or_404
+from ..extensions import db
+from ..models import User
+from .forms import ChangePasswordForm, DeleteAccountForm, LoginForm, RegisterForm
+
+bp = Blueprint("auth", __name__)
+
+
+def start_session(user: User) -> None:
+    """Log ``user`` in with a fresh session, so nothing set before login (session fixation) survives."""
+    session.clear()
+    login_user(user)
+
+
+def refused(form: FlaskForm, error: operations.Refused, template: str, **context) -> tuple[str, int, dict]:
+    """Show the form again with the refusal as an error on its field (and Retry-After when throttled)."""
+    db.session.commit()  # keep a failed password check that the operation recorded
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, operations.Throttled) else {}
+    return render_template(template, form=form, **context), error.status, headers
+
+
+def form_page(template: str, form: FlaskForm, **context) -> tuple[str, int]:
+    """A form page: 200 when first shown, 422 when what was sent is invalid."""
+    return render_template(template, form=form, **context), 422 if form.errors else 200
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create a learner account and log in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("banks.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.register(db.session, form.login.data, form.password.data, request.remote_addr)
+        except operations.Refused as error:
+            return refused(form, error, "auth/register.html")
+        db.session.commit()
+        start_session(user)
+        flash("Welcome! Your account is ready, and you are logged in.", "success")
+        return redirect(next_from_request() or url_for("banks.index"))
+    return form_page("auth/register.html", form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with an email address or username and a password."""
+    if current_user.is_authenticated:
+        return redirect(next_from_request() or url_for("banks.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.log_in(db.session, form.login.data, form.password.data, request.remote_addr)
+        except operations.Refused as error:
+            return refused(form, error, "auth/login.html")
+        db.session.commit()
+        start_session(user)
+        flash(f"You are logged in as {user.login}.", "success")
+        return redirect(next_from_request() or url_for("banks.index"))
+    return form_page("auth/login.html", form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out, ending this account's sessions everywhere."""
+    operations.log_out(db.session, current_user._get_current_object())  # CSRFProtect checked the token
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "success")
+    return redirect(url_for("banks.index"))
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """Show the account and what can be done with it."""
+    return render_template("auth/account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password; other sessions end."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            operations.change_password(
+                db.session, user, form.current_password.data, form.new_password.data, request.remote_addr
+            )
+        except operations.Refused as error:
+            return refused(form, error, "auth/password.html")
+        db.session.commit()
+        start_session(user)
+        flash("Your password has been changed. Anywhere else you were logged in, you are now logged out.", "success")
+        return redirect(url_for("auth.account"))
+    return form_page("auth/password.html", form)
+
+
+@bp.get("/account/<int:user_id>/export")
+@login_required
+def export(user_id: int):
+    """Download everything stored about this account as JSON."""
+    user = owned_or_404(User, user_id)
+    body = json.dumps(queries.account_export_data(db.session, user), indent=2, ensure_ascii=False)
+    return Response(
+        body + "\n",
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="quizapp-account-{user.id}.json"'},
+    )
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    """Delete the account and all its data, after the password is confirmed."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            operations.delete_account(
+                db.session, current_user._get_current_object(), form.password.data, request.remote_addr
+            )
+        except operations.Refused as error:
+            return refused(form, error, "auth/delete.html")
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("Your account and all its data have been deleted.", "success")
+        return redirect(url_for("banks.index"))
+    return form_page("auth/delete.html", form)

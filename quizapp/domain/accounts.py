@@ -1,0 +1,167 @@
+"""Accounts: roles, login names, the password policy and password hashing.
+
+Pure: no Flask, no database. The policy follows NIST SP 800-63B and the OWASP cheat sheets: at least
+8 characters, long passphrases welcome and never truncated, no composition rules, the most common
+passwords refused, argon2id at or above OWASP's parameters.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property, lru_cache
+from importlib import resources
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 256  # long enough for any passphrase; bounds the work one request can ask for
+USERNAME_MIN, USERNAME_MAX = 3, 40
+EMAIL_MAX = 254
+USERNAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+$")
+
+# OWASP Password Storage Cheat Sheet: equally strong argon2id settings (memory in KiB, iterations), p=1.
+OWASP_ARGON2_MINIMUMS = ((47104, 1), (19456, 2), (12288, 3), (9216, 4), (7168, 5))
+
+
+class Role(StrEnum):
+    LEARNER = "learner"
+    TEACHER = "teacher"
+    ADMIN = "admin"
+
+
+ROLES = tuple(r.value for r in Role)
+STAFF = (Role.TEACHER, Role.ADMIN)  # may manage question banks
+
+
+class InvalidLogin(ValueError):
+    """A login name that is neither a valid email address nor a valid username."""
+
+
+@dataclass(frozen=True)
+class LoginName:
+    kind: str  # "email" or "username"
+    value: str  # normalised: NFKC, trimmed, lowercase
+
+
+def normalize_login(text: str) -> str:
+    """The form a login name is stored and looked up in (also for names that are not valid)."""
+    return unicodedata.normalize("NFKC", text or "").strip().lower()
+
+
+def parse_login(text: str) -> LoginName:
+    """Validate an email address or username; raise :class:`InvalidLogin` with a message for people."""
+    value = normalize_login(text)
+    if not value:
+        raise InvalidLogin("Enter an email address or a username.")
+    if "@" in value:
+        if len(value) > EMAIL_MAX or not EMAIL_RE.match(value):
+            raise InvalidLogin("Enter an email address like name@example.org, or a username without “@”.")
+        return LoginName("email", value)
+    if not USERNAME_MIN <= len(value) <= USERNAME_MAX or not USERNAME_RE.match(value):
+        raise InvalidLogin(
+            f"A username has {USERNAME_MIN} to {USERNAME_MAX} characters: letters a to z, digits, dots, hyphens "
+            "and underscores, starting and ending with a letter or digit."
+        )
+    return LoginName("username", value)
+
+
+def normalize_password(password: str) -> str:
+    """NFKC, so the same passphrase typed on different keyboards gives the same bytes (SP 800-63B)."""
+    return unicodedata.normalize("NFKC", password)
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords (lowercase); see the header of the file for its source."""
+    text = resources.files("quizapp").joinpath("data/common-passwords.txt").read_text(encoding="utf-8")
+    _header, _, body = text.partition("\n\n")
+    return frozenset(line for line in body.splitlines() if line)
+
+
+def password_problems(password: str, context: tuple[str, ...] = ()) -> list[str]:
+    """Everything wrong with a new password, in words for people; empty when it is acceptable.
+
+    ``context`` holds words the password must not be, such as the user's email address or username.
+    """
+    password = normalize_password(password or "")
+    if len(password) < PASSWORD_MIN:
+        return [f"Use at least {PASSWORD_MIN} characters. A few unusual words together make a strong password."]
+    if len(password) > PASSWORD_MAX:
+        return [f"Use at most {PASSWORD_MAX} characters."]
+    lowered = password.lower()
+    if lowered in common_passwords():
+        return ["This password is one of the most common ones and easy to guess. Choose another."]
+    names = {normalize_login(c) for c in context if c} | {normalize_login(c).split("@")[0] for c in context if c}
+    if lowered in names:
+        return ["Your password must not be your email address or username."]
+    if len(set(password)) == 1:
+        return ["A password made of one repeated character is easy to guess. Choose another."]
+    return []
+
+
+class WeakHashParameters(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class HashParameters:
+    """argon2id cost settings: memory in KiB, iterations and lanes."""
+
+    memory_cost: int = 19456
+    time_cost: int = 2
+    parallelism: int = 1
+
+    def check(self) -> None:
+        """Raise :class:`WeakHashParameters` if these are below every OWASP-recommended setting."""
+        strong = any(self.memory_cost >= m and self.time_cost >= t for m, t in OWASP_ARGON2_MINIMUMS)
+        if not strong or self.parallelism < 1:
+            raise WeakHashParameters(
+                f"argon2id memory_cost={self.memory_cost} KiB, time_cost={self.time_cost}, "
+                f"parallelism={self.parallelism} is weaker than the OWASP minimum "
+                "(e.g. 19456 KiB with 2 iterations, or 47104 KiB with 1)"
+            )
+
+
+class Passwords:
+    """Hash and verify passwords with argon2id; verifying for an unknown user costs the same as for a known one."""
+
+    def __init__(self, params: HashParameters | None = None):
+        self.params = params or HashParameters()
+        self.params.check()
+        self.hasher = PasswordHasher(
+            time_cost=self.params.time_cost,
+            memory_cost=self.params.memory_cost,
+            parallelism=self.params.parallelism,
+            hash_len=32,
+            salt_len=16,
+            type=Type.ID,
+        )
+
+    @cached_property
+    def _dummy_hash(self) -> str:
+        return self.hasher.hash(secrets.token_urlsafe(24))
+
+    def hash(self, password: str) -> str:
+        return self.hasher.hash(normalize_password(password))
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        """True if ``password`` matches; with no hash, spend the same time and return False."""
+        if password_hash is None:
+            self._verify(self._dummy_hash, password)
+            return False
+        return self._verify(password_hash, password)
+
+    def _verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(password_hash, normalize_password(password))
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self.hasher.check_needs_rehash(password_hash)

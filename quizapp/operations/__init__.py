@@ -1,0 +1,45 @@
+"""Everything that changes data. Functions here add and flush but never commit: the caller (a view or a
+CLI command) commits once, so one request or one bank import is one transaction."""
+
+from .accounts import (
+    AccountDisabled,
+    BadCredentials,
+    NameTaken,
+    Refused,
+    Throttled,
+    ThrottlePolicy,
+    change_password,
+    create_user,
+    delete_account,
+    disable_user,
+    enable_user,
+    log_in,
+    log_out,
+    register,
+    set_password,
+    set_role,
+)
+from .banks import ImportResult, find_unchanged_source, import_bank, source_hash
+
+__all__ = [
+    "AccountDisabled",
+    "BadCredentials",
+    "ImportResult",
+    "NameTaken",
+    "Refused",
+    "ThrottlePolicy",
+    "Throttled",
+    "change_password",
+    "create_user",
+    "delete_account",
+    "disable_user",
+    "enable_user",
+    "find_unchanged_source",
+    "import_bank",
+    "log_in",
+    "log_out",
+    "register",
+    "set_password",
+    "set_role",
+    "source_hash",
+]

@@ -1,0 +1,60 @@
+"""Teachers' pages: the banks with their versions, uploading a bank, downloading one as YAML."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+from werkzeug.utils import secure_filename
+
+from .. import operations, queries
+from ..access import require_role
+from ..domain.accounts import STAFF
+from ..domain.banks import BankError, export_yaml, parse_bank
+from ..extensions import db
+from .forms import UploadForm
+
+bp = Blueprint("teach", __name__, url_prefix="/teach")
+require_role(bp, *STAFF)
+
+
+def manage_page(form: UploadForm, status: int = 200, **context) -> tuple[str, int]:
+    rows = db.session.execute(queries.bank_summaries()).all()
+    return render_template("teach/index.html", form=form, rows=rows, **context), status
+
+
+@bp.get("/")
+def index():
+    """List the banks with their versions and question counts, with the upload form."""
+    return manage_page(UploadForm())
+
+
+@bp.post("/banks")
+def upload():
+    """Validate an uploaded bank and import it in one transaction; show every problem, or what changed."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return manage_page(form, 422)
+    source = form.bank.data.read()
+    name = secure_filename(form.bank.data.filename or "") or "upload.yaml"
+    unchanged = operations.find_unchanged_source(db.session, operations.source_hash(source))
+    if unchanged is not None:
+        result = operations.ImportResult(unchanged.slug, "unchanged", unchanged.version_number)
+    else:
+        try:
+            bank = parse_bank(source, name)
+        except BankError as exc:
+            db.session.rollback()
+            return manage_page(UploadForm(formdata=None), 422, problems=exc.problems, filename=name)
+        result = operations.import_bank(db.session, bank, source, name)
+    db.session.commit()
+    return manage_page(UploadForm(formdata=None), result=result, filename=name)
+
+
+@bp.get("/banks/<slug>/export")
+def export(slug: str):
+    """Download the current version of a bank as YAML."""
+    bank = db.session.scalars(queries.bank_by_slug(slug)).first() or abort(404)
+    return Response(
+        export_yaml(queries.bank_export_data(db.session, bank)),
+        mimetype="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{bank.slug}.yaml"'},
+    )

@@ -1,0 +1,201 @@
+"""The access matrix: every route in ``app.url_map``, for every kind of visitor and for their own, someone
+else's and a missing object, with the status each must get. A route that is not in the matrix fails the
+test, so every new page has to say who may use it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import User
+
+from .conftest import PASSWORD, bank_yaml, log_in, make_app
+
+ACTORS = ("anonymous", "learner_a", "learner_b", "teacher", "admin")
+OBJECTS = ("own", "other", "missing")
+LOGIN = "login"  # a redirect to the login page
+MEMBERS = ACTORS[1:]
+
+
+def everyone(code: int | str) -> dict:
+    return dict.fromkeys(ACTORS, code)
+
+
+def visitors_only(anonymous: int) -> dict:
+    """Login and registration: logged-in users are sent home (302)."""
+    return {"anonymous": anonymous, **dict.fromkeys(MEMBERS, 302)}
+
+
+def members(code: int) -> dict:
+    return {"anonymous": LOGIN, **dict.fromkeys(MEMBERS, code)}
+
+
+def staff(code: int) -> dict:
+    return {"anonymous": LOGIN, "learner_a": 403, "learner_b": 403, "teacher": code, "admin": code}
+
+
+def admins(code: int) -> dict:
+    return {"anonymous": LOGIN, "learner_a": 403, "learner_b": 403, "teacher": 403, "admin": code}
+
+
+def per_object(spec: dict, **overrides: tuple) -> dict:
+    """Same status for own, other and missing objects, unless overridden per actor."""
+    return {actor: overrides.get(actor, (code, code, code)) for actor, code in spec.items()}
+
+
+MATRIX: dict[tuple[str, str], dict] = {
+    ("static", "GET"): per_object(everyone(200), **dict.fromkeys(ACTORS, (200, 200, 404))),
+    ("banks.index", "GET"): everyone(200),
+    ("banks.show", "GET"): per_object(everyone(200), **dict.fromkeys(ACTORS, (200, 200, 404))),
+    ("auth.register", "GET"): visitors_only(200),
+    ("auth.register", "POST"): visitors_only(422),
+    ("auth.login", "GET"): visitors_only(200),
+    ("auth.login", "POST"): visitors_only(422),
+    ("auth.logout", "POST"): members(302),
+    ("auth.account", "GET"): members(200),
+    ("auth.change_password", "GET"): members(200),
+    ("auth.change_password", "POST"): members(422),
+    ("auth.delete_account", "GET"): members(200),
+    ("auth.delete_account", "POST"): members(422),
+    # Someone else's export and one that does not exist look the same.
+    ("auth.export", "GET"): per_object(members(200), **dict.fromkeys(MEMBERS, (200, 404, 404))),
+    ("teach.index", "GET"): staff(200),
+    ("teach.upload", "POST"): staff(422),
+    ("teach.export", "GET"): per_object(staff(200), teacher=(200, 200, 404), admin=(200, 200, 404)),
+    ("admin.users", "GET"): admins(200),
+    ("admin.user", "GET"): per_object(admins(200), admin=(200, 200, 404)),
+    ("admin.set_role", "POST"): per_object(admins(422), admin=(422, 422, 404)),  # an empty form is invalid
+    ("admin.disable", "POST"): per_object(admins(303), admin=(422, 303, 404)),  # never oneself
+    ("admin.enable", "POST"): per_object(admins(303), admin=(303, 303, 404)),
+}
+
+# URL arguments for each kind of object. ``user_id`` "other" is a user who is none of the actors.
+ARGUMENTS = {
+    "slug": {"own": "demo", "other": "demo", "missing": "no-such-bank"},
+    "filename": {"own": "style.css", "other": "style.css", "missing": "no-such-file.css"},
+}
+
+
+def routes(app: Flask) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """(endpoint, method, argument names) for every route, HEAD and OPTIONS aside."""
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, tuple(sorted(rule.arguments))
+
+
+def matrix_gaps(app: Flask) -> list[str]:
+    """Routes without a row in the matrix, and rows without a route."""
+    present = {(endpoint, method) for endpoint, method, _ in routes(app)}
+    missing = [f"{e} {m}: not in the access matrix" for e, m in sorted(present - MATRIX.keys())]
+    stale = [f"{e} {m}: in the matrix but no such route" for e, m in sorted(MATRIX.keys() - present)]
+    return missing + stale
+
+
+@pytest.fixture
+def matrix_app(tmp_path: Path) -> Iterator[Flask]:
+    """The app with CSRF off (tested on its own in test_csrf.py), a bank, and one user per actor plus one more."""
+    app = make_app(f"sqlite:///{tmp_path / 'matrix.sqlite'}", tmp_path, WTF_CSRF_ENABLED=False)
+    from quizapp.domain.banks import parse_bank
+    from quizapp.operations import create_user, import_bank
+
+    with app.app_context():
+        source = bank_yaml().encode()
+        import_bank(db.session, parse_bank(source, "demo.yaml"), source, "demo.yaml")
+        for login, role in (
+            ("learner_a", "learner"),
+            ("learner_b", "learner"),
+            ("teacher", "teacher"),
+            ("admin", "admin"),
+            ("learner_c", "learner"),
+        ):
+            create_user(db.session, login, PASSWORD, role)
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+class Visitors:
+    """A logged-in test client per actor, logged in again whenever a request ended its session."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        with app.app_context():
+            self.ids = {u.username: u.id for u in db.session.scalars(select(User))}
+        self.cookies: dict[str, str] = {}
+
+    def client(self, actor: str):
+        client = self.app.test_client()
+        if actor == "anonymous":
+            return client
+        if actor not in self.cookies:
+            assert log_in(client, actor).status_code == 302
+            self.cookies[actor] = client.get_cookie("session").value
+        client.set_cookie("session", self.cookies[actor])
+        return client
+
+    def forget(self, actor: str) -> None:
+        self.cookies.pop(actor, None)
+
+
+def url_for_object(app: Flask, endpoint: str, arguments: tuple[str, ...], obj: str, actor: str, ids: dict) -> str:
+    values = {}
+    for name in arguments:
+        if name == "user_id":
+            own = ids.get(actor, ids["learner_a"])
+            values[name] = {"own": own, "other": ids["learner_c"], "missing": 999_999}[obj]
+        else:
+            values[name] = ARGUMENTS[name][obj]
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **values)
+
+
+def outcome(response) -> int | str:
+    if response.status_code == 302 and response.headers["Location"].startswith("/login"):
+        return LOGIN
+    return response.status_code
+
+
+def test_every_route_is_in_the_matrix(matrix_app):
+    assert matrix_gaps(matrix_app) == []
+
+
+def test_a_new_route_missing_from_the_matrix_is_reported(matrix_app):
+    matrix_app.add_url_rule("/reports/<int:report_id>", "reports.show", lambda report_id: "")
+    assert matrix_gaps(matrix_app) == ["reports.show GET: not in the access matrix"]
+
+
+def test_access_matrix(matrix_app):
+    visitors = Visitors(matrix_app)
+    wrong = []
+    checked = 0
+    for endpoint, method, arguments in routes(matrix_app):
+        expected_row = MATRIX[(endpoint, method)]
+        for actor in ACTORS:
+            expected = expected_row[actor]
+            objects = OBJECTS if arguments else (None,)
+            for i, obj in enumerate(objects):
+                want = expected[i] if obj is not None else expected
+                url = url_for_object(matrix_app, endpoint, arguments, obj or "own", actor, visitors.ids)
+                client = visitors.client(actor)
+                response = client.open(url, method=method, data={} if method == "POST" else None)
+                got = outcome(response)
+                response.close()
+                checked += 1
+                if got != want:
+                    wrong.append(f"{method} {url} as {actor} ({obj or '-'}): expected {want}, got {got}")
+                if endpoint == "auth.logout":
+                    visitors.forget(actor)
+    assert not wrong, "\n".join(wrong)
+    assert checked > 150
+    with matrix_app.app_context():  # nothing in the matrix changed anyone's role or left them disabled
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        assert users["admin"].role == "admin" and users["admin"].disabled_at is None
+        assert users["learner_c"].role == "learner" and users["learner_c"].disabled_at is None

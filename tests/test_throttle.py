@@ -1,0 +1,173 @@
+"""Login throttling: per account and per client address, kept in the database so it holds across processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import LoginFailure, User
+from quizapp.operations import ThrottlePolicy
+
+from .conftest import PASSWORD, log_in, post_form
+from .test_auth import register
+
+
+@pytest.fixture
+def policy(app):
+    def _set(per_account: int = 5, per_address: int = 30, window: int = 900) -> None:
+        app.extensions["quizapp.throttle"] = ThrottlePolicy(per_account, per_address, dt.timedelta(seconds=window))
+
+    _set()
+    return _set
+
+
+def age_failures(app, seconds: int) -> None:
+    with app.app_context():
+        for failure in db.session.scalars(select(LoginFailure)):
+            failure.created_at -= dt.timedelta(seconds=seconds)
+        db.session.commit()
+
+
+def test_an_account_is_paused_after_n_failures_even_for_the_right_password(app, client, make_user, policy):
+    make_user()
+    for _ in range(5):
+        assert log_in(client, "learner@example.org", "wrong password").status_code == 422
+    response = log_in(client, "learner@example.org")
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.text and "try again in about 15 minutes" in response.text
+    assert 890 <= int(response.headers["Retry-After"]) <= 900
+    assert response.headers["Content-Security-Policy"]
+    make_user("other@example.org")
+    assert log_in(app.test_client(), "other@example.org").status_code == 302  # other accounts are fine
+
+
+def test_the_pause_ends_with_the_window(app, client, make_user, policy):
+    make_user()
+    for _ in range(5):
+        log_in(client, "learner@example.org", "wrong password")
+    assert log_in(client, "learner@example.org").status_code == 429
+    age_failures(app, 901)
+    assert log_in(client, "learner@example.org").status_code == 302
+
+
+def test_email_and_username_share_one_budget(app, client, policy):
+    with app.app_context():
+        user = User(
+            email="both@example.org", username="both", password_hash=app.extensions["quizapp.passwords"].hash(PASSWORD)
+        )
+        db.session.add(user)
+        db.session.commit()
+    for login in ("both", "both@example.org", "BOTH", "both", "Both@Example.org"):
+        assert log_in(client, login, "wrong password").status_code == 422
+    assert log_in(client, "both").status_code == 429
+
+
+def test_unknown_names_are_throttled_like_accounts(client, policy):
+    for _ in range(5):
+        assert log_in(client, "ghost@example.org", "wrong password").status_code == 422
+    assert log_in(client, "ghost@example.org", "wrong password").status_code == 429
+
+
+def test_an_address_is_paused_after_n_failures_across_accounts(app, client, make_user, policy):
+    policy(per_account=5, per_address=3)
+    make_user()
+    for name in ("a@example.org", "b@example.org", "c@example.org"):
+        assert log_in(client, name, "wrong password").status_code == 422
+    assert log_in(client, "learner@example.org").status_code == 429
+    other_address = app.test_client()
+    other_address.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert log_in(other_address, "learner@example.org").status_code == 302
+
+
+def test_a_successful_login_forgives_the_account_but_not_the_address(app, client, make_user, policy):
+    policy(per_account=3, per_address=5)
+    make_user()
+    for _ in range(2):
+        log_in(client, "learner@example.org", "wrong password")
+    assert log_in(client, "learner@example.org").status_code == 302
+    with app.app_context():
+        scopes = sorted(f.scope for f in db.session.scalars(select(LoginFailure)))
+    assert scopes == ["address", "address"]
+
+
+def test_wrong_current_passwords_count_too(app, client, make_user, policy):
+    """A stolen session cannot be used to guess the password through the change-password form."""
+    policy(per_account=3)
+    make_user()
+    log_in(client, "learner@example.org")
+    for _ in range(3):
+        response = post_form(
+            client,
+            "/account/password",
+            current_password="guess guess",
+            new_password="a new phrase!",
+            confirm="a new phrase!",
+        )
+        assert response.status_code == 422
+    response = post_form(
+        client, "/account/password", current_password=PASSWORD, new_password="a new phrase!", confirm="a new phrase!"
+    )
+    assert response.status_code == 429 and "Too many failed attempts" in response.text
+    response = post_form(client, "/account/delete", password=PASSWORD)
+    assert response.status_code == 429
+
+
+def test_registration_of_taken_names_is_throttled_by_address(app, client, make_user, policy):
+    policy(per_address=2)
+    make_user("taken@example.org")
+    assert register(client, "taken@example.org").status_code == 422
+    assert register(client, "taken@example.org").status_code == 422
+    assert register(client, "free@example.org").status_code == 429
+
+
+def test_failures_are_stored_as_digests_and_old_ones_are_purged(app, client, policy):
+    log_in(client, "someone@example.org", "wrong password")
+    age_failures(app, 2000)
+    log_in(client, "someone.else@example.org", "wrong password")
+    with app.app_context():
+        rows = db.session.scalars(select(LoginFailure)).all()
+        assert len(rows) == 2  # the aged pair was deleted when the new pair came in
+        assert all(len(r.key) == 64 and "someone" not in r.key and "127.0.0.1" not in r.key for r in rows)
+
+
+def concurrent_attempts(app, login: str, attempts: int, threads: int = 6) -> dict[str, int]:
+    """``attempts`` wrong-password logins at once from ``threads`` threads, each in its own transaction."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from quizapp import operations
+
+    def one(_):
+        with app.app_context():
+            try:
+                operations.log_in(db.session, login, "wrong password", "198.51.100.1")
+            except operations.Throttled:
+                db.session.commit()
+                return "throttled"
+            except operations.Refused:
+                db.session.commit()
+                return "checked"
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        results = list(pool.map(one, range(attempts), timeout=120))
+    return {r: results.count(r) for r in set(results)}
+
+
+def test_concurrent_attempts_on_sqlite(app, make_user, policy):
+    make_user()
+    assert concurrent_attempts(app, "learner@example.org", 24) == {"checked": 5, "throttled": 19}
+
+
+@pytest.mark.postgres
+def test_concurrent_attempts_on_postgres(pg_app):
+    """PostgreSQL counts and records under an advisory lock per key, so parallel transactions queue."""
+    from quizapp.operations import create_user
+
+    with pg_app.app_context():
+        create_user(db.session, "learner@example.org", PASSWORD)
+        db.session.commit()
+    assert concurrent_attempts(pg_app, "learner@example.org", 24) == {"checked": 5, "throttled": 19}
