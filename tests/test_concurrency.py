@@ -35,23 +35,29 @@ def _worker(database_url: str, tmp: str, barrier) -> int:
     return errors
 
 
-def test_no_update_is_lost_across_processes(app, tmp_path):
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
+def _race(app, tmp_path, worker) -> tuple[int, list[int]]:
+    """Run ``worker`` in PROCESSES processes at once on a fresh counter; return (final value, errors)."""
     with app.app_context():
         counters.create(db.engine)
         db.session.execute(counters.insert().values(id=1, value=0))
         db.session.commit()
-        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
-        db.session.rollback()
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager:
         barrier = manager.Barrier(PROCESSES)
         with ctx.Pool(PROCESSES) as pool:
-            errors = pool.starmap(_worker, [(url, str(tmp_path), barrier)] * PROCESSES)
+            args = [(app.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path), barrier)] * PROCESSES
+            errors = pool.starmap(worker, args)
     with app.app_context():
-        final = db.session.execute(select(counters.c.value)).scalar_one()
+        return db.session.execute(select(counters.c.value)).scalar_one(), errors
+
+
+def test_no_update_is_lost_across_processes(app, tmp_path):
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        db.session.rollback()
+    final, errors = _race(app, tmp_path, _worker)
     assert errors == [0] * PROCESSES
     assert final == PROCESSES * TRANSACTIONS  # zero lost updates
 
@@ -59,19 +65,8 @@ def test_no_update_is_lost_across_processes(app, tmp_path):
 def test_the_same_pattern_loses_updates_without_begin_immediate(app, tmp_path):
     """The control: deferred transactions (what GET requests use) cannot do read-modify-write safely,
     which is why every transaction that may write starts with BEGIN IMMEDIATE."""
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    with app.app_context():
-        counters.create(db.engine)
-        db.session.execute(counters.insert().values(id=1, value=0))
-        db.session.commit()
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Manager() as manager:
-        barrier = manager.Barrier(PROCESSES)
-        with ctx.Pool(PROCESSES) as pool:
-            errors = pool.starmap(_deferred_worker, [(url, str(tmp_path), barrier)] * PROCESSES)
-    with app.app_context():
-        final = db.session.execute(select(counters.c.value)).scalar_one()
-    # Either updates were lost or transactions failed with "database is locked": never both zero.
+    final, errors = _race(app, tmp_path, _deferred_worker)
+    # Either updates were lost or transactions failed with "database is locked": never neither.
     assert final + sum(errors) <= PROCESSES * TRANSACTIONS
     assert final < PROCESSES * TRANSACTIONS
 

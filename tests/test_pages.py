@@ -2,33 +2,8 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 from .conftest import DATA, bank_yaml
-
-
-class _Elements(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.elements: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-
-
-def executable_markup(html: str) -> list[str]:
-    """Elements or attributes in ``html`` that could run script."""
-    parser = _Elements()
-    parser.feed(html)
-    found = []
-    for tag, attrs in parser.elements:
-        if tag in ("script", "svg", "iframe", "object", "embed", "img", "math", "style"):
-            found.append(tag)
-        for name, value in attrs.items():
-            if name.startswith("on") or (value or "").strip().lower().startswith(("javascript:", "data:")):
-                found.append(f"{tag}[{name}={value}]")
-    return found
-
+from .html_checks import executable_markup
 
 XSS = """
   - id: x1

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import io
 import json
-from html.parser import HTMLParser
 
 import pytest
 
 from quizapp.rendering import markdown
 
 from .conftest import csrf_token, log_in
+from .html_checks import executable_markup
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -41,42 +41,6 @@ PAYLOADS = [
     "`<script>alert(25)</script>` and ```\n<script>alert(26)</script>\n```",
     "{{ 7 * 7 }} {% raw %}",
 ]
-DANGEROUS_TAGS = {"script", "svg", "math", "iframe", "object", "embed", "img", "style", "base", "frame", "details"}
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "srcdoc", "background", "poster"}
-
-
-class _Elements(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.elements: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-
-
-def executable_markup(html: str) -> list[str]:
-    """Everything in ``html`` that could run script, navigate elsewhere or restyle the page; the app's own
-    stylesheet link, meta tags and forms that post to this site are expected."""
-    parser = _Elements()
-    parser.feed(html)
-    found = []
-    for tag, attrs in parser.elements:
-        if tag in DANGEROUS_TAGS:
-            found.append(f"<{tag}>")
-        own_stylesheet = attrs.get("rel") == "stylesheet" and (attrs.get("href") or "").startswith("/static/")
-        if tag == "link" and not own_stylesheet:
-            found.append(f"<link {attrs}>")
-        if tag == "meta" and set(attrs) - {"charset", "name", "content"}:
-            found.append(f"<meta {attrs}>")
-        if tag == "form" and not (attrs.get("action") or "/").startswith("/"):
-            found.append(f"<form {attrs}>")
-        for name, value in attrs.items():
-            text = "".join(ch for ch in (value or "") if ch.isprintable() and not ch.isspace()).lower()
-            if name.startswith("on") or name == "style":
-                found.append(f"{tag}[{name}]")
-            if name in URL_ATTRIBUTES and text.startswith(("javascript:", "vbscript:", "data:")):
-                found.append(f"{tag}[{name}={value}]")
-    return found
 
 
 def q(text: str) -> str:

@@ -1,0 +1,42 @@
+"""Finding markup that could run script in rendered HTML (for the stored-XSS tests)."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+DANGEROUS_TAGS = {"script", "svg", "math", "iframe", "object", "embed", "img", "style", "base", "frame", "details"}
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "srcdoc", "background", "poster"}
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+
+def executable_markup(html: str) -> list[str]:
+    """Everything in ``html`` that could run script, navigate elsewhere or restyle the page; the app's own
+    stylesheet link, meta tags and forms that post to this site are expected."""
+    parser = _Elements()
+    parser.feed(html)
+    found = []
+    for tag, attrs in parser.elements:
+        if tag in DANGEROUS_TAGS:
+            found.append(f"<{tag}>")
+        own_stylesheet = attrs.get("rel") == "stylesheet" and (attrs.get("href") or "").startswith("/static/")
+        if tag == "link" and not own_stylesheet:
+            found.append(f"<link {attrs}>")
+        if tag == "meta" and set(attrs) - {"charset", "name", "content"}:
+            found.append(f"<meta {attrs}>")
+        if tag == "form" and not (attrs.get("action") or "/").startswith("/"):
+            found.append(f"<form {attrs}>")
+        for name, value in attrs.items():
+            text = "".join(ch for ch in (value or "") if ch.isprintable() and not ch.isspace()).lower()
+            if name.startswith("on") or name == "style":
+                found.append(f"{tag}[{name}]")
+            if name in URL_ATTRIBUTES and text.startswith(("javascript:", "vbscript:", "data:")):
+                found.append(f"{tag}[{name}={value}]")
+    return found
