@@ -57,6 +57,22 @@ class StepsField(StringField):
             raise ValueError(str(exc)) from None
 
 
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a whole number.") from None
+
+
+class NumberField(DecimalField):
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a number, for example 0.90.") from None
+
+
 @lru_cache(maxsize=1)
 def timezone_choices() -> list[tuple[str, str]]:
     zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
@@ -69,6 +85,7 @@ class NewDeckForm(FlaskForm):
         "Topics",
         choices=[],
         validate_choice=True,
+        invalid_choice_message="Choose topics from the list: this bank has no such topic.",
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
         description="Leave every box empty to study the whole bank.",
@@ -92,16 +109,16 @@ class DeleteForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    desired_retention = DecimalField(
+    desired_retention = NumberField(
         "Desired retention",
-        places=2,
+        places=None,
         validators=[InputRequired("Enter the desired retention, for example 0.90.")],
         description="The chance of remembering a card when it comes due, from 0.70 to 0.97. Higher means more reviews.",
         render_kw={"inputmode": "decimal"},
     )
     learning_steps = StepsField("Learning steps", description=STEPS_HINT)
     relearning_steps = StepsField("Relearning steps", description="After a lapse. " + STEPS_HINT)
-    maximum_interval_days = IntegerField(
+    maximum_interval_days = WholeNumberField(
         "Maximum interval (days)",
         validators=[InputRequired("Enter the longest interval, in days.")],
         description="The longest gap between two reviews of a card, 1 to 36500 days.",
@@ -110,40 +127,48 @@ class SettingsForm(FlaskForm):
         "Spread reviews a little (fuzz)",
         description="Adds a small random amount to long intervals, so cards learnt together come due apart.",
     )
-    new_per_day = IntegerField(
+    new_per_day = WholeNumberField(
         "New cards per day",
         validators=[InputRequired("Enter how many new cards a day.")],
         description="Per deck, 0 to 9999.",
     )
-    reviews_per_day = IntegerField(
+    reviews_per_day = WholeNumberField(
         "Reviews per day",
         validators=[InputRequired("Enter how many reviews a day.")],
         description="Per deck, 0 to 9999.",
     )
-    day_starts_at_hour = IntegerField(
+    day_starts_at_hour = WholeNumberField(
         "Next day starts at (hour)",
         validators=[InputRequired("Enter the hour your day starts, 0 to 23.")],
         description="Your study day rolls over at this hour, local time (4 means 04:00).",
     )
-    timezone = SelectField("Time zone", choices=timezone_choices, validate_choice=True)
+    # Any name is accepted here; the scheduler's own check says what is wrong with an unknown one.
+    timezone = SelectField("Time zone", choices=timezone_choices, validate_choice=False)
     quiz_answers_feed_scheduler = BooleanField(
         "Quiz answers feed my flashcards",
         description="A wrong answer in a quiz counts as Again for that card, a right one as Good.",
     )
 
     def settings(self, current: scheduling.Settings) -> scheduling.Settings:
-        """The settings this form describes (not yet validated), keeping ``current``'s parameters."""
+        """The settings this form describes (not yet validated), keeping ``current``'s parameters and, for
+        any field that could not be read, its current value."""
+
+        def value(field: Field, default):
+            return default if field.errors or field.data is None else field.data
+
+        learning = None if self.learning_steps.errors else self.learning_steps.minutes
+        relearning = None if self.relearning_steps.errors else self.relearning_steps.minutes
         return scheduling.Settings(
-            desired_retention=float(self.desired_retention.data),
-            learning_steps_minutes=self.learning_steps.minutes or (),
-            relearning_steps_minutes=self.relearning_steps.minutes or (),
-            maximum_interval_days=self.maximum_interval_days.data,
-            enable_fuzzing=self.enable_fuzzing.data,
-            new_per_day=self.new_per_day.data,
-            reviews_per_day=self.reviews_per_day.data,
-            day_starts_at_hour=self.day_starts_at_hour.data,
-            timezone=self.timezone.data,
-            quiz_answers_feed_scheduler=self.quiz_answers_feed_scheduler.data,
+            desired_retention=float(value(self.desired_retention, current.desired_retention)),
+            learning_steps_minutes=current.learning_steps_minutes if learning is None else learning,
+            relearning_steps_minutes=current.relearning_steps_minutes if relearning is None else relearning,
+            maximum_interval_days=value(self.maximum_interval_days, current.maximum_interval_days),
+            enable_fuzzing=bool(self.enable_fuzzing.data),
+            new_per_day=value(self.new_per_day, current.new_per_day),
+            reviews_per_day=value(self.reviews_per_day, current.reviews_per_day),
+            day_starts_at_hour=value(self.day_starts_at_hour, current.day_starts_at_hour),
+            timezone=value(self.timezone, current.timezone) or current.timezone,
+            quiz_answers_feed_scheduler=bool(self.quiz_answers_feed_scheduler.data),
             parameters=current.parameters,
         )
 
@@ -170,5 +195,5 @@ class SettingsForm(FlaskForm):
             target = fields.get(name) or getattr(self, name, None)
             if target is None:
                 self.form_errors.append(message)
-            else:
-                target.errors = [*target.errors, f"{target.label.text}: {message}"]
+            elif not target.errors:  # a value that could not be read was reported already
+                target.errors = [f"{target.label.text} {message}"]

@@ -200,16 +200,22 @@ def settings():
     form = SettingsForm()
     if request.method == "GET":
         form.fill(current)
-    elif form.validate_on_submit():
-        try:
-            card_ops.save_settings(db.session, _me(), form.settings(current))
-            db.session.commit()
-            flash("Your scheduler settings are saved.", "success")
-            return redirect(url_for(".settings"), 303)
-        except scheduling.SettingsError as exc:
-            db.session.rollback()
-            form.add_problems(exc.problems)
+    elif all([form.validate_on_submit(), _check(form, current)]):  # both run, so every problem shows at once
+        card_ops.save_settings(db.session, _me(), form.settings(current))
+        db.session.commit()
+        flash("Your scheduler settings are saved.", "success")
+        return redirect(url_for(".settings"), 303)
     return _settings_page(form, current)
+
+
+def _check(form: SettingsForm, current: scheduling.Settings) -> bool:
+    """Check the settings as the scheduler will, putting each problem on its field."""
+    try:
+        form.settings(current).validated()
+    except scheduling.SettingsError as exc:
+        form.add_problems(exc.problems)
+        return False
+    return True
 
 
 def _settings_page(form: SettingsForm, current: scheduling.Settings):
