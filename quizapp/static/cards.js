@@ -18,7 +18,11 @@
 
   function focusNext() {
     var target = study.querySelector("[data-focus]");
-    if (target) target.focus();
+    if (!target) return;
+    // Focus the next action without scrolling the answer out of sight on a small screen.
+    target.focus({ preventScroll: true });
+    var answer = study.querySelector("#card-answer");
+    (answer || study).scrollIntoView({ block: "nearest" });
   }
 
   function show(html, url, message) {
