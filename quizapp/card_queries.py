@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from .domain import evaluation, scheduling
 from .domain.revlog import LoggedReview
-from .models import NEW, Bank, Card, CardState, CardTag, Deck, Question, Review, SchedulerSettings
+from .models import NEW, Bank, Card, CardState, CardTag, Deck, Review, SchedulerSettings
 
 LEARN_AHEAD = dt.timedelta(minutes=20)  # Anki's default: show a learning card early when nothing else is due
 LEARNING = (fsrs.State.Learning.value, fsrs.State.Relearning.value)
@@ -128,13 +128,9 @@ def _done_today(session: Session, user_id: int, deck: Deck, day: scheduling.Day)
 
 
 def _unseen(deck: Deck, user_id: int) -> Select[tuple[Card]]:
+    """The deck's cards the learner has never reviewed, in the order they were added (as Anki does)."""
     seen = exists().where(CardState.card_id == Card.id, CardState.user_id == user_id)
-    return (
-        select(Card)
-        .join(Question, Question.id == Card.question_id)
-        .where(deck_condition(deck), ~seen)
-        .order_by(Question.position, Card.gap)
-    )
+    return select(Card).where(deck_condition(deck), ~seen).order_by(Card.id)
 
 
 def counts(session: Session, user_id: int, deck: Deck, settings: scheduling.Settings, now: dt.datetime) -> Counts:
@@ -150,9 +146,13 @@ def counts(session: Session, user_id: int, deck: Deck, settings: scheduling.Sett
     by_state = {state: (n, first) for state, n, first in due}
     learning = sum(by_state.get(s, (0, None))[0] for s in LEARNING)
     firsts = [by_state[s][1] for s in LEARNING if s in by_state]
-    unseen = session.scalar(select(func.count()).select_from(_unseen(deck, user_id).order_by(None).subquery()))
+    allowed = max(0, settings.new_per_day - new_done)
+    unseen = 0
+    if allowed:  # count no further than the limit: a big deck's unseen cards need not all be counted
+        first = _unseen(deck, user_id).with_only_columns(Card.id).limit(allowed)
+        unseen = session.scalar(select(func.count()).select_from(first.subquery())) or 0
     return Counts(
-        new=max(0, min(unseen or 0, settings.new_per_day - new_done)),
+        new=min(unseen, allowed),
         learning=learning,
         review=max(0, min(by_state.get(REVIEW, (0, None))[0], settings.reviews_per_day - reviews_done)),
         new_done=new_done,

@@ -472,3 +472,33 @@ def test_a_deleted_account_takes_its_flashcard_data_with_it(app, make_bank, lear
     db.session.commit()
     for model in (Review, CardState):
         assert db.session.scalar(select(func.count()).select_from(model)) == 0
+
+
+@pytest.mark.postgres
+def test_cards_grading_undo_and_limits_on_postgres(pg_app):
+    with pg_app.app_context():
+        source = ALL_TYPES.encode()
+        import_bank(db.session, parse_bank(source, "all-types.yaml"), source, "all-types.yaml")
+        learner = create_user(db.session, "learner", PASSWORD, "learner")
+        db.session.commit()
+        ops.save_settings(db.session, learner, scheduling.Settings(enable_fuzzing=False, new_per_day=3))
+        deck = ops.create_deck(db.session, learner, db.session.scalar(select(Card.bank_id).limit(1)), ["demo"])
+        db.session.commit()
+        settings = card_queries.settings_of(db.session, learner.id)
+        for k in range(3):
+            nxt = card_queries.next_card(db.session, learner.id, deck, settings, NOW + dt.timedelta(minutes=k))
+            ops.grade(
+                db.session, learner, nxt.card, 4, NOW + dt.timedelta(minutes=k), token=f"pg-{k}-abcdefghij", version=0
+            )
+            db.session.commit()
+        counts = card_queries.counts(db.session, learner.id, deck, settings, NOW + dt.timedelta(minutes=5))
+        assert (counts.new, counts.new_done) == (0, 3)
+        last = card_queries.last_study_review(db.session, learner.id, deck)
+        ops.undo(db.session, learner, last)
+        db.session.commit()
+        assert card_queries.counts(db.session, learner.id, deck, settings, NOW + dt.timedelta(minutes=5)).new == 1
+        question = db.session.scalars(select(Question).where(Question.key == "cloze-1")).one()
+        assert len(ops.record_quiz_outcome(db.session, learner, question, False, NOW, token="pg-answer")) == 2
+        db.session.commit()
+        log = card_queries.logged_reviews(db.session, learner.id)
+        assert sorted(r.rating for r in log) == [1, 1, 4, 4]

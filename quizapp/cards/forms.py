@@ -46,7 +46,9 @@ def format_steps(minutes: tuple[int, ...] | list[int]) -> str:
 
 
 class StepsField(StringField):
-    """Learning steps as text in, a tuple of minutes out."""
+    """Learning steps as text in, a tuple of minutes out (None until read)."""
+
+    minutes: tuple[int, ...] | None = None
 
     def process_formdata(self, valuelist: list[str]) -> None:
         super().process_formdata(valuelist)
