@@ -278,6 +278,10 @@ def part_one(concurrency: int, seconds: float) -> dict:
             grading = run_grading(port, decks, seconds)
         finally:
             stop(process)
+        with sqlite3.connect(Path(tmp) / "load.sqlite") as conn:
+            stored = conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
+        if stored != grading["grades"]:
+            raise RuntimeError(f"{grading['grades']} grades were answered but {stored} reviews are stored")
     return {"hello": hello, "grading": grading, "concurrency": concurrency, "seconds": seconds}
 
 

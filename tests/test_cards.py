@@ -387,6 +387,10 @@ def test_quiz_answers_feed_the_memory_model(make_bank, learner, ctx):
     assert right.rating == 3 and right.state_before == fsrs.State.Learning
     # The same quiz answer recorded again changes nothing.
     assert ops.record_quiz_outcome(db.session, user(learner), single, True, later, token="answer-2")[0].id == right.id
+    long_name = "attempt-" + "x" * 200
+    [first] = ops.record_quiz_outcome(db.session, user(learner), single, True, later, token=long_name)
+    assert ops.record_quiz_outcome(db.session, user(learner), single, True, later, token=long_name)[0].id == first.id
+    db.session.delete(first)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Review)) == 2
 

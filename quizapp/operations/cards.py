@@ -270,6 +270,8 @@ def record_quiz_outcome(
     ).all()
     scheduler = scheduling.make_scheduler(settings)
     rating = fsrs.Rating.Good if correct else fsrs.Rating.Again
+    if len(token) > 60:  # keep within the column, whatever the caller names its answers by
+        token = hashlib.sha256(token.encode()).hexdigest()[:40]
     graded = [
         grade(session, user, card, rating, now, token=f"quiz:{token}:{card.gap}", source=QUIZ, scheduler=scheduler)
         for card in cards
