@@ -138,9 +138,10 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .banks.views import bp as banks_bp
+    from .cards.views import bp as cards_bp
     from .teach.views import bp as teach_bp
 
-    for bp in (banks_bp, auth_bp, teach_bp, admin_bp):
+    for bp in (banks_bp, auth_bp, teach_bp, admin_bp, cards_bp):
         app.register_blueprint(bp)
     from .rendering import init_app as init_rendering
 
@@ -154,10 +155,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from .cards.cli import srs_cli
     from .cli import bank_cli, user_cli
 
     app.cli.add_command(bank_cli)
     app.cli.add_command(user_cli)
+    app.cli.add_command(srs_cli)
 
     @app.shell_context_processor
     def _shell() -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from . import card_queries
 from .domain.accounts import Role
 from .domain.banks import QUESTION_TYPES
 from .models import Bank, BankVersion, Question, User, utcnow
@@ -110,4 +111,5 @@ def account_export_data(session: Session, user: User) -> dict[str, Any]:
             "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
             "disabled_at": user.disabled_at.isoformat() if user.disabled_at else None,
         },
+        **card_queries.account_data(session, user.id),
     }

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import User
+from quizapp.models import Bank, Deck, User
 
 from .conftest import PASSWORD, bank_yaml, log_in, make_app
 
@@ -72,6 +72,20 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("admin.set_role", "POST"): per_object(admins(422), admin=(422, 422, 404)),  # an empty form is invalid
     ("admin.disable", "POST"): per_object(admins(303), admin=(422, 303, 404)),  # never oneself
     ("admin.enable", "POST"): per_object(admins(303), admin=(303, 303, 404)),
+    # Flashcards: every member studies their own decks; someone else's deck and a missing one look the same.
+    ("cards.decks", "GET"): members(200),
+    ("cards.new_deck", "GET"): members(200),
+    ("cards.new_deck", "POST"): members(422),  # an empty form names no bank
+    ("cards.deck", "GET"): per_object(members(200), **dict.fromkeys(MEMBERS, (200, 404, 404))),
+    ("cards.study", "GET"): per_object(members(200), **dict.fromkeys(MEMBERS, (200, 404, 404))),
+    ("cards.answer", "GET"): per_object(members(302), **dict.fromkeys(MEMBERS, (302, 404, 404))),  # no card: back
+    ("cards.grade", "POST"): per_object(members(400), **dict.fromkeys(MEMBERS, (400, 404, 404))),  # no grade sent
+    ("cards.undo", "POST"): per_object(members(400), **dict.fromkeys(MEMBERS, (400, 404, 404))),
+    ("cards.delete_deck", "POST"): per_object(members(303), **dict.fromkeys(MEMBERS, (303, 404, 404))),
+    ("cards.settings", "GET"): members(200),
+    ("cards.settings", "POST"): members(422),
+    ("cards.optimise", "POST"): members(303),  # too few reviews: back to the settings with a message
+    ("cards.export_reviews", "GET"): members(200),
 }
 
 # URL arguments for each kind of object. ``user_id`` "other" is a user who is none of the actors.
@@ -102,6 +116,7 @@ def matrix_app(tmp_path: Path) -> Iterator[Flask]:
     app = make_app(f"sqlite:///{tmp_path / 'matrix.sqlite'}", tmp_path, WTF_CSRF_ENABLED=False)
     from quizapp.domain.banks import parse_bank
     from quizapp.operations import create_user, import_bank
+    from quizapp.operations.cards import create_deck
 
     with app.app_context():
         source = bank_yaml().encode()
@@ -113,7 +128,8 @@ def matrix_app(tmp_path: Path) -> Iterator[Flask]:
             ("admin", "admin"),
             ("learner_c", "learner"),
         ):
-            create_user(db.session, login, PASSWORD, role)
+            user = create_user(db.session, login, PASSWORD, role)
+            create_deck(db.session, user, db.session.scalar(select(Bank.id)), [])
         db.session.commit()
     yield app
     with app.app_context():
@@ -127,6 +143,7 @@ class Visitors:
         self.app = app
         with app.app_context():
             self.ids = {u.username: u.id for u in db.session.scalars(select(User))}
+            self.ids["decks"] = {u.username: d.id for d, u in db.session.execute(select(Deck, User).join(User))}
         self.cookies: dict[str, str] = {}
 
     def client(self, actor: str):
@@ -149,6 +166,10 @@ def url_for_object(app: Flask, endpoint: str, arguments: tuple[str, ...], obj: s
         if name == "user_id":
             own = ids.get(actor, ids["learner_a"])
             values[name] = {"own": own, "other": ids["learner_c"], "missing": 999_999}[obj]
+        elif name == "deck_id":  # each user has one deck; "other" is learner_c's
+            decks = ids.get("decks", {})
+            own, other = decks.get(actor, 999_998), decks.get("learner_c", 999_998)
+            values[name] = {"own": own, "other": other, "missing": 999_999}[obj]
         else:
             values[name] = ARGUMENTS[name][obj]
     with app.test_request_context():

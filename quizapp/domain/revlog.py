@@ -45,6 +45,11 @@ def parse_time(text: str) -> dt.datetime:
 
 def read_revlog(text: str, filename: str = "<revlog>") -> list[LoggedReview]:
     """Parse a review log; raise :class:`RevlogError` listing bad rows (up to 20) with their lines."""
+    return [review for _line, review in read_revlog_lines(text, filename)]
+
+
+def read_revlog_lines(text: str, filename: str = "<revlog>") -> list[tuple[int, LoggedReview]]:
+    """Like :func:`read_revlog`, with each review's line number (for reporting later checks)."""
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None:
@@ -52,7 +57,7 @@ def read_revlog(text: str, filename: str = "<revlog>") -> list[LoggedReview]:
     header = [h.strip() for h in header]
     if header[: len(COLUMNS)] != list(COLUMNS):
         raise RevlogError([f"{filename}:1: the header must be {','.join(COLUMNS)}; found {','.join(header)}"])
-    reviews: list[LoggedReview] = []
+    reviews: list[tuple[int, LoggedReview]] = []
     problems: list[str] = []
     for row in reader:
         line = reader.line_num
@@ -62,7 +67,7 @@ def read_revlog(text: str, filename: str = "<revlog>") -> list[LoggedReview]:
             problems.append(f"{filename}:{line}: more than {MAX_ROWS:,} reviews")
             break
         try:
-            reviews.append(_row(row))
+            reviews.append((line, _row(row)))
         except ValueError as exc:
             problems.append(f"{filename}:{line}: {exc}")
             if len(problems) >= MAX_REPORTED:

@@ -20,6 +20,7 @@ from .accounts import (
     set_role,
 )
 from .banks import ImportResult, find_unchanged_source, import_bank, source_hash
+from .cards import record_quiz_outcome
 
 __all__ = [
     "AccountDisabled",
@@ -38,6 +39,7 @@ __all__ = [
     "import_bank",
     "log_in",
     "log_out",
+    "record_quiz_outcome",
     "register",
     "set_password",
     "set_role",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..domain.banks import Bank as BankModel
 from ..domain.banks import question_json
 from ..models import Bank, BankVersion, Question, QuestionRevision, utcnow
+from .cards import sync_cards
 
 
 @dataclass
@@ -177,6 +178,7 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
     if revisions:
         session.execute(insert(QuestionRevision), revisions)
     session.flush()
+    sync_cards(session, row.id, now)
     return result
 
 

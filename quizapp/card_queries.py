@@ -1,0 +1,304 @@
+"""Read-only queries for flashcards: a learner's settings, a deck's cards, today's study queue.
+
+The queue follows Anki: cards in (re)learning are shown once due (or up to 20 minutes early when nothing
+else is left), review cards from the start of the learner's day on which they fall due, within the
+reviews-per-day limit, then new cards within the new-cards-per-day limit. Limits are per deck and counted
+over grades given while studying (not quiz answers or imports) during the learner's current day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import fsrs
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from .domain import evaluation, scheduling
+from .domain.revlog import LoggedReview
+from .models import NEW, Bank, Card, CardState, CardTag, Deck, Review, SchedulerSettings
+
+LEARN_AHEAD = dt.timedelta(minutes=20)  # Anki's default: show a learning card early when nothing else is due
+LEARNING = (fsrs.State.Learning.value, fsrs.State.Relearning.value)
+REVIEW = fsrs.State.Review.value
+
+
+def settings_of(session: Session, user_id: int) -> scheduling.Settings:
+    """The learner's scheduler settings (the defaults until they save their own)."""
+    row = session.get(SchedulerSettings, user_id)
+    if row is None:
+        return scheduling.Settings()
+    return scheduling.Settings(
+        desired_retention=row.desired_retention,
+        learning_steps_minutes=tuple(row.learning_steps_minutes),
+        relearning_steps_minutes=tuple(row.relearning_steps_minutes),
+        maximum_interval_days=row.maximum_interval_days,
+        enable_fuzzing=row.enable_fuzzing,
+        new_per_day=row.new_per_day,
+        reviews_per_day=row.reviews_per_day,
+        day_starts_at_hour=row.day_starts_at_hour,
+        timezone=row.timezone,
+        quiz_answers_feed_scheduler=row.quiz_answers_feed_scheduler,
+        parameters=tuple(row.parameters),
+    )
+
+
+def fsrs_card(card_id: int, state: CardState | None, now: dt.datetime) -> fsrs.Card:
+    """The py-fsrs card for a learner's state of a card (a new card, due now, when there is none)."""
+    if state is None:
+        return scheduling.new_card(card_id, now)
+    return fsrs.Card(
+        card_id=card_id,
+        state=fsrs.State(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=state.due,
+        last_review=state.last_review,
+    )
+
+
+# --- decks --------------------------------------------------------------------------------------------
+
+
+def decks_query(user_id: int) -> Select[tuple[Deck, Bank]]:
+    return select(Deck, Bank).join(Bank, Bank.id == Deck.bank_id).where(Deck.user_id == user_id).order_by(Deck.id)
+
+
+def deck_condition(deck: Deck, *, live: bool = True):
+    """A WHERE clause on ``Card`` selecting the deck's cards (only those not retired, when ``live``)."""
+    clauses = [Card.bank_id == deck.bank_id]
+    if live:
+        clauses.append(Card.retired_at.is_(None))
+    if deck.tags:
+        clauses.append(exists().where(CardTag.card_id == Card.id, CardTag.tag.in_(deck.tags)))
+    return and_(*clauses)
+
+
+def bank_tags(session: Session, bank_id: int) -> list[str]:
+    """Tags used by the bank's live cards, for narrowing a deck."""
+    query = (
+        select(CardTag.tag)
+        .join(Card, Card.id == CardTag.card_id)
+        .where(Card.bank_id == bank_id, Card.retired_at.is_(None))
+        .distinct()
+        .order_by(CardTag.tag)
+    )
+    return list(session.scalars(query))
+
+
+# --- the study queue -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What is left of a deck for the learner's day."""
+
+    new: int  # new cards still to be introduced today (within the daily limit)
+    learning: int  # cards in (re)learning that fall due today
+    review: int  # review cards due today (within the daily limit)
+    new_done: int
+    reviews_done: int
+    later: dt.datetime | None = None  # when the next learning card of today comes due, if one does
+
+    @property
+    def left(self) -> int:
+        return self.new + self.learning + self.review
+
+
+def _done_today(session: Session, user_id: int, deck: Deck, day: scheduling.Day) -> tuple[int, int]:
+    """New cards introduced and review cards answered in the deck today, while studying."""
+    rows = session.execute(
+        select(Review.state_before, func.count())
+        .join(Card, Card.id == Review.card_id)
+        .where(
+            Review.user_id == user_id,
+            Review.reviewed_at >= day.start,
+            Review.reviewed_at < day.end,
+            Review.source == "study",
+            Review.state_before.in_((NEW, REVIEW)),
+            deck_condition(deck, live=False),
+        )
+        .group_by(Review.state_before)
+    )
+    done = {state: n for state, n in rows}
+    return done.get(NEW, 0), done.get(REVIEW, 0)
+
+
+def _unseen(deck: Deck, user_id: int) -> Select[tuple[Card]]:
+    """The deck's cards the learner has never reviewed, in the order they were added (as Anki does)."""
+    seen = exists().where(CardState.card_id == Card.id, CardState.user_id == user_id)
+    return select(Card).where(deck_condition(deck), ~seen).order_by(Card.id)
+
+
+def counts(session: Session, user_id: int, deck: Deck, settings: scheduling.Settings, now: dt.datetime) -> Counts:
+    """How many cards of each kind are left in the deck today."""
+    day = scheduling.learner_day(now, settings.timezone, settings.day_starts_at_hour)
+    new_done, reviews_done = _done_today(session, user_id, deck, day)
+    due = session.execute(
+        select(CardState.state, func.count(), func.min(CardState.due))
+        .join(Card, Card.id == CardState.card_id)
+        .where(CardState.user_id == user_id, CardState.due < day.end, deck_condition(deck))
+        .group_by(CardState.state)
+    ).all()
+    by_state = {state: (n, first) for state, n, first in due}
+    learning = sum(by_state.get(s, (0, None))[0] for s in LEARNING)
+    firsts = [by_state[s][1] for s in LEARNING if s in by_state]
+    allowed = max(0, settings.new_per_day - new_done)
+    unseen = 0
+    if allowed:  # count no further than the limit: a big deck's unseen cards need not all be counted
+        first = _unseen(deck, user_id).with_only_columns(Card.id).limit(allowed)
+        unseen = session.scalar(select(func.count()).select_from(first.subquery())) or 0
+    return Counts(
+        new=min(unseen, allowed),
+        learning=learning,
+        review=max(0, min(by_state.get(REVIEW, (0, None))[0], settings.reviews_per_day - reviews_done)),
+        new_done=new_done,
+        reviews_done=reviews_done,
+        later=min(firsts) if firsts and min(firsts) > now else None,
+    )
+
+
+def next_due(
+    user_id: int, deck: Deck, now: dt.datetime, day_end: dt.datetime, reviews_allowed: bool
+) -> Select[tuple[CardState, Card]]:
+    """The state and card that is due first: (re)learning cards due by ``now``, and review cards due today
+    when the review limit allows. Walks the (user_id, due) index, so it stays fast however long the log."""
+    due_now = and_(CardState.state.in_(LEARNING), CardState.due <= now)
+    if reviews_allowed:
+        due_now = or_(due_now, CardState.state == REVIEW)
+    return (
+        select(CardState, Card)
+        .join(Card, Card.id == CardState.card_id)
+        .where(CardState.user_id == user_id, CardState.due < day_end, due_now, deck_condition(deck))
+        .order_by(CardState.due, CardState.id)
+        .limit(1)
+    )
+
+
+def _learn_ahead(user_id: int, deck: Deck, now: dt.datetime) -> Select[tuple[CardState, Card]]:
+    return (
+        select(CardState, Card)
+        .join(Card, Card.id == CardState.card_id)
+        .where(
+            CardState.user_id == user_id,
+            CardState.due <= now + LEARN_AHEAD,
+            CardState.state.in_(LEARNING),
+            deck_condition(deck),
+        )
+        .order_by(CardState.due, CardState.id)
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class Next:
+    """The card to show next (``state`` is None for a new card) and the deck's counts."""
+
+    card: Card | None
+    state: CardState | None
+    counts: Counts
+
+
+def next_card(session: Session, user_id: int, deck: Deck, settings: scheduling.Settings, now: dt.datetime) -> Next:
+    """The card to study next: due cards first, then new ones within today's limit, then learning cards
+    a little early; none when the day's work is done."""
+    day = scheduling.learner_day(now, settings.timezone, settings.day_starts_at_hour)
+    c = counts(session, user_id, deck, settings, now)
+    found = session.execute(next_due(user_id, deck, now, day.end, c.review > 0)).first()
+    if found is not None:
+        return Next(found[1], found[0], c)
+    if c.new > 0:
+        card = session.scalars(_unseen(deck, user_id).limit(1)).first()
+        if card is not None:
+            return Next(card, None, c)
+    found = session.execute(_learn_ahead(user_id, deck, now)).first()
+    if found is not None:
+        return Next(found[1], found[0], c)
+    return Next(None, None, c)
+
+
+def card_in_deck(session: Session, deck: Deck, card_id: int, *, live: bool = True) -> Card | None:
+    """The card ``card_id`` if it belongs to ``deck`` (and is not retired, when ``live``)."""
+    return session.scalars(select(Card).where(Card.id == card_id, deck_condition(deck, live=live))).first()
+
+
+def card_state(session: Session, user_id: int, card_id: int) -> CardState | None:
+    return session.scalars(select(CardState).where(CardState.user_id == user_id, CardState.card_id == card_id)).first()
+
+
+def last_study_review(session: Session, user_id: int, deck: Deck) -> Review | None:
+    """The learner's latest grade while studying this deck: what Undo takes back."""
+    return session.scalars(
+        select(Review)
+        .join(Card, Card.id == Review.card_id)
+        .where(Review.user_id == user_id, Review.source == "study", deck_condition(deck, live=False))
+        .order_by(Review.reviewed_at.desc(), Review.id.desc())
+        .limit(1)
+    ).first()
+
+
+# --- the review log ------------------------------------------------------------------------------------
+
+
+def reviews_of(user_id: int) -> Select[tuple[Review]]:
+    return select(Review).where(Review.user_id == user_id).order_by(Review.reviewed_at, Review.id)
+
+
+def logged_reviews(session: Session, user_id: int) -> list[LoggedReview]:
+    """The learner's whole review log, oldest first, in the revlog CSV's terms (card ids are ours)."""
+    rows = session.execute(
+        select(Review.card_id, Review.rating, Review.reviewed_at, Review.duration_ms)
+        .where(Review.user_id == user_id)
+        .order_by(Review.reviewed_at, Review.id)
+    )
+    return [LoggedReview(str(card_id), rating, time, duration) for card_id, rating, time, duration in rows]
+
+
+def review_summary(session: Session, user_id: int, settings: scheduling.Settings) -> tuple[int, int]:
+    """How many reviews the learner has, and on how many of their days (counted up to the number that
+    optimising needs, so the settings page stays quick for long histories)."""
+    total = session.scalar(select(func.count()).select_from(Review).where(Review.user_id == user_id)) or 0
+    tz = ZoneInfo(settings.timezone)
+    days: set[int] = set()
+    times = session.scalars(
+        select(Review.reviewed_at).where(Review.user_id == user_id).execution_options(yield_per=1000)
+    )
+    try:
+        for time in times:
+            days.add(evaluation.learner_day(time, tz, settings.day_starts_at_hour))
+            if len(days) >= scheduling.MIN_DAYS_TO_OPTIMISE:
+                break
+    finally:
+        times.close()
+    return total, len(days)
+
+
+def account_data(session: Session, user_id: int) -> dict:
+    """The learner's flashcard data for their account download: settings, decks and the whole review log."""
+    row = session.get(SchedulerSettings, user_id)
+    settings = None
+    if row is not None:
+        columns = SchedulerSettings.__table__.columns
+        settings = {c.name: getattr(row, c.name) for c in columns if c.name != "user_id"}
+        for name in ("optimised_at", "updated_at"):
+            settings[name] = settings[name].isoformat() if settings[name] else None
+    decks = [
+        {"id": deck.id, "bank": bank.slug, "tags": deck.tags, "created_at": deck.created_at.isoformat()}
+        for deck, bank in session.execute(decks_query(user_id))
+    ]
+    reviews = [
+        {
+            "card_id": r.card_id,
+            "rating": r.rating,
+            "reviewed_at": r.reviewed_at.isoformat(),
+            "duration_ms": r.duration_ms,
+            "source": r.source,
+            "state_before": r.before,
+            "state_after": r.after,
+        }
+        for r in session.scalars(reviews_of(user_id))
+    ]
+    return {"flashcards": {"scheduler_settings": settings, "decks": decks, "reviews": reviews}}
