@@ -237,11 +237,16 @@ def live_server(live_app: Flask) -> Iterator[LiveServer]:
         yield server
 
 
+BROWSER_TIMEOUT_MS = 30_000  # generous: CI machines have 2 cores and run gunicorn tests alongside
+
+
 @pytest.fixture(scope="session")
 def browser_instance():
     if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
         pytest.fail(f"Chromium is not installed at {CHROMIUM}; `make test` installs it (scripts/ensure-chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -253,7 +258,7 @@ def browser_instance():
 def page(browser_instance):
     context = browser_instance.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield page
     context.close()
 
@@ -262,6 +267,6 @@ def page(browser_instance):
 def phone_page(browser_instance):
     context = browser_instance.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield page
     context.close()
