@@ -96,6 +96,8 @@ def active_admins() -> Select[tuple[User]]:
 
 def account_export_data(session: Session, user: User) -> dict[str, Any]:
     """Everything stored about ``user``, as plain data for their download. Later features add their rows."""
+    from .quiz.queries import attempts_export
+
     return {
         "format": "quizapp-account-export",
         "version": 1,
@@ -110,4 +112,5 @@ def account_export_data(session: Session, user: User) -> dict[str, Any]:
             "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
             "disabled_at": user.disabled_at.isoformat() if user.disabled_at else None,
         },
+        "attempts": attempts_export(session, user.id),
     }
