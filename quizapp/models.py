@@ -211,8 +211,9 @@ class Attempt(db.Model):
     order they are shown; ``seed`` fixes the order of each question's choices, so the same attempt always
     looks the same and later edits to a bank never change it. ``criteria`` records what the quiz was
     drawn from (bank slugs with the version numbers used, tags, count, or the bank quiz's definition).
-    ``score`` always equals the sum of the saved answers' points; ``percent`` and ``duration_seconds`` are
-    set when the attempt is closed, as ``finished`` (submitted or completed) or ``expired`` (time ran out).
+    ``score`` (the sum of the answers' points), ``percent`` and ``duration_seconds`` are set when the attempt
+    is closed, as ``finished`` (submitted or completed) or ``expired`` (time ran out); until then each saved
+    answer carries its own points.
     """
 
     __tablename__ = "attempts"

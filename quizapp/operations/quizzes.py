@@ -1,10 +1,9 @@
 """Taking quizzes: starting an attempt, saving and grading answers, closing attempts, practising mistakes.
 
 Functions add and flush but never commit; the caller commits once. Each takes ``now`` (UTC) so that time
-limits can be tested with a pinned clock. Functions that change an attempt first lock its row
-(``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), so two
-submissions of the same answer, from two tabs or a retried request, are applied one after the other and
-the second finds the first.
+limits can be tested with a pinned clock. Functions that change an attempt first lock it (see
+:func:`_lock`), so two submissions of the same answer, from two tabs or a retried request, are applied one
+after the other and the second finds the first.
 """
 
 from __future__ import annotations
@@ -318,7 +317,7 @@ def save_answer(
         AlreadyAnswered: a different answer to a practice question already answered.
         LookupError: the attempt has no question ``position``.
     """
-    session.refresh(attempt, with_for_update=True)
+    _lock(session, attempt)
     _check_open(session, attempt, now)
     if not 1 <= position <= attempt.question_count:
         raise LookupError(f"attempt {attempt.id} has no question {position}")
@@ -353,7 +352,6 @@ def save_answer(
     answer.correct = result.correct
     answer.answered_at = now
     session.flush()
-    attempt.score = _total(session, attempt)
     closed = False
     if attempt.mode == "practice":
         _after_grading(session, attempt, answer, now)
@@ -370,7 +368,7 @@ def finish_attempt(session: Session, attempt: Attempt, now: dt.datetime) -> Atte
 
     Unanswered questions score 0. Past the time limit the attempt is closed as expired, at its deadline.
     """
-    session.refresh(attempt, with_for_update=True)
+    _lock(session, attempt)
     if attempt.status == "in_progress":
         _close(session, attempt, now)
     return attempt
@@ -386,6 +384,17 @@ def close_expired(session: Session, user: User, now: dt.datetime) -> int:
     for attempt in stale:
         _close(session, attempt, now)
     return len(stale)
+
+
+def _lock(session: Session, attempt: Attempt) -> None:
+    """Make this transaction the only one changing ``attempt`` until it ends, with ``attempt`` up to date.
+
+    PostgreSQL: reload the row with ``SELECT … FOR UPDATE``. SQLite: nothing to do, because every transaction
+    that may write begins with ``BEGIN IMMEDIATE`` (see :mod:`quizapp.database`), so it already holds the
+    database's write lock and read the attempt under it.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        session.refresh(attempt, with_for_update=True)
 
 
 def _check_open(session: Session, attempt: Attempt, now: dt.datetime) -> None:

@@ -33,12 +33,13 @@ bp.add_app_template_filter(format_clock, "clock")
 bp.add_app_template_filter(cloze_html, "cloze")
 
 
-def go(attempt: Attempt, target: tuple[str, int | None], code: int = 302) -> Any:
+def go(attempt: Attempt | int, target: tuple[str, int | None], code: int = 302) -> Any:
     """Redirect to where ``target`` (from :func:`queries.where_to_resume`) says the attempt continues."""
     kind, position = target
+    attempt_id = attempt if isinstance(attempt, int) else attempt.id
     if kind == "question":
-        return redirect(url_for("quiz.question", attempt_id=attempt.id, position=position), code)
-    return redirect(url_for(f"quiz.{kind}", attempt_id=attempt.id), code)
+        return redirect(url_for("quiz.question", attempt_id=attempt_id, position=position), code)
+    return redirect(url_for(f"quiz.{kind}", attempt_id=attempt_id), code)
 
 
 def bad_request(message: str) -> tuple[str, int]:
@@ -68,8 +69,9 @@ def begin(start: Any) -> Any:
         db.session.rollback()
         flash(refused.message, "error")
         return redirect(url_for("quiz.index"), 303)
+    attempt_id = attempt.id
     db.session.commit()
-    return redirect(url_for("quiz.resume", attempt_id=attempt.id), 303)
+    return redirect(url_for("quiz.resume", attempt_id=attempt_id), 303)
 
 
 @bp.get("/quizzes")
@@ -102,8 +104,9 @@ def build():
         db.session.rollback()
         form.form_errors.append(refused.message)
         return index_page(form, 422)
+    attempt_id = attempt.id
     db.session.commit()
-    return redirect(url_for("quiz.resume", attempt_id=attempt.id), 303)
+    return redirect(url_for("quiz.resume", attempt_id=attempt_id), 303)
 
 
 @bp.post("/quizzes/mistakes")
@@ -155,10 +158,11 @@ def answer(attempt_id: int, position: int):
         db.session.commit()  # a time-up closed the attempt; other refusals changed nothing
         flash(refused.message, "error")
         if isinstance(refused, quizzes.AlreadyAnswered):
-            return redirect(url_for("quiz.question", attempt_id=attempt.id, position=position), 303)
-        return redirect(url_for("quiz.results", attempt_id=attempt.id), 303)
+            return redirect(url_for("quiz.question", attempt_id=attempt_id, position=position), 303)
+        return redirect(url_for("quiz.results", attempt_id=attempt_id), 303)
+    target = next_page(attempt, position, request.form.get("go"))  # read before the commit expires the attempt
     db.session.commit()
-    return go(attempt, next_page(attempt, position, request.form.get("go")), 303)
+    return go(attempt_id, target, 303)
 
 
 def next_page(attempt: Attempt, position: int, choice: str | None) -> tuple[str, int | None]:
@@ -199,7 +203,7 @@ def finish(attempt_id: int):
     attempt = owned_or_404(Attempt, attempt_id)
     quizzes.finish_attempt(db.session, attempt, utcnow())
     db.session.commit()
-    return redirect(url_for("quiz.results", attempt_id=attempt.id), 303)
+    return redirect(url_for("quiz.results", attempt_id=attempt_id), 303)
 
 
 @bp.get("/attempts/<int:attempt_id>/results")
