@@ -321,8 +321,11 @@ def save_answer(
     _check_open(session, attempt, now)
     if not 1 <= position <= attempt.question_count:
         raise LookupError(f"attempt {attempt.id} has no question {position}")
-    revision = session.get_one(QuestionRevision, attempt.question_revision_ids[position - 1])
-    question = load_question(revision.data)
+    revision_id = attempt.question_revision_ids[position - 1]
+    question_id, data = session.execute(
+        select(QuestionRevision.question_id, QuestionRevision.data).where(QuestionRevision.id == revision_id)
+    ).one()
+    question = load_question(data)
     response = parse_response(question, form)
     data = response_data(response)
     answer = session.scalars(select(Answer).where(Answer.attempt_id == attempt.id, Answer.position == position)).first()
@@ -339,8 +342,8 @@ def save_answer(
             attempt_id=attempt.id,
             user_id=attempt.user_id,
             position=position,
-            question_id=revision.question_id,
-            question_revision_id=revision.id,
+            question_id=question_id,
+            question_revision_id=revision_id,
             time_spent_ms=spent,
         )
         session.add(answer)
