@@ -89,7 +89,7 @@ class CustomQuiz:
 class Saved:
     """What :func:`save_answer` did."""
 
-    answer: Answer | None  # None: a blank answer to a question not answered before (exam), nothing saved
+    answer: Answer | None  # None: a blank exam answer, which leaves (or makes) the question unanswered
     changed: bool  # False when exactly this answer had been saved already
     closed: bool  # this answer completed a practice attempt
 
@@ -306,8 +306,9 @@ def save_answer(
     """Read, grade and save the answer to question ``position`` (from 1) submitted as ``form``.
 
     The same answer submitted again changes nothing. In an exam a different answer replaces the saved
-    one; in practice the first answer is final. An answer after the time limit is refused and the
-    attempt is closed with what was saved. A practice attempt closes when its last question is answered.
+    one, and a blank one removes it; in practice the first answer, even a blank one, is final. An answer
+    after the time limit is refused and the attempt is closed with what was saved. A practice attempt
+    closes when its last question is answered.
     ``shown_at`` (when the question page was shown) gives the time spent on the question.
 
     Raises:
@@ -333,8 +334,12 @@ def save_answer(
         return Saved(answer, changed=False, closed=False)
     if answer is not None and attempt.mode == "practice":
         raise AlreadyAnswered("You have already answered this question; your first answer counts.")
-    if answer is None and attempt.mode == "exam" and is_blank(response):
-        return Saved(None, changed=False, closed=False)
+    if attempt.mode == "exam" and is_blank(response):  # an exam question left or made blank has no answer
+        if answer is None:
+            return Saved(None, changed=False, closed=False)
+        session.delete(answer)
+        session.flush()
+        return Saved(None, changed=True, closed=False)
     result = grade(question, response)
     spent = _time_spent(attempt, now, shown_at)
     if answer is None:

@@ -135,15 +135,9 @@ def answers_by_position(session: Session, attempt: Attempt) -> dict[int, Answer]
     return {a.position: a for a in rows}
 
 
-def answered_positions(attempt: Attempt, answers: dict[int, Answer]) -> set[int]:
-    """Positions that count as answered: any saved answer in practice (it is final), a non-blank one in an exam."""
-    if attempt.mode == "practice":
-        return set(answers)
-    return {p for p, a in answers.items() if not _blank_data(a.response)}
-
-
-def _blank_data(data: dict[str, Any]) -> bool:
-    return all(v in (None, "", []) or (isinstance(v, list) and all(x in (None, "") for x in v)) for v in data.values())
+def answered_positions(session: Session, attempt: Attempt) -> set[int]:
+    """The positions of an attempt's questions that have an answer."""
+    return set(session.scalars(select(Answer.position).where(Answer.attempt_id == attempt.id)))
 
 
 def revision_questions(session: Session, attempt: Attempt, positions: Iterable[int] | None = None) -> dict[int, Any]:
@@ -193,8 +187,7 @@ def question_page(
     session: Session, attempt: Attempt, position: int, now: dt.datetime, posted: dict[str, list[str]] | None = None
 ) -> QuestionPage | tuple[str, int | None]:
     """The page for ``position``, or where to go instead (as :func:`where_to_resume` says it)."""
-    answers = answers_by_position(session, attempt)
-    answered = answered_positions(attempt, answers)
+    answered = answered_positions(session, attempt)
     if attempt.time_is_up(now):
         return "summary", None
     show_feedback = attempt.mode == "practice" and position in answered
@@ -205,7 +198,11 @@ def question_page(
         if target != ("question", position):
             return target
     question = revision_questions(session, attempt, [position])[position]
-    answer = answers.get(position)
+    answer = (
+        session.scalars(select(Answer).where(Answer.attempt_id == attempt.id, Answer.position == position)).first()
+        if position in answered
+        else None
+    )
     response = response_from_data(question, answer.response) if answer is not None else None
     feedback = review(question, response, attempt.seed, answer.points) if show_feedback and answer else None
     if posted is not None:

@@ -121,7 +121,7 @@ def mistakes():
 def resume(attempt_id: int):
     """Continue an attempt where it was left: the first unanswered question, the summary or the results."""
     attempt = owned_or_404(Attempt, attempt_id)
-    answered = queries.answered_positions(attempt, queries.answers_by_position(db.session, attempt))
+    answered = queries.answered_positions(db.session, attempt)
     return go(attempt, queries.where_to_resume(attempt, answered, utcnow()))
 
 
@@ -189,7 +189,7 @@ def summary(attempt_id: int):
     attempt = owned_or_404(Attempt, attempt_id)
     if attempt.status != "in_progress":
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
-    answered = queries.answered_positions(attempt, queries.answers_by_position(db.session, attempt))
+    answered = queries.answered_positions(db.session, attempt)
     now = utcnow()
     remaining = (attempt.deadline - now).total_seconds() if attempt.deadline else None
     return render_template(
@@ -211,7 +211,7 @@ def results(attempt_id: int):
     """Show the score, the time taken and every question with the answer given and the right one."""
     attempt = owned_or_404(Attempt, attempt_id)
     if attempt.status == "in_progress":
-        answered = queries.answered_positions(attempt, queries.answers_by_position(db.session, attempt))
+        answered = queries.answered_positions(db.session, attempt)
         return go(attempt, queries.where_to_resume(attempt, answered, utcnow()))
     return render_template("quiz/results.html", results=queries.results(db.session, attempt))
 
