@@ -91,5 +91,8 @@
     tick();
   }
 
+  var keysHint = document.querySelector(".keys-hint");
+  if (keysHint) keysHint.hidden = false; // the shortcuts exist only with this script
+
   placeFocus();
 })();
