@@ -139,9 +139,10 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .banks.views import bp as banks_bp
     from .cards.views import bp as cards_bp
+    from .quiz.views import bp as quiz_bp
     from .teach.views import bp as teach_bp
 
-    for bp in (banks_bp, auth_bp, teach_bp, admin_bp, cards_bp):
+    for bp in (banks_bp, auth_bp, teach_bp, admin_bp, quiz_bp, cards_bp):
         app.register_blueprint(bp)
     from .rendering import init_app as init_rendering
 

@@ -97,6 +97,8 @@ def active_admins() -> Select[tuple[User]]:
 
 def account_export_data(session: Session, user: User) -> dict[str, Any]:
     """Everything stored about ``user``, as plain data for their download. Later features add their rows."""
+    from .quiz.queries import attempts_export
+
     return {
         "format": "quizapp-account-export",
         "version": 1,
@@ -112,4 +114,5 @@ def account_export_data(session: Session, user: User) -> dict[str, Any]:
             "disabled_at": user.disabled_at.isoformat() if user.disabled_at else None,
         },
         **card_queries.account_data(session, user.id),
+        "attempts": attempts_export(session, user.id),
     }

@@ -45,7 +45,9 @@ def init_app(app: Flask) -> None:
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}")
         user = g.get("_login_user")  # loaded by Flask-Login during this request, if anything asked for it
-        if user is not None and user.is_authenticated and request.endpoint != "static":
+        # is_anonymous rather than is_authenticated: the latter reads the user's row, which a commit has
+        # expired, and reloading it would open a second transaction just for this header.
+        if user is not None and not user.is_anonymous and request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         return response
 

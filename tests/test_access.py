@@ -48,6 +48,11 @@ def per_object(spec: dict, **overrides: tuple) -> dict:
     return {actor: overrides.get(actor, (code, code, code)) for actor, code in spec.items()}
 
 
+def owners(code: int) -> dict:
+    """Only the owner gets ``code``; someone else's object and a missing one are both 404, for everyone."""
+    return per_object(members(code), **dict.fromkeys(MEMBERS, (code, 404, 404)))
+
+
 MATRIX: dict[tuple[str, str], dict] = {
     ("static", "GET"): per_object(everyone(200), **dict.fromkeys(ACTORS, (200, 200, 404))),
     ("banks.index", "GET"): everyone(200),
@@ -86,13 +91,41 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("cards.settings", "POST"): members(422),
     ("cards.optimise", "POST"): members(303),  # too few reviews: back to the settings with a message
     ("cards.export_reviews", "GET"): members(200),
+    # Quizzes. The rows run in this order on each actor's exam attempt: resume, answer, submit, results.
+    ("quiz.index", "GET"): members(200),
+    ("quiz.start", "POST"): members(400),  # an empty form names no quiz
+    ("quiz.build", "POST"): members(422),  # an empty form chooses no bank
+    ("quiz.mistakes", "POST"): members(303),  # nothing to practise yet: back to the list
+    ("quiz.resume", "GET"): owners(302),
+    ("quiz.question", "GET"): owners(200),
+    ("quiz.answer", "POST"): owners(303),  # an empty answer is saved as none, then the next question
+    ("quiz.summary", "GET"): owners(200),
+    ("quiz.finish", "POST"): owners(303),
+    ("quiz.results", "GET"): owners(200),
+    ("quiz.history", "GET"): members(200),
 }
 
 # URL arguments for each kind of object. ``user_id`` "other" is a user who is none of the actors.
 ARGUMENTS = {
     "slug": {"own": "demo", "other": "demo", "missing": "no-such-bank"},
     "filename": {"own": "style.css", "other": "style.css", "missing": "no-such-file.css"},
+    "position": {"own": 1, "other": 1, "missing": 1},
 }
+
+
+def make_attempts(app: Flask, logins: tuple[str, ...]) -> dict[str, int]:
+    """An exam attempt on the demo bank for each of ``logins``, as ``{"attempt:<login>": id}``."""
+    from quizapp.models import utcnow
+    from quizapp.operations.quizzes import CustomQuiz, start_attempt
+
+    found = {}
+    with app.app_context():
+        for login in logins:
+            user = db.session.scalars(select(User).where(User.username == login)).one()
+            attempt = start_attempt(db.session, user, CustomQuiz(["demo"], mode="exam"), utcnow())
+            found[f"attempt:{login}"] = attempt.id
+        db.session.commit()
+    return found
 
 
 def routes(app: Flask) -> Iterator[tuple[str, str, tuple[str, ...]]]:
@@ -131,6 +164,7 @@ def matrix_app(tmp_path: Path) -> Iterator[Flask]:
             user = create_user(db.session, login, PASSWORD, role)
             create_deck(db.session, user, db.session.scalar(select(Bank.id)), [])
         db.session.commit()
+    app.config["ATTEMPTS"] = make_attempts(app, (*MEMBERS, "learner_c"))
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -144,6 +178,7 @@ class Visitors:
         with app.app_context():
             self.ids = {u.username: u.id for u in db.session.scalars(select(User))}
             self.ids["decks"] = {u.username: d.id for d, u in db.session.execute(select(Deck, User).join(User))}
+        self.ids |= app.config.get("ATTEMPTS", {})
         self.cookies: dict[str, str] = {}
 
     def client(self, actor: str):
@@ -170,6 +205,9 @@ def url_for_object(app: Flask, endpoint: str, arguments: tuple[str, ...], obj: s
             decks = ids.get("decks", {})
             own, other = decks.get(actor, 999_998), decks.get("learner_c", 999_998)
             values[name] = {"own": own, "other": other, "missing": 999_999}[obj]
+        elif name == "attempt_id":
+            own = ids.get(f"attempt:{actor}", ids.get("attempt:learner_a", 999_999))
+            values[name] = {"own": own, "other": ids.get("attempt:learner_c", 999_999), "missing": 999_999}[obj]
         else:
             values[name] = ARGUMENTS[name][obj]
     with app.test_request_context():

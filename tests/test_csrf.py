@@ -10,7 +10,7 @@ from quizapp.errors import CSRF_TEXT
 from quizapp.extensions import db
 
 from .conftest import bank_yaml, csrf_token, log_in
-from .test_access import routes, url_for_object
+from .test_access import make_attempts, routes, url_for_object
 
 
 def snapshot(app) -> dict[str, list]:
@@ -30,7 +30,7 @@ def world(app, make_user, make_bank):
         "learner_a": make_user("learner_a"),
         "learner_c": make_user("learner_c"),
     }
-    return ids
+    return ids | make_attempts(app, ("admin", "learner_a", "learner_c"))
 
 
 def post_routes(app) -> list[tuple[str, tuple[str, ...]]]:

@@ -1,0 +1,241 @@
+"""Quizzes: which questions an attempt draws, in what order, and how a saved answer is stored and reviewed.
+
+Pure: no Flask, no database. Every random choice comes from the attempt's seed through
+:func:`quizapp.domain.grading.shuffled`, so the same attempt always draws and shows the same questions in
+the same order. Responses are stored as plain JSON (:func:`response_data`) and read back exactly
+(:func:`response_from_data`), so a results page can re-grade an answer years later against the revision
+of the question it was given for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter
+
+from .banks import (
+    MultipleQuestion,
+    Question,
+    Quiz,
+    SingleQuestion,
+    TrueFalseQuestion,
+)
+from .grading import (
+    ChoiceMark,
+    ClozeResponse,
+    Grade,
+    MatchingResponse,
+    MultipleResponse,
+    NumericResponse,
+    OrderingResponse,
+    QuizQuestion,
+    Response,
+    ShortAnswerResponse,
+    SingleResponse,
+    TrueFalseResponse,
+    correct_answer_text,
+    grade,
+    ordering_items,
+    shuffled,
+)
+
+MODES = ("practice", "exam")
+MAX_COUNT = 100  # questions in one custom quiz
+MAX_TIME_LIMIT_MINUTES = 24 * 60
+MISTAKES_COUNT = 10
+_QUESTION = TypeAdapter(Question)
+T = TypeVar("T")
+
+_RESPONSE_TYPES: dict[str, type] = {
+    "single": SingleResponse,
+    "multiple": MultipleResponse,
+    "true_false": TrueFalseResponse,
+    "short_answer": ShortAnswerResponse,
+    "numeric": NumericResponse,
+    "cloze": ClozeResponse,
+    "matching": MatchingResponse,
+    "ordering": OrderingResponse,
+}
+
+
+@lru_cache(maxsize=4096)
+def load_question(data: str) -> QuizQuestion:
+    """A quiz question from its stored canonical JSON (cached: revisions never change)."""
+    question = _QUESTION.validate_python(json.loads(data))
+    if question.type not in _RESPONSE_TYPES:
+        raise ValueError(f"{question.id!r} is a {question.type}, not a quiz question")
+    return question
+
+
+def load_quiz(data: Mapping[str, Any]) -> Quiz:
+    """A bank's quiz definition from its stored JSON."""
+    return Quiz.model_validate(dict(data))
+
+
+# --- drawing questions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A live quiz question as drawing sees it; ``ref`` is whatever the caller needs back (e.g. a row id)."""
+
+    ref: Any
+    key: str  # the question's id in its bank
+    type: str
+    tags: tuple[str, ...] = ()
+
+
+def select_pool(
+    candidates: Iterable[Candidate], question_ids: Sequence[str] | None = None, tags: Iterable[str] = ()
+) -> list[Candidate]:
+    """The candidates a quiz draws from, in the given order: the rule of :func:`quizapp.domain.banks.quiz_pool`.
+
+    Flashcards never; only ``question_ids`` if given; only questions with any of ``tags`` if given.
+    """
+    pool = [c for c in candidates if c.type != "flashcard"]
+    if question_ids is not None:
+        wanted = set(question_ids)
+        pool = [c for c in pool if c.key in wanted]
+    wanted_tags = set(tags)
+    if wanted_tags:
+        pool = [c for c in pool if wanted_tags & set(c.tags)]
+    return pool
+
+
+def draw(pool: Sequence[T], count: int | None, seed: int, shuffle: bool = True) -> list[T]:
+    """``count`` items of ``pool`` chosen at random by ``seed`` (all when ``count`` is None), shuffled if
+    ``shuffle``, else in pool order."""
+    order = shuffled(range(len(pool)), seed, "draw")
+    chosen = order[: count if count is not None else len(pool)]
+    if not shuffle:
+        chosen = sorted(chosen)
+    return [pool[i] for i in chosen]
+
+
+def choice_order(question: QuizQuestion, seed: int) -> tuple[str, ...]:
+    """The ids of a question's choices in the order this attempt shows them (empty for other types)."""
+    if isinstance(question, SingleQuestion | MultipleQuestion):
+        ids = [c.id for c in question.choices]
+        return tuple(shuffled(ids, seed, question.id) if question.shuffle else ids)
+    if isinstance(question, TrueFalseQuestion):
+        return ("true", "false")
+    return ()
+
+
+def item_order(question: QuizQuestion, seed: int) -> tuple[int, ...]:
+    """For an ordering question, the 1-based indices into :func:`ordering_items` in the order shown.
+
+    The bank lists the items in the right order, so they are always shuffled; the field names
+    (``position-<i>``) follow the alphabetical list, so the order shown gives nothing away either.
+    """
+    if question.type != "ordering":
+        return ()
+    items = ordering_items(question)  # type: ignore[arg-type]
+    return tuple(shuffled(range(1, len(items) + 1), seed, question.id))
+
+
+# --- storing responses ---------------------------------------------------------------------------------
+
+
+def response_data(response: Response) -> dict[str, Any]:
+    """A response as JSON-ready data (tuples become lists)."""
+    return json.loads(json.dumps(dataclasses.asdict(response)))
+
+
+def response_from_data(question: QuizQuestion, data: Mapping[str, Any]) -> Response:
+    """The response to ``question`` that :func:`response_data` stored as ``data``."""
+    kind = _RESPONSE_TYPES[question.type]
+    fields = {f.name for f in dataclasses.fields(kind)}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in fields}
+    return kind(**values)
+
+
+def is_blank(response: Response) -> bool:
+    """Whether nothing was chosen or typed."""
+    values = dataclasses.astuple(response)
+    return all(v in (None, "", ()) or (isinstance(v, tuple) and all(x in (None, "") for x in v)) for v in values)
+
+
+# --- reviewing answers ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Review:
+    """One question of an attempt as the feedback and results pages show it."""
+
+    question: QuizQuestion
+    response: Response | None  # None: not answered
+    grade: Grade
+    choices: tuple[ChoiceMark, ...]  # in the order the attempt showed them
+    correct_answer: str
+    points: float  # as stored when the answer was saved
+    max_points: float
+
+    @property
+    def answered(self) -> bool:
+        return self.response is not None and not is_blank(self.response)
+
+    @property
+    def verdict(self) -> str:
+        """``correct``, ``partial``, ``incorrect`` or ``unanswered``."""
+        if not self.answered:
+            return "unanswered"
+        if self.grade.correct:
+            return "correct"
+        return "partial" if self.grade.score > 0 else "incorrect"
+
+
+def review(question: QuizQuestion, response: Response | None, seed: int, points: float | None = None) -> Review:
+    """Grade ``response`` (None: not answered) and arrange it for display."""
+    blank = _RESPONSE_TYPES[question.type]()
+    result = grade(question, response if response is not None else blank)
+    by_id = {m.id: m for m in result.choices}
+    order = choice_order(question, seed)
+    choices = tuple(by_id[i] for i in order if i in by_id) if order else result.choices
+    return Review(
+        question=question,
+        response=response,
+        grade=result,
+        choices=choices,
+        correct_answer=correct_answer_text(question),
+        points=result.score if points is None else points,
+        max_points=question.points,
+    )
+
+
+def percent(score: float, max_score: float) -> float:
+    """Score as a percentage of the maximum, 0 when there is nothing to score."""
+    return 100.0 * score / max_score if max_score > 0 else 0.0
+
+
+def format_points(value: float) -> str:
+    """Points for display: whole numbers without decimals, others to at most two places."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_duration(seconds: float | None) -> str:
+    """``4 min 05 s``, ``1 h 02 min``, ``45 s``; ``—`` when unknown."""
+    if seconds is None:
+        return "—"
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {secs:02d} s"
+    return f"{secs} s"
+
+
+def format_clock(seconds: float) -> str:
+    """A countdown as ``mm:ss`` (or ``h:mm:ss`` from an hour up)."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -1,0 +1,455 @@
+"""Taking quizzes: starting an attempt, saving and grading answers, closing attempts, practising mistakes.
+
+Functions add and flush but never commit; the caller commits once. Each takes ``now`` (UTC) so that time
+limits can be tested with a pinned clock. Functions that change an attempt first lock it (see
+:func:`_lock`), so two submissions of the same answer, from two tabs or a retried request, are applied one
+after the other and the second finds the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from ..domain.grading import grade, parse_response
+from ..domain.quizzes import (
+    MAX_COUNT,
+    MAX_TIME_LIMIT_MINUTES,
+    MISTAKES_COUNT,
+    MODES,
+    Candidate,
+    draw,
+    is_blank,
+    load_question,
+    load_quiz,
+    percent,
+    response_data,
+    select_pool,
+)
+from ..models import Answer, Attempt, Bank, Question, QuestionRevision, User
+from ..quiz.queries import LiveQuestion, current_quizzes, live_candidates
+from .cards import record_quiz_outcome
+
+TITLE_LENGTH = 300
+
+
+class QuizRefused(Exception):
+    """Something a learner cannot do now; ``message`` is fit to show them."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class UnknownQuiz(QuizRefused):
+    """No such bank or quiz."""
+
+
+class NoQuestions(QuizRefused):
+    """Nothing matches what was asked for."""
+
+
+class AttemptClosed(QuizRefused):
+    """The attempt is finished, or its time ran out; it takes no more answers."""
+
+
+class TimeUp(AttemptClosed):
+    """This request came after the time limit: the attempt has just been closed."""
+
+
+class AlreadyAnswered(QuizRefused):
+    """In practice mode an answer is final once its feedback has been shown."""
+
+
+@dataclass(frozen=True)
+class BankQuiz:
+    """A quiz that a bank defines, by bank id (slug) and quiz id."""
+
+    bank: str
+    quiz: str
+
+
+@dataclass(frozen=True)
+class CustomQuiz:
+    """A quiz a learner builds: questions from some banks, optionally with some tags."""
+
+    banks: Sequence[str]
+    tags: Sequence[str] = ()
+    count: int = 10
+    mode: str = "practice"
+    time_limit_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What :func:`save_answer` did."""
+
+    answer: Answer | None  # None: a blank exam answer, which leaves (or makes) the question unanswered
+    changed: bool  # False when exactly this answer had been saved already
+    closed: bool  # this answer completed a practice attempt
+
+
+def new_seed() -> int:
+    return secrets.randbelow(2**31)
+
+
+# --- starting ---------------------------------------------------------------------------------------------
+
+
+def start_attempt(
+    session: Session, user: User, spec: BankQuiz | CustomQuiz, now: dt.datetime, seed: int | None = None
+) -> Attempt:
+    """Start ``user`` on a bank's quiz or on a quiz they built, drawing live questions by ``seed``.
+
+    Raises:
+        UnknownQuiz: no such bank or quiz.
+        NoQuestions: nothing to ask (every question retired, or no question has the tags).
+        QuizRefused: a custom quiz asked for something out of bounds.
+    """
+    seed = new_seed() if seed is None else seed
+    close_expired(session, user, now)
+    if isinstance(spec, BankQuiz):
+        return _start_bank_quiz(session, user, spec, now, seed)
+    return _start_custom_quiz(session, user, spec, now, seed)
+
+
+def _start_bank_quiz(session: Session, user: User, spec: BankQuiz, now: dt.datetime, seed: int) -> Attempt:
+    found = next(((b, v) for b, v in current_quizzes(session) if b.slug == spec.bank), None)
+    data = next((q for q in found[1].quizzes if q.get("id") == spec.quiz), None) if found else None
+    if found is None or data is None:
+        raise UnknownQuiz("There is no such quiz.")
+    bank, version = found
+    quiz = load_quiz(data)
+    pool = select_pool(live_candidates(session, Question.bank_id == bank.id), quiz.questions, quiz.tags)
+    chosen = draw(pool, quiz.count, seed, quiz.shuffle)
+    if not chosen:
+        raise NoQuestions(f"“{quiz.title}” has no questions at the moment.")
+    return _create(
+        session,
+        user,
+        chosen,
+        now,
+        seed,
+        source="bank_quiz",
+        title=quiz.title,
+        mode=quiz.mode,
+        minutes=quiz.time_limit_minutes,
+        criteria={"banks": {bank.slug: bank.version_number}, "quiz": data},
+        bank_version_id=version.id,
+        quiz_key=quiz.id,
+    )
+
+
+def _start_custom_quiz(session: Session, user: User, spec: CustomQuiz, now: dt.datetime, seed: int) -> Attempt:
+    if spec.mode not in MODES:
+        raise QuizRefused(f"Choose a mode: {' or '.join(MODES)}.")
+    if not 1 <= spec.count <= MAX_COUNT:
+        raise QuizRefused(f"Choose between 1 and {MAX_COUNT} questions.")
+    if spec.time_limit_minutes is not None and not 1 <= spec.time_limit_minutes <= MAX_TIME_LIMIT_MINUTES:
+        raise QuizRefused(f"A time limit is between 1 and {MAX_TIME_LIMIT_MINUTES} minutes.")
+    slugs = list(dict.fromkeys(spec.banks))
+    banks = session.scalars(select(Bank).where(Bank.slug.in_(slugs)).order_by(Bank.title, Bank.slug)).all()
+    if not slugs or len(banks) != len(slugs):
+        raise UnknownQuiz("Choose one or more of the banks listed.")
+    order = {b.id: i for i, b in enumerate(banks)}
+    candidates = sorted(live_candidates(session, Question.bank_id.in_(list(order))), key=lambda c: order[c.ref.bank_id])
+    tags = sorted(set(spec.tags))
+    chosen = draw(select_pool(candidates, None, tags), spec.count, seed)
+    if not chosen:
+        raise NoQuestions("No questions in the chosen banks have the chosen topics. Choose other topics or banks.")
+    title = "Custom quiz: " + ", ".join(b.title for b in banks)
+    if tags:
+        title += " — " + ", ".join(tags)
+    return _create(
+        session,
+        user,
+        chosen,
+        now,
+        seed,
+        source="custom",
+        title=title,
+        mode=spec.mode,
+        minutes=spec.time_limit_minutes,
+        criteria={"banks": {b.slug: b.version_number for b in banks}, "tags": tags, "count": spec.count},
+    )
+
+
+def practise_mistakes(
+    session: Session,
+    user: User,
+    now: dt.datetime,
+    bank: str | None = None,
+    tag: str | None = None,
+    count: int = MISTAKES_COUNT,
+    seed: int | None = None,
+) -> Attempt:
+    """Start a practice quiz of the questions ``user`` most recently got wrong (within ``bank``, ``tag``).
+
+    A question counts as a mistake when the learner's latest final answer to it (a practice answer, or an
+    answer in a closed exam) was not fully correct. The ``count`` most recent mistakes are drawn, in an
+    order shuffled by ``seed``; each is asked as it is worded now.
+
+    Raises:
+        UnknownQuiz: no bank has the id ``bank``.
+        NoQuestions: nothing to practise.
+    """
+    seed = new_seed() if seed is None else seed
+    close_expired(session, user, now)
+    banks = session.scalars(select(Bank).where(Bank.slug == bank)).all() if bank else []
+    if bank and not banks:
+        raise UnknownQuiz("Choose one of the banks listed.")
+    ranked = (
+        select(
+            Answer.question_id,
+            Answer.correct,
+            Answer.answered_at,
+            func.row_number()
+            .over(partition_by=Answer.question_id, order_by=(Answer.answered_at.desc(), Answer.id.desc()))
+            .label("rank"),
+        )
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .where(Answer.user_id == user.id, or_(Attempt.mode == "practice", Attempt.status != "in_progress"))
+        .subquery()
+    )
+    recent = session.execute(
+        select(ranked.c.question_id)
+        .where(ranked.c.rank == 1, ranked.c.correct.is_(False))
+        .order_by(ranked.c.answered_at.desc(), ranked.c.question_id)
+    ).scalars()
+    order = {qid: i for i, qid in enumerate(recent)}
+    where = [Question.id.in_(list(order))] + ([Question.bank_id == banks[0].id] if banks else [])
+    candidates = sorted(live_candidates(session, *where), key=lambda c: order[c.ref.question_id])
+    mistakes = select_pool(candidates, None, [tag] if tag else [])[:count]
+    if not mistakes:
+        where_text = " in this bank" if bank else ""
+        where_text += " with this topic" if tag else ""
+        raise NoQuestions(f"You have no mistakes to practise{where_text}. Well done!")
+    title = "Practise my mistakes"
+    if banks:
+        title += f": {banks[0].title}"
+    if tag:
+        title += f" — {tag}"
+    versions = dict(
+        session.execute(
+            select(Bank.slug, Bank.version_number).where(Bank.id.in_({c.ref.bank_id for c in mistakes}))
+        ).all()
+    )
+    return _create(
+        session,
+        user,
+        draw(mistakes, None, seed),
+        now,
+        seed,
+        source="mistakes",
+        title=title,
+        mode="practice",
+        minutes=None,
+        criteria={"banks": versions, "bank": bank, "tag": tag, "count": count},
+    )
+
+
+def _create(
+    session: Session,
+    user: User,
+    chosen: Sequence[Candidate],
+    now: dt.datetime,
+    seed: int,
+    *,
+    source: str,
+    title: str,
+    mode: str,
+    minutes: int | None,
+    criteria: dict[str, Any],
+    bank_version_id: int | None = None,
+    quiz_key: str | None = None,
+) -> Attempt:
+    refs: list[LiveQuestion] = [c.ref for c in chosen]
+    attempt = Attempt(
+        user_id=user.id,
+        source=source,
+        title=title[:TITLE_LENGTH],
+        bank_version_id=bank_version_id,
+        quiz_key=quiz_key,
+        criteria=criteria,
+        mode=mode,
+        time_limit_seconds=minutes * 60 if minutes else None,
+        seed=seed,
+        question_revision_ids=[r.revision_id for r in refs],
+        question_count=len(refs),
+        status="in_progress",
+        started_at=now,
+        deadline=now + dt.timedelta(minutes=minutes) if minutes else None,
+        score=0.0,
+        max_score=sum(r.points for r in refs),
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+# --- answering --------------------------------------------------------------------------------------------
+
+
+def save_answer(
+    session: Session,
+    attempt: Attempt,
+    position: int,
+    form: Mapping[str, Any],
+    now: dt.datetime,
+    shown_at: dt.datetime | None = None,
+) -> Saved:
+    """Read, grade and save the answer to question ``position`` (from 1) submitted as ``form``.
+
+    The same answer submitted again changes nothing. In an exam a different answer replaces the saved
+    one, and a blank one removes it; in practice the first answer, even a blank one, is final. An answer
+    after the time limit is refused and the attempt is closed with what was saved. A practice attempt
+    closes when its last question is answered.
+    ``shown_at`` (when the question page was shown) gives the time spent on the question.
+
+    Raises:
+        ResponseError: the submission is malformed; nothing was changed.
+        TimeUp: too late; the attempt has just been closed (commit that).
+        AttemptClosed: the attempt was already closed.
+        AlreadyAnswered: a different answer to a practice question already answered.
+        LookupError: the attempt has no question ``position``.
+    """
+    _lock(session, attempt)
+    _check_open(session, attempt, now)
+    if not 1 <= position <= attempt.question_count:
+        raise LookupError(f"attempt {attempt.id} has no question {position}")
+    revision_id = attempt.question_revision_ids[position - 1]
+    question_id, data = session.execute(
+        select(QuestionRevision.question_id, QuestionRevision.data).where(QuestionRevision.id == revision_id)
+    ).one()
+    question = load_question(data)
+    response = parse_response(question, form)
+    data = response_data(response)
+    answer = session.scalars(select(Answer).where(Answer.attempt_id == attempt.id, Answer.position == position)).first()
+    if answer is not None and answer.response == data:
+        return Saved(answer, changed=False, closed=False)
+    if answer is not None and attempt.mode == "practice":
+        raise AlreadyAnswered("You have already answered this question; your first answer counts.")
+    if attempt.mode == "exam" and is_blank(response):  # an exam question left or made blank has no answer
+        if answer is None:
+            return Saved(None, changed=False, closed=False)
+        session.delete(answer)
+        session.flush()
+        return Saved(None, changed=True, closed=False)
+    result = grade(question, response)
+    spent = _time_spent(attempt, now, shown_at)
+    if answer is None:
+        answer = Answer(
+            attempt_id=attempt.id,
+            user_id=attempt.user_id,
+            position=position,
+            question_id=question_id,
+            question_revision_id=revision_id,
+            time_spent_ms=spent,
+        )
+        session.add(answer)
+    elif spent is not None:
+        answer.time_spent_ms = (answer.time_spent_ms or 0) + spent
+    answer.response = data
+    answer.points = result.score
+    answer.max_points = result.max_score
+    answer.correct = result.correct
+    answer.answered_at = now
+    session.flush()
+    closed = False
+    if attempt.mode == "practice":
+        _after_grading(session, attempt, answer, now)
+        answered = session.scalar(select(func.count()).where(Answer.attempt_id == attempt.id))
+        if answered == attempt.question_count:
+            _close(session, attempt, now)
+            closed = True
+    session.flush()
+    return Saved(answer, changed=True, closed=closed)
+
+
+def finish_attempt(session: Session, attempt: Attempt, now: dt.datetime) -> Attempt:
+    """Close ``attempt`` and grade it with what was saved; closing a closed attempt changes nothing.
+
+    Unanswered questions score 0. Past the time limit the attempt is closed as expired, at its deadline.
+    """
+    _lock(session, attempt)
+    if attempt.status == "in_progress":
+        _close(session, attempt, now)
+    return attempt
+
+
+def close_expired(session: Session, user: User, now: dt.datetime) -> int:
+    """Close every attempt of ``user`` whose time ran out; return how many were closed."""
+    stale = session.scalars(
+        select(Attempt)
+        .where(Attempt.user_id == user.id, Attempt.status == "in_progress", Attempt.deadline < now)
+        .with_for_update()
+    ).all()
+    for attempt in stale:
+        _close(session, attempt, now)
+    return len(stale)
+
+
+def _lock(session: Session, attempt: Attempt) -> None:
+    """Make this transaction the only one changing ``attempt`` until it ends, with ``attempt`` up to date.
+
+    PostgreSQL: reload the row with ``SELECT … FOR UPDATE``. SQLite: nothing to do, because every transaction
+    that may write begins with ``BEGIN IMMEDIATE`` (see :mod:`quizapp.database`), so it already holds the
+    database's write lock and read the attempt under it.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        session.refresh(attempt, with_for_update=True)
+
+
+def _check_open(session: Session, attempt: Attempt, now: dt.datetime) -> None:
+    if attempt.status != "in_progress":
+        raise AttemptClosed("This quiz is already finished, so it takes no more answers. Here are your results.")
+    if attempt.time_is_up(now):
+        _close(session, attempt, now)
+        raise TimeUp(
+            "Time ran out before this answer arrived, so it was not saved. The answers you had saved have been graded."
+        )
+
+
+def _time_spent(attempt: Attempt, now: dt.datetime, shown_at: dt.datetime | None) -> int | None:
+    """Milliseconds from ``shown_at`` to ``now``, within the attempt's lifetime; None when unknown."""
+    if shown_at is None:
+        return None
+    start = max(shown_at, attempt.started_at)
+    return max(0, round((now - start).total_seconds() * 1000))
+
+
+def _total(session: Session, attempt: Attempt) -> float:
+    total = session.scalar(select(func.coalesce(func.sum(Answer.points), 0.0)).where(Answer.attempt_id == attempt.id))
+    return float(total or 0.0)
+
+
+def _close(session: Session, attempt: Attempt, now: dt.datetime) -> None:
+    """Close an open attempt: finished now, or expired at its deadline if that has passed."""
+    expired = attempt.time_is_up(now)
+    end = attempt.deadline if expired and attempt.deadline is not None else now
+    attempt.status = "expired" if expired else "finished"
+    attempt.finished_at = end
+    attempt.duration_seconds = max(0, round((end - attempt.started_at).total_seconds()))
+    attempt.score = _total(session, attempt)
+    attempt.percent = percent(attempt.score, attempt.max_score)
+    if attempt.mode == "exam":  # exam answers become final only now; practice ones were final when saved
+        for answer in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id).order_by(Answer.position)):
+            _after_grading(session, attempt, answer, now)
+    session.flush()
+
+
+def _after_grading(session: Session, attempt: Attempt, answer: Answer, now: dt.datetime) -> None:
+    """Called exactly once for each graded answer when it becomes final: a practice answer when it is saved,
+    an exam answer when its attempt closes. The answer feeds the learner's flashcards for that question
+    (Good when fully right, Again otherwise) if their scheduler settings allow it; the answer's id makes
+    recording it twice impossible."""
+    question = session.get(Question, answer.question_id)
+    user = session.get(User, attempt.user_id)
+    if question is not None and user is not None:
+        record_quiz_outcome(session, user, question, answer.correct, now, token=f"answer:{answer.id}")

@@ -1,0 +1,319 @@
+"""Read-only helpers for quizzes: what can be taken, where an attempt stands, and what its pages show.
+
+They never write; views paginate the ``select()`` statements. Pages of an attempt are assembled here from
+the pinned question revisions and the saved answers, through :mod:`quizapp.domain.quizzes`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy.orm import Session
+
+from ..domain.banks import Quiz
+from ..domain.grading import QuizQuestion, Response, matching_options, ordering_items, response_form
+from ..domain.quizzes import (
+    Candidate,
+    Review,
+    choice_order,
+    is_blank,
+    item_order,
+    load_question,
+    load_quiz,
+    response_from_data,
+    review,
+    select_pool,
+)
+from ..models import Answer, Attempt, Bank, BankVersion, Question, QuestionRevision
+
+
+@dataclass(frozen=True)
+class LiveQuestion:
+    """A live quiz question with its current revision: what a new attempt pins."""
+
+    question_id: int
+    revision_id: int
+    bank_id: int
+    points: float
+
+
+def live_candidates(session: Session, *where: ColumnElement[bool]) -> list[Candidate]:
+    """Live (not retired) quiz questions matching ``where``, in bank order; each ``ref`` is a :class:`LiveQuestion`."""
+    rows = session.execute(
+        select(Question.id, Question.bank_id, Question.key, Question.type, Question.data, QuestionRevision.id)
+        .join(
+            QuestionRevision,
+            and_(QuestionRevision.question_id == Question.id, QuestionRevision.number == Question.revision_number),
+        )
+        .where(Question.retired_at.is_(None), Question.type != "flashcard", *where)
+        .order_by(Question.bank_id, Question.position)
+    )
+    found = []
+    for question_id, bank_id, key, qtype, data, revision_id in rows:
+        content = json.loads(data)
+        ref = LiveQuestion(question_id, revision_id, bank_id, float(content.get("points", 1.0)))
+        found.append(Candidate(ref, key, qtype, tuple(content.get("tags") or ())))
+    return found
+
+
+def current_quizzes(session: Session) -> list[tuple[Bank, BankVersion]]:
+    """Every bank with its current version (whose ``quizzes`` are the bank's quiz definitions), by title."""
+    return list(
+        session.execute(
+            select(Bank, BankVersion)
+            .join(BankVersion, and_(BankVersion.bank_id == Bank.id, BankVersion.number == Bank.version_number))
+            .order_by(Bank.title, Bank.slug)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class QuizEntry:
+    """A bank's quiz as the quiz list shows it."""
+
+    bank: Bank
+    quiz: Quiz
+    size: int  # how many questions an attempt gets now
+
+
+@dataclass
+class Catalogue:
+    """Everything the quiz list offers: bank quizzes, and banks and topics for building one's own."""
+
+    quizzes: list[tuple[Bank, list[QuizEntry]]] = field(default_factory=list)
+    banks: list[tuple[str, str]] = field(default_factory=list)  # (slug, title) of banks with quiz questions
+    tags: list[str] = field(default_factory=list)
+
+
+def catalogue(session: Session) -> Catalogue:
+    result = Catalogue()
+    candidates = live_candidates(session)
+    by_bank: dict[int, list[Candidate]] = {}
+    for c in candidates:
+        by_bank.setdefault(c.ref.bank_id, []).append(c)
+    for bank, version in current_quizzes(session):
+        pool = by_bank.get(bank.id, [])
+        if not pool:
+            continue
+        result.banks.append((bank.slug, bank.title))
+        entries = []
+        for data in version.quizzes:
+            quiz = load_quiz(data)
+            size = len(select_pool(pool, quiz.questions, quiz.tags))
+            if size:
+                entries.append(QuizEntry(bank, quiz, min(size, quiz.count or size)))
+        if entries:
+            result.quizzes.append((bank, entries))
+    result.tags = sorted({t for c in candidates for t in c.tags})
+    return result
+
+
+# --- attempts ---------------------------------------------------------------------------------------------
+
+
+def history(user_id: int) -> Select[tuple[Attempt]]:
+    """A learner's attempts, newest first."""
+    return select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.started_at.desc(), Attempt.id.desc())
+
+
+def in_progress(user_id: int) -> Select[tuple[Attempt]]:
+    """A learner's attempts that are not closed yet, newest first."""
+    return (
+        select(Attempt)
+        .where(Attempt.user_id == user_id, Attempt.status == "in_progress")
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+    )
+
+
+def answers_by_position(session: Session, attempt: Attempt) -> dict[int, Answer]:
+    rows = session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))
+    return {a.position: a for a in rows}
+
+
+def answered_positions(session: Session, attempt: Attempt) -> set[int]:
+    """The positions of an attempt's questions that have an answer."""
+    return set(session.scalars(select(Answer.position).where(Answer.attempt_id == attempt.id)))
+
+
+def revision_questions(session: Session, attempt: Attempt, positions: Iterable[int] | None = None) -> dict[int, Any]:
+    """The pinned question of each position (all, or only ``positions``), as it was when the attempt started."""
+    wanted = sorted(set(positions)) if positions is not None else range(1, attempt.question_count + 1)
+    ids = {p: attempt.question_revision_ids[p - 1] for p in wanted if 1 <= p <= attempt.question_count}
+    rows = session.execute(
+        select(QuestionRevision.id, QuestionRevision.data).where(QuestionRevision.id.in_(set(ids.values())))
+    )
+    data = {rid: text for rid, text in rows}
+    return {p: load_question(data[rid]) for p, rid in ids.items()}
+
+
+def where_to_resume(attempt: Attempt, answered: set[int], now: dt.datetime) -> tuple[str, int | None]:
+    """Where an attempt continues: ``("results", None)``, ``("summary", None)`` or ``("question", position)``."""
+    if attempt.status != "in_progress":
+        return "results", None
+    if attempt.time_is_up(now):
+        return "summary", None
+    for position in range(1, attempt.question_count + 1):
+        if position not in answered:
+            return "question", position
+    return "summary", None
+
+
+@dataclass(frozen=True)
+class QuestionPage:
+    """One question of an attempt: the form to answer it, or (in practice, once answered) its feedback."""
+
+    attempt: Attempt
+    position: int
+    question: QuizQuestion
+    choices: tuple[Any, ...]  # choices (or True/False marks) in the attempt's order
+    items: tuple[tuple[int, str], ...]  # ordering: (field index, item) in the order shown
+    options: tuple[str, ...]  # matching: the right-hand options, numbered from 1 in this order
+    values: dict[str, list[str]]  # what the form shows as entered
+    feedback: Review | None  # practice, answered: the graded answer
+    answered: frozenset[int]
+    remaining: float | None  # seconds left, when there is a time limit
+
+    @property
+    def is_last(self) -> bool:
+        return self.position == self.attempt.question_count
+
+
+def question_page(
+    session: Session, attempt: Attempt, position: int, now: dt.datetime, posted: dict[str, list[str]] | None = None
+) -> QuestionPage | tuple[str, int | None]:
+    """The page for ``position``, or where to go instead (as :func:`where_to_resume` says it)."""
+    answered = answered_positions(session, attempt)
+    if attempt.time_is_up(now):
+        return "summary", None
+    show_feedback = attempt.mode == "practice" and position in answered
+    if attempt.status != "in_progress" and not show_feedback:
+        return "results", None
+    if attempt.mode == "practice" and not show_feedback:
+        target = where_to_resume(attempt, answered, now)
+        if target != ("question", position):
+            return target
+    question = revision_questions(session, attempt, [position])[position]
+    answer = (
+        session.scalars(select(Answer).where(Answer.attempt_id == attempt.id, Answer.position == position)).first()
+        if position in answered
+        else None
+    )
+    response = response_from_data(question, answer.response) if answer is not None else None
+    feedback = review(question, response, attempt.seed, answer.points) if show_feedback and answer else None
+    if posted is not None:
+        values = posted
+    elif response is not None:
+        values = response_form(question, response)
+    else:
+        values = {}
+    return QuestionPage(
+        attempt=attempt,
+        position=position,
+        question=question,
+        choices=_choices(question, attempt.seed),
+        items=_items(question, attempt.seed),
+        options=matching_options(question) if question.type == "matching" else (),  # type: ignore[arg-type]
+        values=values,
+        feedback=feedback,
+        answered=frozenset(answered),
+        remaining=(attempt.deadline - now).total_seconds() if attempt.deadline else None,
+    )
+
+
+def _choices(question: QuizQuestion, seed: int) -> tuple[Any, ...]:
+    order = choice_order(question, seed)
+    if question.type in ("single", "multiple"):
+        by_id = {c.id: c for c in question.choices}  # type: ignore[union-attr]
+        return tuple(by_id[i] for i in order)
+    if question.type == "true_false":
+        return (("true", "True"), ("false", "False"))
+    return ()
+
+
+def _items(question: QuizQuestion, seed: int) -> tuple[tuple[int, str], ...]:
+    if question.type != "ordering":
+        return ()
+    items = ordering_items(question)  # type: ignore[arg-type]
+    return tuple((i, items[i - 1]) for i in item_order(question, seed))
+
+
+@dataclass(frozen=True)
+class Results:
+    attempt: Attempt
+    reviews: list[tuple[Review, Answer | None]]
+
+    @property
+    def answered(self) -> int:
+        return sum(r.answered for r, _ in self.reviews)
+
+    @property
+    def correct(self) -> int:
+        return sum(r.verdict == "correct" for r, _ in self.reviews)
+
+
+def results(session: Session, attempt: Attempt) -> Results:
+    """Every question of the attempt, as it was worded then, with the learner's answer graded."""
+    answers = answers_by_position(session, attempt)
+    questions = revision_questions(session, attempt)
+    reviews = []
+    for position in range(1, attempt.question_count + 1):
+        question, answer = questions[position], answers.get(position)
+        response: Response | None = response_from_data(question, answer.response) if answer else None
+        if response is not None and is_blank(response):
+            response = None
+        reviews.append((review(question, response, attempt.seed, answer.points if answer else 0.0), answer))
+    return Results(attempt, reviews)
+
+
+def attempts_export(session: Session, user_id: int) -> list[dict[str, Any]]:
+    """A learner's attempts and answers as plain data, for their account download."""
+    attempts = session.scalars(history(user_id)).all()
+    answers: dict[int, list[Answer]] = {}
+    for answer in session.scalars(
+        select(Answer).where(Answer.user_id == user_id).order_by(Answer.attempt_id, Answer.position)
+    ):
+        answers.setdefault(answer.attempt_id, []).append(answer)
+    question_ids = {x.question_id for rows in answers.values() for x in rows}
+    names = {
+        qid: (slug, key)
+        for qid, slug, key in session.execute(
+            select(Question.id, Bank.slug, Question.key).join(Bank).where(Question.id.in_(question_ids))
+        )
+    }
+    return [
+        {
+            "id": a.id,
+            "title": a.title,
+            "mode": a.mode,
+            "status": a.status,
+            "criteria": a.criteria,
+            "started_at": a.started_at.isoformat(),
+            "finished_at": a.finished_at.isoformat() if a.finished_at else None,
+            "time_limit_seconds": a.time_limit_seconds,
+            "score": a.score,
+            "max_score": a.max_score,
+            "percent": a.percent,
+            "duration_seconds": a.duration_seconds,
+            "answers": [
+                {
+                    "position": x.position,
+                    "bank": names[x.question_id][0],
+                    "question": names[x.question_id][1],
+                    "question_revision_id": x.question_revision_id,
+                    "response": x.response,
+                    "points": x.points,
+                    "max_points": x.max_points,
+                    "correct": x.correct,
+                    "answered_at": x.answered_at.isoformat(),
+                    "time_spent_ms": x.time_spent_ms,
+                }
+                for x in answers.get(a.id, [])
+            ],
+        }
+        for a in attempts
+    ]

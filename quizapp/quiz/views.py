@@ -1,0 +1,223 @@
+"""Learners' quiz pages: the quiz list, taking a quiz one question per page, results and history.
+
+Every page needs an account, and an attempt is only ever seen by its owner (anyone else gets a 404).
+Answers are posted one question at a time and the browser is redirected to the next page (post, redirect,
+get), so reloading never submits twice; the operations make a repeated submission harmless anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..access import owned_or_404, require_role
+from ..domain.grading import ResponseError
+from ..domain.quizzes import format_clock, format_duration, format_points
+from ..extensions import db
+from ..models import Attempt, utcnow
+from ..operations import quizzes
+from . import queries
+from .forms import BuildForm, MistakesForm, StartForm
+from .templating import cloze_html
+
+bp = Blueprint("quiz", __name__)
+require_role(bp)
+HISTORY_PER_PAGE = 20
+
+bp.add_app_template_filter(format_points, "points")
+bp.add_app_template_filter(format_duration, "duration")
+bp.add_app_template_filter(format_clock, "clock")
+bp.add_app_template_filter(cloze_html, "cloze")
+
+
+def go(attempt: Attempt | int, target: tuple[str, int | None], code: int = 302) -> Any:
+    """Redirect to where ``target`` (from :func:`queries.where_to_resume`) says the attempt continues."""
+    kind, position = target
+    attempt_id = attempt if isinstance(attempt, int) else attempt.id
+    if kind == "question":
+        return redirect(url_for("quiz.question", attempt_id=attempt_id, position=position), code)
+    return redirect(url_for(f"quiz.{kind}", attempt_id=attempt_id), code)
+
+
+def bad_request(message: str) -> tuple[str, int]:
+    return render_template("error.html", code=400, title="Bad request", text=message), 400
+
+
+def index_page(build: BuildForm | None = None, status: int = 200) -> tuple[str, int]:
+    catalogue = queries.catalogue(db.session)
+    return render_template(
+        "quiz/index.html",
+        catalogue=catalogue,
+        build=(build or BuildForm(formdata=None, prefix="build")).offer(catalogue),
+        mistakes=MistakesForm(formdata=None, prefix="mistakes").offer(catalogue),
+        attempts=db.session.scalars(queries.in_progress(current_user.id)).all(),
+        now=utcnow(),
+    ), status
+
+
+def begin(start: Any) -> Any:
+    """Start an attempt with ``start`` (a function of the user and the time) and go to its first question."""
+    try:
+        attempt = start(current_user._get_current_object(), utcnow())
+    except quizzes.UnknownQuiz:
+        db.session.rollback()
+        abort(404)
+    except quizzes.QuizRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for("quiz.index"), 303)
+    attempt_id = attempt.id
+    db.session.commit()
+    return redirect(url_for("quiz.resume", attempt_id=attempt_id), 303)
+
+
+@bp.get("/quizzes")
+def index():
+    """List the quizzes in progress, the banks' quizzes, and the forms to build one or practise mistakes."""
+    return index_page()
+
+
+@bp.post("/quizzes/start")
+def start():
+    """Start one of a bank's quizzes."""
+    form = StartForm()
+    if not form.validate():
+        return bad_request("The form did not say which quiz to start. Go back to the quizzes and try again.")
+    spec = quizzes.BankQuiz(form.bank.data, form.quiz.data)
+    return begin(lambda user, now: quizzes.start_attempt(db.session, user, spec, now))
+
+
+@bp.post("/quizzes/build")
+def build():
+    """Start a quiz built from the chosen banks, topics, number of questions, mode and time limit."""
+    form = BuildForm(prefix="build").offer(queries.catalogue(db.session))
+    if not form.validate():
+        return index_page(form, 422)
+    data = form.data
+    spec = quizzes.CustomQuiz(data["banks"], data["tags"] or (), data["count"], data["mode"], data["time_limit"])
+    try:
+        attempt = quizzes.start_attempt(db.session, current_user._get_current_object(), spec, utcnow())
+    except quizzes.QuizRefused as refused:
+        db.session.rollback()
+        form.form_errors.append(refused.message)
+        return index_page(form, 422)
+    attempt_id = attempt.id
+    db.session.commit()
+    return redirect(url_for("quiz.resume", attempt_id=attempt_id), 303)
+
+
+@bp.post("/quizzes/mistakes")
+def mistakes():
+    """Start a practice quiz of the questions this learner most recently got wrong."""
+    form = MistakesForm(prefix="mistakes")
+    bank, tag = (form.bank.data or None), (form.tag.data or None)
+    return begin(lambda user, now: quizzes.practise_mistakes(db.session, user, now, bank=bank, tag=tag))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def resume(attempt_id: int):
+    """Continue an attempt where it was left: the first unanswered question, the summary or the results."""
+    attempt = owned_or_404(Attempt, attempt_id)
+    answered = queries.answered_positions(db.session, attempt)
+    return go(attempt, queries.where_to_resume(attempt, answered, utcnow()))
+
+
+def question_page(attempt: Attempt, position: int, posted=None, error: str | None = None, status: int = 200):
+    if not 1 <= position <= attempt.question_count:
+        abort(404)
+    now = utcnow()
+    page = queries.question_page(db.session, attempt, position, now, posted)
+    if not isinstance(page, queries.QuestionPage):
+        return go(attempt, page)
+    shown = int(now.timestamp() * 1000)
+    return render_template("quiz/question.html", page=page, error=error, shown=shown), status
+
+
+@bp.get("/attempts/<int:attempt_id>/questions/<int:position>")
+def question(attempt_id: int, position: int):
+    """Show one question (in practice, once answered, with its feedback)."""
+    return question_page(owned_or_404(Attempt, attempt_id), position)
+
+
+@bp.post("/attempts/<int:attempt_id>/questions/<int:position>")
+def answer(attempt_id: int, position: int):
+    """Save and grade one answer, then go on: to its feedback in practice, to the next question in an exam."""
+    attempt = owned_or_404(Attempt, attempt_id)
+    try:
+        quizzes.save_answer(db.session, attempt, position, request.form, utcnow(), shown_at(request.form.get("shown")))
+    except ResponseError as error:
+        db.session.rollback()
+        return question_page(attempt, position, request.form.to_dict(flat=False), error.message, 400)
+    except LookupError:
+        db.session.rollback()
+        abort(404)
+    except quizzes.QuizRefused as refused:
+        db.session.commit()  # a time-up closed the attempt; other refusals changed nothing
+        flash(refused.message, "error")
+        if isinstance(refused, quizzes.AlreadyAnswered):
+            return redirect(url_for("quiz.question", attempt_id=attempt_id, position=position), 303)
+        return redirect(url_for("quiz.results", attempt_id=attempt_id), 303)
+    target = next_page(attempt, position, request.form.get("go"))  # read before the commit expires the attempt
+    db.session.commit()
+    return go(attempt_id, target, 303)
+
+
+def next_page(attempt: Attempt, position: int, choice: str | None) -> tuple[str, int | None]:
+    if attempt.mode == "practice":
+        return "question", position  # its feedback
+    if choice == "previous":
+        return "question", max(1, position - 1)
+    if choice == "summary" or position >= attempt.question_count:
+        return "summary", None
+    return "question", position + 1
+
+
+def shown_at(value: str | None) -> dt.datetime | None:
+    """When the question page was shown, from its hidden ``shown`` field (milliseconds since the epoch)."""
+    try:
+        return dt.datetime.fromtimestamp(int(value or "") / 1000, dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+@bp.get("/attempts/<int:attempt_id>/finish")
+def summary(attempt_id: int):
+    """Show which questions are answered, with the button that submits the attempt (or says time is up)."""
+    attempt = owned_or_404(Attempt, attempt_id)
+    if attempt.status != "in_progress":
+        return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    answered = queries.answered_positions(db.session, attempt)
+    now = utcnow()
+    remaining = (attempt.deadline - now).total_seconds() if attempt.deadline else None
+    return render_template(
+        "quiz/summary.html", attempt=attempt, answered=answered, time_up=attempt.time_is_up(now), remaining=remaining
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/finish")
+def finish(attempt_id: int):
+    """Submit the attempt: grade it with the answers saved and show the results."""
+    attempt = owned_or_404(Attempt, attempt_id)
+    quizzes.finish_attempt(db.session, attempt, utcnow())
+    db.session.commit()
+    return redirect(url_for("quiz.results", attempt_id=attempt_id), 303)
+
+
+@bp.get("/attempts/<int:attempt_id>/results")
+def results(attempt_id: int):
+    """Show the score, the time taken and every question with the answer given and the right one."""
+    attempt = owned_or_404(Attempt, attempt_id)
+    if attempt.status == "in_progress":
+        answered = queries.answered_positions(db.session, attempt)
+        return go(attempt, queries.where_to_resume(attempt, answered, utcnow()))
+    return render_template("quiz/results.html", results=queries.results(db.session, attempt))
+
+
+@bp.get("/history")
+def history():
+    """List this learner's attempts, newest first, a page at a time."""
+    page = db.paginate(queries.history(current_user.id), per_page=HISTORY_PER_PAGE, max_per_page=HISTORY_PER_PAGE)
+    return render_template("quiz/history.html", page=page, now=utcnow())
