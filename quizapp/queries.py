@@ -29,13 +29,12 @@ def current_questions(bank_id: int) -> Select[tuple[Question]]:
     )
 
 
-def type_counts(session: Session) -> dict[int, dict[str, int]]:
-    """Live questions per bank and type, in the format's type order."""
-    rows = session.execute(
-        select(Question.bank_id, Question.type, func.count())
-        .where(Question.retired_at.is_(None))
-        .group_by(Question.bank_id, Question.type)
-    )
+def type_counts(session: Session, bank_id: int | None = None) -> dict[int, dict[str, int]]:
+    """Live questions per bank (or only ``bank_id``) and type, in the format's type order."""
+    query = select(Question.bank_id, Question.type, func.count()).where(Question.retired_at.is_(None))
+    if bank_id is not None:
+        query = query.where(Question.bank_id == bank_id)
+    rows = session.execute(query.group_by(Question.bank_id, Question.type))
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for bank_id, qtype, n in rows:
         counts[bank_id][qtype] = n

@@ -24,6 +24,5 @@ def show(slug: str):
     """Show one bank and the prompts of its questions."""
     bank = db.session.scalars(queries.bank_by_slug(slug)).first() or abort(404)
     questions = [(q, json.loads(q.data)) for q in db.session.scalars(queries.current_questions(bank.id))]
-    return render_template(
-        "banks/show.html", bank=bank, questions=questions, counts=queries.type_counts(db.session).get(bank.id, {})
-    )
+    counts = queries.type_counts(db.session, bank.id).get(bank.id, {})
+    return render_template("banks/show.html", bank=bank, questions=questions, counts=counts)
