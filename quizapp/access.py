@@ -90,7 +90,7 @@ def init_login_manager(manager: LoginManager) -> None:
 
     @manager.user_loader
     def _load_user(token: str) -> Any:
-        return db.session.scalars(user_by_session_token(token)).first()
+        return user_by_session_token(db.session, token)
 
     @manager.unauthorized_handler
     def _to_login() -> Any:

@@ -6,10 +6,12 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from . import card_queries
+from .database import Prepared
 from .domain.accounts import Role
 from .domain.banks import QUESTION_TYPES
 from .models import Bank, BankVersion, Question, User, utcnow
@@ -73,8 +75,28 @@ def user_by_login(name: str) -> Select[tuple[User]]:
     return select(User).where(or_(User.email == name, User.username == name))
 
 
-def user_by_session_token(token: str) -> Select[tuple[User]]:
-    return select(User).where(User.session_token == token, User.disabled_at.is_(None))
+_USERS = User.__table__
+_USER_BY_SESSION_TOKEN = Prepared(
+    select(_USERS).where(_USERS.c.session_token == bindparam("token"), _USERS.c.disabled_at.is_(None))
+)
+
+
+def user_by_session_token(session: Session, token: str) -> User | None:
+    """The enabled user whose session token is ``token``, attached to ``session``.
+
+    Every request that needs a login asks this first, so it reads the row with a prepared statement and
+    builds the ``User`` from it, rather than paying for an ORM query.
+    """
+    row = _USER_BY_SESSION_TOKEN.first(session, {"token": token})
+    if row is None:
+        return None
+    known = session.identity_map.get(identity_key(User, row.id))
+    if known is not None:
+        return known  # type: ignore[return-value]
+    user = User(**row._asdict())
+    make_transient_to_detached(user)  # as if loaded by a query: persistent once added, nothing to flush
+    session.add(user)
+    return user
 
 
 def users(search: str = "") -> Select[tuple[User]]:

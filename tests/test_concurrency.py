@@ -76,12 +76,22 @@ def _deferred_worker(database_url: str, tmp: str, barrier) -> int:
         return _worker(database_url, tmp, barrier)
 
 
-def test_begin_immediate_is_used_for_writes(app):
-    statements: list[str] = []
+def trace_statements(engine) -> list[str]:
+    """Every statement SQLite runs on ``engine``'s connections from now on, including those the
+    transaction set-up sends straight to the driver."""
     from sqlalchemy import event
 
+    statements: list[str] = []
+    engine.dispose()
+    event.listen(
+        engine, "connect", lambda dbapi_connection, _record: dbapi_connection.set_trace_callback(statements.append)
+    )
+    return statements
+
+
+def test_begin_immediate_is_used_for_writes(app):
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        statements = trace_statements(db.engine)
         db.session.execute(text("SELECT 1"))
         db.session.commit()
         with deferred():
@@ -91,10 +101,7 @@ def test_begin_immediate_is_used_for_writes(app):
 
 
 def test_get_requests_read_in_deferred_transactions(app, client):
-    statements: list[str] = []
-    from sqlalchemy import event
-
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        statements = trace_statements(db.engine)
     assert client.get("/").status_code == 200
     assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN DEFERRED"]

@@ -303,7 +303,9 @@ def test_resume_after_closing_the_browser(app, all_types, make_user, clock):
 
 def test_the_same_answer_twice_counts_once(app, all_types, learner, clock, monkeypatch):
     calls = []
-    monkeypatch.setattr(ops, "_after_grading", lambda session, attempt, answer, now: calls.append(answer.id))
+    monkeypatch.setattr(
+        ops, "_after_grading", lambda session, user_id, question_id, answer_id, *_: calls.append(answer_id)
+    )
     attempt = learner.build(mode="practice", count=3)
     for _ in range(3):
         assert learner.answer_key(attempt, 1, RIGHT).status_code == 303
@@ -805,12 +807,16 @@ def test_operations_can_run_without_a_request(tmp_path: Path):
         for position in range(1, attempt.question_count + 1):
             revision = db.session.get(QuestionRevision, attempt.question_revision_ids[position - 1])
             key = db.session.get(Question, revision.question_id).key
-            saved = ops.save_answer(db.session, attempt, position, RIGHT[key], START + dt.timedelta(minutes=1))
+            saved = ops.save_answer(
+                db.session, user.id, attempt.id, position, RIGHT[key], START + dt.timedelta(minutes=1)
+            )
             assert saved.changed and not saved.closed
         ops.finish_attempt(db.session, attempt, START + dt.timedelta(minutes=2))
         assert (attempt.status, attempt.score, attempt.percent, attempt.duration_seconds) == ("finished", 3, 100, 120)
         with pytest.raises(ops.AttemptClosed):
-            ops.save_answer(db.session, attempt, 1, RIGHT[key_at_position(attempt, 1)], START + dt.timedelta(minutes=3))
+            ops.save_answer(
+                db.session, user.id, attempt.id, 1, RIGHT[key_at_position(attempt, 1)], START + dt.timedelta(minutes=3)
+            )
         db.session.commit()
     with app.app_context():
         db.engine.dispose()

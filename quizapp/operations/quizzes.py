@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..database import Prepared
 from ..domain.grading import grade, parse_response
 from ..domain.quizzes import (
     MAX_COUNT,
@@ -90,7 +91,8 @@ class CustomQuiz:
 class Saved:
     """What :func:`save_answer` did."""
 
-    answer: Answer | None  # None: a blank exam answer, which leaves (or makes) the question unanswered
+    attempt: AttemptState  # as it was when the answer came
+    answer_id: int | None  # None: a blank exam answer, which leaves (or makes) the question unanswered
     changed: bool  # False when exactly this answer had been saved already
     closed: bool  # this answer completed a practice attempt
 
@@ -294,17 +296,79 @@ def _create(
 
 
 # --- answering --------------------------------------------------------------------------------------------
+# Answering is what learners do most, one request per question, so it reads and writes with a few prepared
+# statements (see quizapp.database.Prepared) rather than through the ORM; the rarer paths, closing an
+# attempt and feeding the flashcards, use the ORM.
+
+_ATTEMPTS, _ANSWERS, _REVISIONS = Attempt.__table__, Answer.__table__, QuestionRevision.__table__
+_ATTEMPT_FOR_ANSWER = Prepared(
+    select(
+        _ATTEMPTS.c.id,
+        _ATTEMPTS.c.user_id,
+        _ATTEMPTS.c.mode,
+        _ATTEMPTS.c.status,
+        _ATTEMPTS.c.started_at,
+        _ATTEMPTS.c.deadline,
+        _ATTEMPTS.c.question_count,
+        _ATTEMPTS.c.question_revision_ids,
+    )
+    .where(_ATTEMPTS.c.id == bindparam("attempt_id"))
+    .with_for_update()  # PostgreSQL: one change to an attempt at a time; SQLite's BEGIN IMMEDIATE already is
+)
+# The question as the attempt pinned it, and the answer already saved to it, if any.
+_QUESTION_AND_ANSWER = Prepared(
+    select(
+        _REVISIONS.c.question_id,
+        _REVISIONS.c.data,
+        _ANSWERS.c.id.label("answer_id"),
+        _ANSWERS.c.response,
+        _ANSWERS.c.time_spent_ms,
+    )
+    .select_from(
+        _REVISIONS.outerjoin(
+            _ANSWERS,
+            and_(_ANSWERS.c.attempt_id == bindparam("attempt_id"), _ANSWERS.c.position == bindparam("position")),
+        )
+    )
+    .where(_REVISIONS.c.id == bindparam("revision_id"))
+)
+_GRADED = ["response", "points", "max_points", "correct", "answered_at", "time_spent_ms"]
+_INSERT_ANSWER = Prepared(
+    insert(_ANSWERS), [*_GRADED, "attempt_id", "user_id", "position", "question_id", "question_revision_id"]
+)
+_UPDATE_ANSWER = Prepared(update(_ANSWERS).where(_ANSWERS.c.id == bindparam("answer_id")), _GRADED)
+_DELETE_ANSWER = Prepared(delete(_ANSWERS).where(_ANSWERS.c.id == bindparam("answer_id")))
+_ANSWER_COUNT = Prepared(select(func.count()).where(_ANSWERS.c.attempt_id == bindparam("attempt_id")))
+
+
+@dataclass(frozen=True)
+class AttemptState:
+    """What answering needs to know of an attempt, read with its row locked."""
+
+    id: int
+    user_id: int
+    mode: str
+    status: str
+    started_at: dt.datetime
+    deadline: dt.datetime | None
+    question_count: int
+    question_revision_ids: list[int]
+
+    def time_is_up(self, now: dt.datetime) -> bool:
+        return self.status == "in_progress" and self.deadline is not None and now > self.deadline
 
 
 def save_answer(
     session: Session,
-    attempt: Attempt,
+    user_id: int,
+    attempt_id: int,
     position: int,
     form: Mapping[str, Any],
     now: dt.datetime,
     shown_at: dt.datetime | None = None,
 ) -> Saved:
-    """Read, grade and save the answer to question ``position`` (from 1) submitted as ``form``.
+    """Read, grade and save the answer of user ``user_id`` to question ``position`` (from 1) of their attempt
+    ``attempt_id``, submitted as ``form``.
 
     The same answer submitted again changes nothing. In an exam a different answer replaces the saved
     one, and a blank one removes it; in practice the first answer, even a blank one, is final. An answer
@@ -313,63 +377,68 @@ def save_answer(
     ``shown_at`` (when the question page was shown) gives the time spent on the question.
 
     Raises:
+        LookupError: no such attempt of this user (another user's attempt is no different), or it has no
+            question ``position``; nothing was changed.
         ResponseError: the submission is malformed; nothing was changed.
         TimeUp: too late; the attempt has just been closed (commit that).
         AttemptClosed: the attempt was already closed.
         AlreadyAnswered: a different answer to a practice question already answered.
-        LookupError: the attempt has no question ``position``.
     """
-    _lock(session, attempt)
-    _check_open(session, attempt, now)
+    row = _ATTEMPT_FOR_ANSWER.first(session, {"attempt_id": attempt_id})
+    if row is None or row.user_id != user_id:
+        raise LookupError(f"user {user_id} has no attempt {attempt_id}")
+    attempt = AttemptState(*row)
+    if attempt.status != "in_progress":
+        raise AttemptClosed("This quiz is already finished, so it takes no more answers. Here are your results.")
+    if attempt.time_is_up(now):
+        _close(session, _locked(session, attempt.id), now)
+        raise TimeUp(
+            "Time ran out before this answer arrived, so it was not saved. The answers you had saved have been graded."
+        )
     if not 1 <= position <= attempt.question_count:
         raise LookupError(f"attempt {attempt.id} has no question {position}")
     revision_id = attempt.question_revision_ids[position - 1]
-    question_id, data = session.execute(
-        select(QuestionRevision.question_id, QuestionRevision.data).where(QuestionRevision.id == revision_id)
-    ).one()
-    question = load_question(data)
+    found = _QUESTION_AND_ANSWER.first(
+        session, {"revision_id": revision_id, "attempt_id": attempt.id, "position": position}
+    )
+    question = load_question(found.data)
     response = parse_response(question, form)
     data = response_data(response)
-    answer = session.scalars(select(Answer).where(Answer.attempt_id == attempt.id, Answer.position == position)).first()
-    if answer is not None and answer.response == data:
-        return Saved(answer, changed=False, closed=False)
-    if answer is not None and attempt.mode == "practice":
+    saved = found.answer_id
+    if saved is not None and found.response == data:
+        return Saved(attempt, saved, changed=False, closed=False)
+    if saved is not None and attempt.mode == "practice":
         raise AlreadyAnswered("You have already answered this question; your first answer counts.")
     if attempt.mode == "exam" and is_blank(response):  # an exam question left or made blank has no answer
-        if answer is None:
-            return Saved(None, changed=False, closed=False)
-        session.delete(answer)
-        session.flush()
-        return Saved(None, changed=True, closed=False)
+        if saved is None:
+            return Saved(attempt, None, changed=False, closed=False)
+        _DELETE_ANSWER.execute(session, {"answer_id": saved})
+        return Saved(attempt, None, changed=True, closed=False)
     result = grade(question, response)
-    spent = _time_spent(attempt, now, shown_at)
-    if answer is None:
-        answer = Answer(
-            attempt_id=attempt.id,
-            user_id=attempt.user_id,
-            position=position,
-            question_id=question_id,
-            question_revision_id=revision_id,
-            time_spent_ms=spent,
-        )
-        session.add(answer)
-    elif spent is not None:
-        answer.time_spent_ms = (answer.time_spent_ms or 0) + spent
-    answer.response = data
-    answer.points = result.score
-    answer.max_points = result.max_score
-    answer.correct = result.correct
-    answer.answered_at = now
-    session.flush()
+    spent = _time_spent(attempt.started_at, now, shown_at)
+    if saved is not None and found.time_spent_ms is not None:
+        spent = found.time_spent_ms + (spent or 0)
+    values = {"response": data, "points": result.score, "max_points": result.max_score, "correct": result.correct}
+    values |= {"answered_at": now, "time_spent_ms": spent}
+    if saved is None:
+        values |= {"attempt_id": attempt.id, "user_id": attempt.user_id, "position": position}
+        values |= {"question_id": found.question_id, "question_revision_id": revision_id}
+        answer_id = _INSERT_ANSWER.execute(session, values).inserted_id
+    else:
+        answer_id = saved
+        _UPDATE_ANSWER.execute(session, {"answer_id": saved, **values})
     closed = False
     if attempt.mode == "practice":
-        _after_grading(session, attempt, answer, now)
-        answered = session.scalar(select(func.count()).where(Answer.attempt_id == attempt.id))
-        if answered == attempt.question_count:
-            _close(session, attempt, now)
+        _after_grading(session, attempt.user_id, found.question_id, answer_id, result.correct, now)
+        if _ANSWER_COUNT.scalar(session, {"attempt_id": attempt.id}) == attempt.question_count:
+            _close(session, _locked(session, attempt.id), now)
             closed = True
-    session.flush()
-    return Saved(answer, changed=True, closed=closed)
+    return Saved(attempt, answer_id, changed=True, closed=closed)
+
+
+def _locked(session: Session, attempt_id: int) -> Attempt:
+    """The attempt as an ORM object, up to date: its row is already locked by this transaction."""
+    return session.get(Attempt, attempt_id, populate_existing=True)  # type: ignore[return-value]
 
 
 def finish_attempt(session: Session, attempt: Attempt, now: dt.datetime) -> Attempt:
@@ -406,21 +475,12 @@ def _lock(session: Session, attempt: Attempt) -> None:
         session.refresh(attempt, with_for_update=True)
 
 
-def _check_open(session: Session, attempt: Attempt, now: dt.datetime) -> None:
-    if attempt.status != "in_progress":
-        raise AttemptClosed("This quiz is already finished, so it takes no more answers. Here are your results.")
-    if attempt.time_is_up(now):
-        _close(session, attempt, now)
-        raise TimeUp(
-            "Time ran out before this answer arrived, so it was not saved. The answers you had saved have been graded."
-        )
-
-
-def _time_spent(attempt: Attempt, now: dt.datetime, shown_at: dt.datetime | None) -> int | None:
-    """Milliseconds from ``shown_at`` to ``now``, within the attempt's lifetime; None when unknown."""
+def _time_spent(started_at: dt.datetime, now: dt.datetime, shown_at: dt.datetime | None) -> int | None:
+    """Milliseconds from ``shown_at`` to ``now``, within the attempt's lifetime (from ``started_at``); None
+    when unknown."""
     if shown_at is None:
         return None
-    start = max(shown_at, attempt.started_at)
+    start = max(shown_at, started_at)
     return max(0, round((now - start).total_seconds() * 1000))
 
 
@@ -440,16 +500,18 @@ def _close(session: Session, attempt: Attempt, now: dt.datetime) -> None:
     attempt.percent = percent(attempt.score, attempt.max_score)
     if attempt.mode == "exam":  # exam answers become final only now; practice ones were final when saved
         for answer in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id).order_by(Answer.position)):
-            _after_grading(session, attempt, answer, now)
+            _after_grading(session, attempt.user_id, answer.question_id, answer.id, answer.correct, now)
     session.flush()
 
 
-def _after_grading(session: Session, attempt: Attempt, answer: Answer, now: dt.datetime) -> None:
+def _after_grading(
+    session: Session, user_id: int, question_id: int, answer_id: int, correct: bool, now: dt.datetime
+) -> None:
     """Called exactly once for each graded answer when it becomes final: a practice answer when it is saved,
     an exam answer when its attempt closes. The answer feeds the learner's flashcards for that question
     (Good when fully right, Again otherwise) if their scheduler settings allow it; the answer's id makes
     recording it twice impossible."""
-    question = session.get(Question, answer.question_id)
-    user = session.get(User, attempt.user_id)
+    question = session.get(Question, question_id)
+    user = session.get(User, user_id)
     if question is not None and user is not None:
-        record_quiz_outcome(session, user, question, answer.correct, now, token=f"answer:{answer.id}")
+        record_quiz_outcome(session, user, question, correct, now, token=f"answer:{answer_id}")
