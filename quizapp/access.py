@@ -16,6 +16,7 @@ from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from .extensions import db, login_manager
+from .models import User
 
 
 class Owned(Protocol):
@@ -65,6 +66,15 @@ def owned_or_404(model: type[T], ident: Any) -> T:
     if obj is None or not current_user.is_authenticated or obj.owner_id != current_user.id:  # type: ignore[attr-defined]
         abort(404)
     return obj
+
+
+def acting_user() -> Any:
+    """The logged-in user's account, for operations that read or change it (``current_user`` is only the
+    session's view of it)."""
+    user = db.session.get(User, current_user.id) if current_user.is_authenticated else None
+    if user is None:
+        abort(404)
+    return user
 
 
 def safe_next(target: str | None) -> str | None:

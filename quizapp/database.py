@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Select, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.sql.expression import Executable
 
 BUSY_TIMEOUT_MS = 30_000
@@ -119,24 +119,42 @@ class Prepared:
         self.columns = list(columns) if columns is not None else None
         self._plans: dict[str, _Plan] = {}
 
-    def execute(self, session: Session, params: Mapping[str, Any]) -> _Outcome:
+    def execute(self, session: Session | scoped_session, params: Mapping[str, Any]) -> _Outcome:
         connection = session.connection()
         if connection.dialect.name != "sqlite":
             return _Outcome.of(session.execute(self.statement, params))
-        plan = self._plans.get(connection.dialect.name) or self._plan(connection.dialect)
+        return self._run(connection.dialect, connection.connection.driver_connection, params)
+
+    def first(self, session: Session | scoped_session, params: Mapping[str, Any]) -> Any:
+        rows = self.execute(session, params).rows
+        return rows[0] if rows else None
+
+    def first_before_transaction(self, session: Session | scoped_session, params: Mapping[str, Any]) -> Any:
+        """Like :meth:`first`, but if ``session`` has not begun a transaction, SQLite reads in autocommit mode
+        on a pooled connection of its own, so the request's ``BEGIN IMMEDIATE``, and the write lock, wait
+        until the request next needs the database. For reads that need no isolation from what follows."""
+        engine = session.get_bind()
+        plain = session() if isinstance(session, scoped_session) else session  # Flask-SQLAlchemy's is scoped
+        if plain.in_transaction() or engine.dialect.name != "sqlite":
+            return self.first(session, params)
+        raw = engine.raw_connection()  # type: ignore[union-attr]
+        try:
+            rows = self._run(engine.dialect, raw.driver_connection, params).rows
+        finally:
+            raw.close()  # back to the pool
+        return rows[0] if rows else None
+
+    def _run(self, dialect: Dialect, driver: Any, params: Mapping[str, Any]) -> _Outcome:
+        plan = self._plans.get(dialect.name) or self._plan(dialect)
         values = [convert(params[name]) if name in params else default for name, convert, default in plan.binds]
-        cursor = connection.connection.driver_connection.execute(plan.sql, values)
+        cursor = driver.execute(plan.sql, values)
         if plan.row is None:
             return _Outcome([], cursor.lastrowid, cursor.rowcount)
         convert_row = plan.results
         rows = [plan.row(*[f(v) for f, v in zip(convert_row, raw, strict=True)]) for raw in cursor.fetchall()]
         return _Outcome(rows, None, len(rows))
 
-    def first(self, session: Session, params: Mapping[str, Any]) -> Any:
-        rows = self.execute(session, params).rows
-        return rows[0] if rows else None
-
-    def scalar(self, session: Session, params: Mapping[str, Any]) -> Any:
+    def scalar(self, session: Session | scoped_session, params: Mapping[str, Any]) -> Any:
         row = self.first(session, params)
         return row[0] if row is not None else None
 

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .domain.accounts import ROLES, Role
+from .domain.accounts import ROLES, Role, shown_login
 from .extensions import db
 
 
@@ -174,8 +174,7 @@ class User(UserMixin, db.Model):
 
     @property
     def login(self) -> str:
-        """The name shown for this user: their email address, or their username if they have no email."""
-        return self.email or self.username or ""
+        return shown_login(self.email, self.username)
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles

@@ -7,12 +7,11 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, or_, select
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import Session
 
 from . import card_queries
 from .database import Prepared
-from .domain.accounts import Role
+from .domain.accounts import SESSION_USER_FIELDS, Role, SessionUser
 from .domain.banks import QUESTION_TYPES
 from .models import Bank, BankVersion, Question, User, utcnow
 
@@ -76,27 +75,21 @@ def user_by_login(name: str) -> Select[tuple[User]]:
 
 
 _USERS = User.__table__
-_USER_BY_SESSION_TOKEN = Prepared(
-    select(_USERS).where(_USERS.c.session_token == bindparam("token"), _USERS.c.disabled_at.is_(None))
+_SESSION_USER = Prepared(
+    select(*(_USERS.c[name] for name in SESSION_USER_FIELDS)).where(
+        _USERS.c.session_token == bindparam("token"), _USERS.c.disabled_at.is_(None)
+    )
 )
 
 
-def user_by_session_token(session: Session, token: str) -> User | None:
-    """The enabled user whose session token is ``token``, attached to ``session``.
+def user_by_session_token(session: Session, token: str) -> SessionUser | None:
+    """The enabled user whose session token is ``token``, as the request sees them.
 
-    Every request that needs a login asks this first, so it reads the row with a prepared statement and
-    builds the ``User`` from it, rather than paying for an ORM query.
+    Every request that needs a login asks this first, so it is one prepared statement, read before the
+    request's own transaction begins, and gives a plain :class:`SessionUser` rather than an ORM object.
     """
-    row = _USER_BY_SESSION_TOKEN.first(session, {"token": token})
-    if row is None:
-        return None
-    known = session.identity_map.get(identity_key(User, row.id))
-    if known is not None:
-        return known  # type: ignore[return-value]
-    user = User(**row._asdict())
-    make_transient_to_detached(user)  # as if loaded by a query: persistent once added, nothing to flush
-    session.add(user)
-    return user
+    row = _SESSION_USER.first_before_transaction(session, {"token": token})
+    return SessionUser(*row) if row is not None else None
 
 
 def users(search: str = "") -> Select[tuple[User]]:

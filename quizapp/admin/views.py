@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from .. import operations, queries
-from ..access import require_role
+from ..access import acting_user, require_role
 from ..domain.accounts import Role
 from ..extensions import db
 from ..models import User
@@ -47,7 +46,7 @@ def set_role(user_id: int):
     if not form.validate_on_submit():
         return user_page(user, form, status=422)
     try:
-        operations.set_role(db.session, user, form.role.data, acting=current_user._get_current_object())
+        operations.set_role(db.session, user, form.role.data, acting=acting_user())
     except operations.Refused as error:
         db.session.rollback()
         return user_page(user, form, error.message, 422)
@@ -61,7 +60,7 @@ def disable(user_id: int):
     """Disable an account: it cannot log in, and its sessions end now."""
     user = user_or_404(user_id)
     try:
-        operations.disable_user(db.session, user, acting=current_user._get_current_object())
+        operations.disable_user(db.session, user, acting=acting_user())
     except operations.Refused as error:
         db.session.rollback()
         return user_page(user, error=error.message, status=422)

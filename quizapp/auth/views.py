@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 
 from .. import operations, queries
-from ..access import login_required, next_from_request, owned_or_404
+from ..access import acting_user, login_required, next_from_request, owned_or_404
 from ..extensions import db
 from ..models import User
 from .forms import ChangePasswordForm, DeleteAccountForm, LoginForm, RegisterForm
@@ -80,7 +80,7 @@ def login():
 @login_required
 def logout():
     """Log out, ending this account's sessions everywhere."""
-    operations.log_out(db.session, current_user._get_current_object())  # CSRFProtect checked the token
+    operations.log_out(db.session, acting_user())  # CSRFProtect checked the token
     db.session.commit()
     logout_user()
     session.clear()
@@ -101,7 +101,7 @@ def change_password():
     """Change the password; other sessions end."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = acting_user()
         try:
             operations.change_password(
                 db.session, user, form.current_password.data, form.new_password.data, request.remote_addr
@@ -135,9 +135,7 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            operations.delete_account(
-                db.session, current_user._get_current_object(), form.password.data, request.remote_addr
-            )
+            operations.delete_account(db.session, acting_user(), form.password.data, request.remote_addr)
         except operations.Refused as error:
             return refused(form, error, "auth/delete.html")
         db.session.commit()

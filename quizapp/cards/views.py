@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from .. import card_queries, operations, queries
-from ..access import owned_or_404, require_role
+from ..access import acting_user, owned_or_404, require_role
 from ..domain import scheduling
 from ..domain.cards import faces
 from ..domain.revlog import write_revlog
@@ -28,7 +28,7 @@ require_role(bp)  # every learner, teacher and admin studies; visitors log in fi
 
 
 def _me():
-    return current_user._get_current_object()
+    return acting_user()
 
 
 def _settings() -> scheduling.Settings:

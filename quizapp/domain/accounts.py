@@ -7,13 +7,15 @@ passwords refused, argon2id at or above OWASP's parameters.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from functools import cached_property, lru_cache
 from importlib import resources
+from typing import ClassVar
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -37,6 +39,53 @@ class Role(StrEnum):
 
 ROLES = tuple(r.value for r in Role)
 STAFF = (Role.TEACHER, Role.ADMIN)  # may manage question banks
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """A logged-in user as one request sees them: their account, read once, without the password hash.
+
+    It has what Flask-Login asks of a user. Operations that change an account take the account itself.
+    """
+
+    id: int
+    email: str | None
+    username: str | None
+    role: str
+    session_token: str
+    created_at: dt.datetime
+    password_changed_at: dt.datetime
+    last_login_at: dt.datetime | None
+    disabled_at: dt.datetime | None
+
+    is_authenticated: ClassVar[bool] = True
+    is_anonymous: ClassVar[bool] = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def owner_id(self) -> int:
+        return self.id
+
+    @property
+    def login(self) -> str:
+        return shown_login(self.email, self.username)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+SESSION_USER_FIELDS = tuple(f.name for f in fields(SessionUser))
+
+
+def shown_login(email: str | None, username: str | None) -> str:
+    """The name shown for a user: their email address, or their username if they have no email."""
+    return email or username or ""
 
 
 class InvalidLogin(ValueError):

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import owned_or_404, require_role
+from ..access import acting_user, owned_or_404, require_role
 from ..domain.grading import ResponseError
 from ..domain.quizzes import format_clock, format_duration, format_points
 from ..extensions import db
@@ -61,7 +61,7 @@ def index_page(build: BuildForm | None = None, status: int = 200) -> tuple[str, 
 def begin(start: Any) -> Any:
     """Start an attempt with ``start`` (a function of the user and the time) and go to its first question."""
     try:
-        attempt = start(current_user._get_current_object(), utcnow())
+        attempt = start(acting_user(), utcnow())
     except quizzes.UnknownQuiz:
         db.session.rollback()
         abort(404)
@@ -99,7 +99,7 @@ def build():
     data = form.data
     spec = quizzes.CustomQuiz(data["banks"], data["tags"] or (), data["count"], data["mode"], data["time_limit"])
     try:
-        attempt = quizzes.start_attempt(db.session, current_user._get_current_object(), spec, utcnow())
+        attempt = quizzes.start_attempt(db.session, acting_user(), spec, utcnow())
     except quizzes.QuizRefused as refused:
         db.session.rollback()
         form.form_errors.append(refused.message)
