@@ -14,7 +14,7 @@ Every question is answered in turn, alternately right and wrong on each pass, so
 each answer replaces the saved one (an UPDATE rather than an INSERT). Reports requests per second and
 p50/p95/p99 latency, and each figure as a ratio to hello.
 
-Usage: python benchmarks/answer_load.py [--duration 20] [--clients 8] [--workers 2] [--questions 200]
+Usage: python benchmarks/answer_load.py [--rounds 3] [--duration 10] [--clients 8] [--workers 2] [--questions 200]
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import re
 import secrets
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -85,8 +86,27 @@ def request(port: int, method: str, path: str, body: str | None = None, headers:
         conn.close()
 
 
+@dataclass(frozen=True)
+class Server:
+    port: int
+    pid: int  # gunicorn's master process
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the master and its workers (Linux: from /proc; elsewhere 0)."""
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid, ppid = int(stat.parent.name), int(fields[1])
+            if self.pid in (pid, ppid):
+                total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+        return total / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.0
+
+
 @contextlib.contextmanager
-def gunicorn(target: str, env: dict, workers: int, log: Path, check_path: str = "/") -> Iterator[int]:
+def gunicorn(target: str, env: dict, workers: int, log: Path, check_path: str = "/") -> Iterator[Server]:
     """Serve ``target`` with gunicorn (sync workers) on a free port until the block ends."""
     port = free_port()
     with log.open("w") as out:
@@ -108,7 +128,7 @@ def gunicorn(target: str, env: dict, workers: int, log: Path, check_path: str = 
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}")
                 time.sleep(0.2)
-            yield port
+            yield Server(port, server.pid)
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -140,6 +160,8 @@ class Learner:
     forms: list[tuple[dict, dict]]  # (right, wrong) per position
     cookie: str = ""
     token: str = ""
+    position: int = 1  # the next question to answer, carried from one measurement to the next
+    lap: int = 0  # passes through the attempt so far: even laps answer right, odd laps wrong
 
 
 def seed(database_url: str, secret: str, clients: int, questions: int, tmp: Path) -> list[Learner]:
@@ -200,11 +222,20 @@ def _cookie(learner: Learner) -> dict:
     return {"Cookie": learner.cookie}
 
 
-def _client(kind: str, port: int, learner: Learner | None, start: float, duration: float) -> tuple[list[float], int]:
+def _client(
+    kind: str, port: int, learner: Learner | None, start: float, duration: float
+) -> tuple[list[float], int, Learner | None]:
     """One client: requests one after another from ``start`` for ``duration`` seconds; latencies in ms."""
     latencies: list[float] = []
     errors = 0
-    position, lap = 1, 0
+    position, lap = (learner.position, learner.lap) if learner else (1, 0)
+    if learner is not None:  # every request built before the clock starts, so the client spends little on it
+        bodies = [
+            tuple(urlencode({"csrf_token": learner.token, "go": "next", **form}, True) for form in pair)
+            for pair in learner.forms
+        ]
+        paths = [f"/attempts/{learner.attempt_id}/questions/{n}" for n in range(1, len(learner.forms) + 1)]
+        headers = {**_cookie(learner), "Content-Type": "application/x-www-form-urlencoded"}
     while time.time() < start:
         time.sleep(0.001)
     end = start + duration
@@ -217,12 +248,8 @@ def _client(kind: str, port: int, learner: Learner | None, start: float, duratio
                 ok = request(port, "GET", "/")[0] == 200
             else:
                 assert learner is not None
-                right, wrong = learner.forms[position - 1]
-                data = {"csrf_token": learner.token, "go": "next", **(right if lap % 2 == 0 else wrong)}
-                headers = {**_cookie(learner), "Content-Type": "application/x-www-form-urlencoded"}
-                status, response_headers, _ = request(
-                    port, "POST", f"/attempts/{learner.attempt_id}/questions/{position}", urlencode(data, True), headers
-                )
+                body = bodies[position - 1][lap % 2]  # right on even laps, wrong on odd ones
+                status, response_headers, _ = request(port, "POST", paths[position - 1], body, headers)
                 ok = status == 303
                 if ok and kind == "step":
                     location = dict((k.lower(), v) for k, v in response_headers)["location"]
@@ -236,41 +263,60 @@ def _client(kind: str, port: int, learner: Learner | None, start: float, duratio
             latencies.append((time.perf_counter() - began) * 1000)
         else:
             errors += 1
-    return latencies, errors
+    if learner is not None:
+        learner.position, learner.lap = position, lap
+    return latencies, errors, learner
+
+
+@dataclass
+class Round:
+    latencies: list[float]  # ms, one per successful request
+    errors: int
+    cpu: float  # seconds of the server's CPU time
 
 
 @dataclass
 class Result:
     name: str
-    count: int
+    rate: float  # requests per second, in the median round
     errors: int
-    duration: float
     p50: float
     p95: float
     p99: float
-
-    @property
-    def rate(self) -> float:
-        return self.count / self.duration
+    cpu_ms: float  # the server's CPU time per request
 
 
-def load(kind: str, port: int, learners: list[Learner | None], duration: float) -> Result:
+def load(kind: str, server: Server, learners: list[Learner | None], duration: float) -> Round:
+    """``duration`` seconds of load from one client process per learner."""
     start = time.time() + 1.0
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(len(learners)) as pool:
-        results = pool.starmap(_client, [(kind, port, learner, start, duration) for learner in learners])
-    latencies = sorted(x for r in results for x in r[0])
-    errors = sum(r[1] for r in results)
+        cpu = server.cpu_seconds()
+        results = pool.starmap(_client, [(kind, server.port, learner, start, duration) for learner in learners])
+        cpu = server.cpu_seconds() - cpu
+    for learner, (_, _, moved) in zip(learners, results, strict=True):
+        if learner is not None and moved is not None:
+            learner.position, learner.lap = moved.position, moved.lap
+    return Round([x for r in results for x in r[0]], sum(r[1] for r in results), cpu)
+
+
+def summarise(name: str, rounds: list[Round], duration: float) -> Result:
+    """The median round's rate (rounds vary with whatever else the machine does), percentiles of every
+    latency of every round, and the server's CPU time per request over all rounds."""
+    latencies = sorted(x for r in rounds for x in r.latencies)
+    rate = statistics.median(len(r.latencies) for r in rounds) / duration
+    cpu_ms = 1000 * sum(r.cpu for r in rounds) / max(1, len(latencies))
 
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] if latencies else float("nan")
 
-    return Result(kind, len(latencies), errors, duration, pct(50), pct(95), pct(99))
+    return Result(name, rate, sum(r.errors for r in rounds), pct(50), pct(95), pct(99), cpu_ms)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds of load per measurement")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per measurement and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the three measurements, interleaved")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client processes")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--questions", type=int, default=200, help="questions per attempt")
@@ -286,22 +332,36 @@ def main() -> None:
         print(f"seeding {args.clients} learners with an exam of {args.questions} questions each…", flush=True)
         learners = seed(database_url, secret, args.clients, args.questions, tmp)
 
-        results = []
-        with gunicorn("answer_load:hello", env, args.workers, tmp / "hello.log") as port:
-            results.append(load("hello", port, [None] * args.clients, args.duration))
-        with gunicorn("wsgi:app", env, args.workers, tmp / "quizapp.log", "/login") as port:
+        rounds: dict[str, list[Round]] = {"hello": [], "answer": [], "step": []}
+        with (
+            gunicorn("answer_load:hello", env, args.workers, tmp / "hello.log") as hello,
+            gunicorn("wsgi:app", env, args.workers, tmp / "quizapp.log", "/login") as quizapp,
+        ):
             for learner in learners:
-                log_in(port, learner)
-            results.append(load("answer", port, learners, args.duration))
-            results.append(load("step", port, learners, args.duration))
+                log_in(quizapp.port, learner)
+            for i in range(args.rounds):  # interleaved, so that each figure meets the same background
+                print(f"round {i + 1} of {args.rounds}…", flush=True)
+                rounds["hello"].append(load("hello", hello, [None] * args.clients, args.duration))
+                rounds["answer"].append(load("answer", quizapp, learners, args.duration))
+                rounds["step"].append(load("step", quizapp, learners, args.duration))
+        results = [summarise(name, r, args.duration) for name, r in rounds.items()]
+        # Each round's count against the hello count of the same round; the median of those.
+        ratios = {
+            name: statistics.median(
+                len(r.latencies) / max(1, len(h.latencies)) for r, h in zip(rs, rounds["hello"], strict=True)
+            )
+            for name, rs in rounds.items()
+        }
 
-    base = results[0].rate
     print(
-        f"\n{args.clients} clients, gunicorn -w {args.workers} (sync), {args.duration:g} s each, "
-        f"{os.cpu_count()} CPUs, SQLite (WAL)\n"
+        f"\n{args.clients} clients, gunicorn -w {args.workers} (sync), {args.rounds} rounds of {args.duration:g} s "
+        f"each, {os.cpu_count()} CPUs, SQLite (WAL)\n"
     )
-    print("| measurement | requests/s | p50 ms | p95 ms | p99 ms | errors | ratio to hello |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| measurement | requests/s (median round) | p50 ms | p95 ms | p99 ms | errors | ratio to hello "
+        "| server CPU ms/request | CPU ratio |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     labels = {
         "hello": "bare Flask hello (`GET /`) — the baseline",
         "answer": "answer a question (`POST` → 303 to the next question)",
@@ -310,7 +370,7 @@ def main() -> None:
     for r in results:
         print(
             f"| {labels[r.name]} | {r.rate:,.0f} | {r.p50:.1f} | {r.p95:.1f} | {r.p99:.1f} | {r.errors} "
-            f"| {r.rate / base:.2f} |"
+            f"| {ratios[r.name]:.2f} | {r.cpu_ms:.2f} | {results[0].cpu_ms / r.cpu_ms if r.cpu_ms else 0:.2f} |"
         )
 
 
