@@ -200,8 +200,9 @@ class _Outcome:
 
     @classmethod
     def of(cls, result: Any) -> _Outcome:
+        if result.is_insert:  # PostgreSQL fetches the new key with RETURNING, so check this first
+            return cls([], result.inserted_primary_key[0], result.rowcount)
         if result.returns_rows:
             rows = list(result)
             return cls(rows, None, len(rows))
-        inserted = result.inserted_primary_key[0] if result.is_insert else None
-        return cls([], inserted, result.rowcount)
+        return cls([], None, result.rowcount)
