@@ -119,29 +119,17 @@ class Prepared:
         self.columns = list(columns) if columns is not None else None
         self._plans: dict[str, _Plan] = {}
 
-    def execute(self, session: Session | scoped_session, params: Mapping[str, Any]) -> _Outcome:
-        connection = session.connection()
+    def execute(self, target: Session | scoped_session | Unlocked, params: Mapping[str, Any]) -> _Outcome:
+        """Run on ``target``: a session (in its transaction) or what :func:`reads_before_transaction` gave."""
+        if isinstance(target, Unlocked):
+            return self._run(target.dialect, target.driver, params)
+        connection = target.connection()
         if connection.dialect.name != "sqlite":
-            return _Outcome.of(session.execute(self.statement, params))
+            return _Outcome.of(target.execute(self.statement, params))
         return self._run(connection.dialect, connection.connection.driver_connection, params)
 
-    def first(self, session: Session | scoped_session, params: Mapping[str, Any]) -> Any:
-        rows = self.execute(session, params).rows
-        return rows[0] if rows else None
-
-    def first_before_transaction(self, session: Session | scoped_session, params: Mapping[str, Any]) -> Any:
-        """Like :meth:`first`, but if ``session`` has not begun a transaction, SQLite reads in autocommit mode
-        on a pooled connection of its own, so the request's ``BEGIN IMMEDIATE``, and the write lock, wait
-        until the request next needs the database. For reads that need no isolation from what follows."""
-        engine = session.get_bind()
-        plain = session() if isinstance(session, scoped_session) else session  # Flask-SQLAlchemy's is scoped
-        if plain.in_transaction() or engine.dialect.name != "sqlite":
-            return self.first(session, params)
-        raw = engine.raw_connection()  # type: ignore[union-attr]
-        try:
-            rows = self._run(engine.dialect, raw.driver_connection, params).rows
-        finally:
-            raw.close()  # back to the pool
+    def first(self, target: Session | scoped_session | Unlocked, params: Mapping[str, Any]) -> Any:
+        rows = self.execute(target, params).rows
         return rows[0] if rows else None
 
     def _run(self, dialect: Dialect, driver: Any, params: Mapping[str, Any]) -> _Outcome:
@@ -154,8 +142,8 @@ class Prepared:
         rows = [plan.row(*[f(v) for f, v in zip(convert_row, raw, strict=True)]) for raw in cursor.fetchall()]
         return _Outcome(rows, None, len(rows))
 
-    def scalar(self, session: Session | scoped_session, params: Mapping[str, Any]) -> Any:
-        row = self.first(session, params)
+    def scalar(self, target: Session | scoped_session | Unlocked, params: Mapping[str, Any]) -> Any:
+        row = self.first(target, params)
         return row[0] if row is not None else None
 
     def _plan(self, dialect: Dialect) -> _Plan:
@@ -174,6 +162,35 @@ class Prepared:
         plan = _Plan(str(compiled), binds, row, results)
         self._plans[dialect.name] = plan
         return plan
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    """A pooled SQLite connection in autocommit mode, for reads outside any transaction."""
+
+    dialect: Dialect
+    driver: Any
+
+
+@contextmanager
+def reads_before_transaction(session: Session | scoped_session) -> Iterator[Session | scoped_session | Unlocked]:
+    """Something to run :class:`Prepared` reads on before ``session`` begins its transaction.
+
+    On SQLite, while ``session`` has not begun, that is a pooled connection in autocommit mode, where each
+    read sees what is committed, so that a request's ``BEGIN IMMEDIATE``, and the write lock it takes, wait
+    until the request has something to change. Otherwise it is ``session`` itself. Only for reads whose
+    result does not have to hold once the transaction begins (or that are checked again within it).
+    """
+    engine = session.get_bind()
+    plain = session() if isinstance(session, scoped_session) else session  # Flask-SQLAlchemy's is scoped
+    if plain.in_transaction() or engine.dialect.name != "sqlite":
+        yield session
+        return
+    raw = engine.raw_connection()  # type: ignore[union-attr]
+    try:
+        yield Unlocked(engine.dialect, raw.driver_connection)
+    finally:
+        raw.close()  # back to the pool
 
 
 def _unchanged(value: Any) -> Any:

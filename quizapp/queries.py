@@ -10,7 +10,7 @@ from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import card_queries
-from .database import Prepared
+from .database import Prepared, reads_before_transaction
 from .domain.accounts import SESSION_USER_FIELDS, Role, SessionUser
 from .domain.banks import QUESTION_TYPES
 from .models import Bank, BankVersion, Question, User, utcnow
@@ -88,7 +88,8 @@ def user_by_session_token(session: Session, token: str) -> SessionUser | None:
     Every request that needs a login asks this first, so it is one prepared statement, read before the
     request's own transaction begins, and gives a plain :class:`SessionUser` rather than an ORM object.
     """
-    row = _SESSION_USER.first_before_transaction(session, {"token": token})
+    with reads_before_transaction(session) as reader:
+        row = _SESSION_USER.first(reader, {"token": token})
     return SessionUser(*row) if row is not None else None
 
 

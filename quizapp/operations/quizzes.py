@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..database import Prepared
+from ..database import Prepared, reads_before_transaction
 from ..domain.grading import grade, parse_response
 from ..domain.quizzes import (
     MAX_COUNT,
@@ -301,7 +301,7 @@ def _create(
 # attempt and feeding the flashcards, use the ORM.
 
 _ATTEMPTS, _ANSWERS, _REVISIONS = Attempt.__table__, Answer.__table__, QuestionRevision.__table__
-_ATTEMPT_FOR_ANSWER = Prepared(
+_ATTEMPT = Prepared(
     select(
         _ATTEMPTS.c.id,
         _ATTEMPTS.c.user_id,
@@ -311,26 +311,21 @@ _ATTEMPT_FOR_ANSWER = Prepared(
         _ATTEMPTS.c.deadline,
         _ATTEMPTS.c.question_count,
         _ATTEMPTS.c.question_revision_ids,
-    )
-    .where(_ATTEMPTS.c.id == bindparam("attempt_id"))
-    .with_for_update()  # PostgreSQL: one change to an attempt at a time; SQLite's BEGIN IMMEDIATE already is
+    ).where(_ATTEMPTS.c.id == bindparam("attempt_id"))
 )
-# The question as the attempt pinned it, and the answer already saved to it, if any.
-_QUESTION_AND_ANSWER = Prepared(
-    select(
-        _REVISIONS.c.question_id,
-        _REVISIONS.c.data,
-        _ANSWERS.c.id.label("answer_id"),
-        _ANSWERS.c.response,
-        _ANSWERS.c.time_spent_ms,
+_REVISION = Prepared(
+    select(_REVISIONS.c.question_id, _REVISIONS.c.data).where(_REVISIONS.c.id == bindparam("revision_id"))
+)
+# Under the write lock: whether the attempt is still open, then the answer saved at this position, if any.
+# Two statements, not a join: on PostgreSQL a statement that waits for the row lock still reads the other
+# tables as they were when it started, so it could miss an answer saved by the request it waited for.
+_STATUS = Prepared(
+    select(_ATTEMPTS.c.status).where(_ATTEMPTS.c.id == bindparam("attempt_id")).with_for_update()
+)  # PostgreSQL: one change to an attempt at a time; on SQLite, BEGIN IMMEDIATE already is
+_SAVED = Prepared(
+    select(_ANSWERS.c.id, _ANSWERS.c.response, _ANSWERS.c.time_spent_ms).where(
+        _ANSWERS.c.attempt_id == bindparam("attempt_id"), _ANSWERS.c.position == bindparam("position")
     )
-    .select_from(
-        _REVISIONS.outerjoin(
-            _ANSWERS,
-            and_(_ANSWERS.c.attempt_id == bindparam("attempt_id"), _ANSWERS.c.position == bindparam("position")),
-        )
-    )
-    .where(_REVISIONS.c.id == bindparam("revision_id"))
 )
 _GRADED = ["response", "points", "max_points", "correct", "answered_at", "time_spent_ms"]
 _INSERT_ANSWER = Prepared(
@@ -384,28 +379,30 @@ def save_answer(
         AttemptClosed: the attempt was already closed.
         AlreadyAnswered: a different answer to a practice question already answered.
     """
-    row = _ATTEMPT_FOR_ANSWER.first(session, {"attempt_id": attempt_id})
-    if row is None or row.user_id != user_id:
-        raise LookupError(f"user {user_id} has no attempt {attempt_id}")
-    attempt = AttemptState(*row)
-    if attempt.status != "in_progress":
-        raise AttemptClosed("This quiz is already finished, so it takes no more answers. Here are your results.")
-    if attempt.time_is_up(now):
-        _close(session, _locked(session, attempt.id), now)
-        raise TimeUp(
-            "Time ran out before this answer arrived, so it was not saved. The answers you had saved have been graded."
-        )
+    # What never changes once an attempt starts (its owner, mode, questions and deadline) is read, and the
+    # answer parsed and graded, before the write lock is taken; under it, only the attempt's status and the
+    # saved answer are read, then written.
+    with reads_before_transaction(session) as reader:
+        row = _ATTEMPT.first(reader, {"attempt_id": attempt_id})
+        if row is None or row.user_id != user_id:
+            raise LookupError(f"user {user_id} has no attempt {attempt_id}")
+        attempt = AttemptState(*row)
+        if attempt.status == "in_progress" and 1 <= position <= attempt.question_count:
+            revision_id = attempt.question_revision_ids[position - 1]
+            question_id, data = _REVISION.first(reader, {"revision_id": revision_id})
+    _check_open(session, attempt, now)
     if not 1 <= position <= attempt.question_count:
         raise LookupError(f"attempt {attempt.id} has no question {position}")
-    revision_id = attempt.question_revision_ids[position - 1]
-    found = _QUESTION_AND_ANSWER.first(
-        session, {"revision_id": revision_id, "attempt_id": attempt.id, "position": position}
-    )
-    question = load_question(found.data)
+    question = load_question(data)
     response = parse_response(question, form)
     data = response_data(response)
-    saved = found.answer_id
-    if saved is not None and found.response == data:
+    result = grade(question, response)
+
+    status = _STATUS.scalar(session, {"attempt_id": attempt.id})
+    _check_open(session, replace(attempt, status=status), now)  # closed since it was first read?
+    found = _SAVED.first(session, {"attempt_id": attempt.id, "position": position})
+    saved = found.id if found is not None else None
+    if found is not None and found.response == data:
         return Saved(attempt, saved, changed=False, closed=False)
     if saved is not None and attempt.mode == "practice":
         raise AlreadyAnswered("You have already answered this question; your first answer counts.")
@@ -414,31 +411,42 @@ def save_answer(
             return Saved(attempt, None, changed=False, closed=False)
         _DELETE_ANSWER.execute(session, {"answer_id": saved})
         return Saved(attempt, None, changed=True, closed=False)
-    result = grade(question, response)
     spent = _time_spent(attempt.started_at, now, shown_at)
-    if saved is not None and found.time_spent_ms is not None:
+    if found is not None and found.time_spent_ms is not None:
         spent = found.time_spent_ms + (spent or 0)
     values = {"response": data, "points": result.score, "max_points": result.max_score, "correct": result.correct}
     values |= {"answered_at": now, "time_spent_ms": spent}
     if saved is None:
         values |= {"attempt_id": attempt.id, "user_id": attempt.user_id, "position": position}
-        values |= {"question_id": found.question_id, "question_revision_id": revision_id}
+        values |= {"question_id": question_id, "question_revision_id": revision_id}
         answer_id = _INSERT_ANSWER.execute(session, values).inserted_id
     else:
         answer_id = saved
         _UPDATE_ANSWER.execute(session, {"answer_id": saved, **values})
     closed = False
     if attempt.mode == "practice":
-        _after_grading(session, attempt.user_id, found.question_id, answer_id, result.correct, now)
+        _after_grading(session, attempt.user_id, question_id, answer_id, result.correct, now)
         if _ANSWER_COUNT.scalar(session, {"attempt_id": attempt.id}) == attempt.question_count:
             _close(session, _locked(session, attempt.id), now)
             closed = True
     return Saved(attempt, answer_id, changed=True, closed=closed)
 
 
+def _check_open(session: Session, attempt: AttemptState, now: dt.datetime) -> None:
+    if attempt.status != "in_progress":
+        raise AttemptClosed("This quiz is already finished, so it takes no more answers. Here are your results.")
+    if attempt.time_is_up(now):
+        locked = _locked(session, attempt.id)
+        if locked.status == "in_progress":  # not closed by another request meanwhile
+            _close(session, locked, now)
+        raise TimeUp(
+            "Time ran out before this answer arrived, so it was not saved. The answers you had saved have been graded."
+        )
+
+
 def _locked(session: Session, attempt_id: int) -> Attempt:
-    """The attempt as an ORM object, up to date: its row is already locked by this transaction."""
-    return session.get(Attempt, attempt_id, populate_existing=True)  # type: ignore[return-value]
+    """The attempt as an ORM object, locked for this transaction and up to date."""
+    return session.get(Attempt, attempt_id, populate_existing=True, with_for_update=True)  # type: ignore[return-value]
 
 
 def finish_attempt(session: Session, attempt: Attempt, now: dt.datetime) -> Attempt:
