@@ -1,0 +1,77 @@
+"""Accounts.
+
+A user logs in with an email address or a username (stored normalised, so unique case-insensitively).
+Their ``session_token`` is what the session cookie names them by: replacing it ends every session at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    CheckConstraint,
+    Index,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..domain.accounts import ROLES, Role, shown_login
+from ..extensions import db
+from .base import UTCDateTime, new_session_token, utcnow
+
+
+class User(UserMixin, db.Model):
+    """Someone with an account. Flask-Login knows them by ``session_token``, never by ``id``."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("email IS NOT NULL OR username IS NOT NULL", name="has_login"),
+        CheckConstraint("role IN ({})".format(", ".join(f"'{r}'" for r in ROLES)), name="known_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    username: Mapped[str | None] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.LEARNER.value)
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users
+        return self.disabled_at is None
+
+    @property
+    def owner_id(self) -> int:
+        """Whose object this is, for :func:`quizapp.access.owned_or_404`: a user owns their own account."""
+        return self.id
+
+    @property
+    def login(self) -> str:
+        return shown_login(self.email, self.username)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+class LoginFailure(db.Model):
+    """One failed password check, by account or by client address, for throttling across processes.
+
+    ``key`` is a SHA-256 digest, so the table holds neither login names nor addresses in the clear. Rows
+    older than the throttling window are deleted as new failures come in.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_scope_key_created_at", "scope", "key", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))  # "account" or "address"
+    key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
