@@ -68,7 +68,7 @@ def owned_or_404(model: type[T], ident: Any) -> T:
     return obj
 
 
-def acting_user() -> Any:
+def acting_user() -> User:
     """The logged-in user's account, for operations that read or change it (``current_user`` is only the
     session's view of it)."""
     user = db.session.get(User, current_user.id) if current_user.is_authenticated else None

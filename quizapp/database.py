@@ -132,9 +132,13 @@ class Prepared:
         rows = self.execute(target, params).rows
         return rows[0] if rows else None
 
+    def scalar(self, target: Session | scoped_session | Unlocked, params: Mapping[str, Any]) -> Any:
+        row = self.first(target, params)
+        return row[0] if row is not None else None
+
     def _run(self, dialect: Dialect, driver: Any, params: Mapping[str, Any]) -> _Outcome:
         plan = self._plans.get(dialect.name) or self._plan(dialect)
-        values = [convert(params[name]) if name in params else default for name, convert, default in plan.binds]
+        values = [convert(params[name] if name in params else default()) for name, convert, default in plan.binds]
         cursor = driver.execute(plan.sql, values)
         if plan.row is None:
             return _Outcome([], cursor.lastrowid, cursor.rowcount)
@@ -142,18 +146,13 @@ class Prepared:
         rows = [plan.row(*[f(v) for f, v in zip(convert_row, raw, strict=True)]) for raw in cursor.fetchall()]
         return _Outcome(rows, None, len(rows))
 
-    def scalar(self, target: Session | scoped_session | Unlocked, params: Mapping[str, Any]) -> Any:
-        row = self.first(target, params)
-        return row[0] if row is not None else None
-
     def _plan(self, dialect: Dialect) -> _Plan:
         compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
         binds = []
         for name in compiled.positiontup or ():
             bind = compiled.binds[name]
-            binds.append(
-                (name, _processor(bind.type.dialect_impl(dialect).bind_processor(dialect)), bind.effective_value)
-            )
+            convert = _processor(bind.type.dialect_impl(dialect).bind_processor(dialect))
+            binds.append((name, convert, _missing(name) if bind.required else _value(bind.effective_value)))
         row = results = None
         if isinstance(self.statement, Select):
             selected = list(self.statement.selected_columns)
@@ -193,6 +192,17 @@ def reads_before_transaction(session: Session | scoped_session) -> Iterator[Sess
         raw.close()  # back to the pool
 
 
+def _missing(name: str) -> Callable[[], Any]:
+    def missing() -> Any:
+        raise KeyError(f"no value for the statement's parameter {name!r}")
+
+    return missing
+
+
+def _value(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
 def _unchanged(value: Any) -> Any:
     return value
 
@@ -204,7 +214,7 @@ def _processor(processor: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
 @dataclass(frozen=True)
 class _Plan:
     sql: str
-    binds: list[tuple[str, Callable[[Any], Any], Any]]  # (name, converter, value when not given)
+    binds: list[tuple[str, Callable[[Any], Any], Callable[[], Any]]]  # (name, converter, value when not given)
     row: Any  # a named tuple type for SELECTs, else None
     results: list[Callable[[Any], Any]] | None
 

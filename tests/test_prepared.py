@@ -139,3 +139,10 @@ def test_pages_show_the_session_user(app, make_user, client, path):
     page = client.get(path)
     assert page.status_code == 200
     assert ">amy</a>" in page.get_data(as_text=True)
+
+
+def test_a_prepared_statement_refuses_a_missing_parameter(app):
+    with app.app_context():
+        with pytest.raises(KeyError, match="answer_id"):
+            Prepared(BY_ID).first(db.session, {})
+        db.session.rollback()

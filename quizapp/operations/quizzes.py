@@ -1,8 +1,8 @@
 """Taking quizzes: starting an attempt, saving and grading answers, closing attempts, practising mistakes.
 
-Functions add and flush but never commit; the caller commits once. Each takes ``now`` (UTC) so that time
-limits can be tested with a pinned clock. Functions that change an attempt first lock it (see
-:func:`_lock`), so two submissions of the same answer, from two tabs or a retried request, are applied one
+Functions add and flush (or run prepared statements) but never commit; the caller commits once. Each takes
+``now`` (UTC) so that time limits can be tested with a pinned clock. Functions that change an attempt first lock it (see
+:func:`_locked`), so two submissions of the same answer, from two tabs or a retried request, are applied one
 after the other and the second finds the first.
 """
 
@@ -338,7 +338,8 @@ _ANSWER_COUNT = Prepared(select(func.count()).where(_ANSWERS.c.attempt_id == bin
 
 @dataclass(frozen=True)
 class AttemptState:
-    """What answering needs to know of an attempt, read with its row locked."""
+    """What answering needs to know of an attempt. All of it is fixed when the attempt starts except
+    ``status``, which is read again under the write lock."""
 
     id: int
     user_id: int
@@ -387,7 +388,7 @@ def save_answer(
         if row is None or row.user_id != user_id:
             raise LookupError(f"user {user_id} has no attempt {attempt_id}")
         attempt = AttemptState(*row)
-        if attempt.status == "in_progress" and 1 <= position <= attempt.question_count:
+        if attempt.status == "in_progress" and 1 <= position <= attempt.question_count:  # else refused below
             revision_id = attempt.question_revision_ids[position - 1]
             question_id, data = _REVISION.first(reader, {"revision_id": revision_id})
     _check_open(session, attempt, now)
@@ -401,28 +402,27 @@ def save_answer(
     status = _STATUS.scalar(session, {"attempt_id": attempt.id})
     _check_open(session, replace(attempt, status=status), now)  # closed since it was first read?
     found = _SAVED.first(session, {"attempt_id": attempt.id, "position": position})
-    saved = found.id if found is not None else None
     if found is not None and found.response == data:
-        return Saved(attempt, saved, changed=False, closed=False)
-    if saved is not None and attempt.mode == "practice":
+        return Saved(attempt, found.id, changed=False, closed=False)
+    if found is not None and attempt.mode == "practice":
         raise AlreadyAnswered("You have already answered this question; your first answer counts.")
     if attempt.mode == "exam" and is_blank(response):  # an exam question left or made blank has no answer
-        if saved is None:
+        if found is None:
             return Saved(attempt, None, changed=False, closed=False)
-        _DELETE_ANSWER.execute(session, {"answer_id": saved})
+        _DELETE_ANSWER.execute(session, {"answer_id": found.id})
         return Saved(attempt, None, changed=True, closed=False)
     spent = _time_spent(attempt.started_at, now, shown_at)
     if found is not None and found.time_spent_ms is not None:
         spent = found.time_spent_ms + (spent or 0)
     values = {"response": data, "points": result.score, "max_points": result.max_score, "correct": result.correct}
     values |= {"answered_at": now, "time_spent_ms": spent}
-    if saved is None:
+    if found is None:
         values |= {"attempt_id": attempt.id, "user_id": attempt.user_id, "position": position}
         values |= {"question_id": question_id, "question_revision_id": revision_id}
         answer_id = _INSERT_ANSWER.execute(session, values).inserted_id
     else:
-        answer_id = saved
-        _UPDATE_ANSWER.execute(session, {"answer_id": saved, **values})
+        answer_id = found.id
+        _UPDATE_ANSWER.execute(session, {"answer_id": answer_id, **values})
     closed = False
     if attempt.mode == "practice":
         _after_grading(session, attempt.user_id, question_id, answer_id, result.correct, now)
@@ -445,7 +445,12 @@ def _check_open(session: Session, attempt: AttemptState, now: dt.datetime) -> No
 
 
 def _locked(session: Session, attempt_id: int) -> Attempt:
-    """The attempt as an ORM object, locked for this transaction and up to date."""
+    """The attempt as an ORM object, up to date, and this transaction the only one changing it until it ends.
+
+    PostgreSQL: the row is read with ``SELECT … FOR UPDATE``. SQLite ignores that clause and needs nothing
+    more, because every transaction that may write begins with ``BEGIN IMMEDIATE`` (see
+    :mod:`quizapp.database`), so it already holds the database's write lock.
+    """
     return session.get(Attempt, attempt_id, populate_existing=True, with_for_update=True)  # type: ignore[return-value]
 
 
@@ -454,7 +459,7 @@ def finish_attempt(session: Session, attempt: Attempt, now: dt.datetime) -> Atte
 
     Unanswered questions score 0. Past the time limit the attempt is closed as expired, at its deadline.
     """
-    _lock(session, attempt)
+    attempt = _locked(session, attempt.id)  # the same object, refreshed
     if attempt.status == "in_progress":
         _close(session, attempt, now)
     return attempt
@@ -470,17 +475,6 @@ def close_expired(session: Session, user: User, now: dt.datetime) -> int:
     for attempt in stale:
         _close(session, attempt, now)
     return len(stale)
-
-
-def _lock(session: Session, attempt: Attempt) -> None:
-    """Make this transaction the only one changing ``attempt`` until it ends, with ``attempt`` up to date.
-
-    PostgreSQL: reload the row with ``SELECT … FOR UPDATE``. SQLite: nothing to do, because every transaction
-    that may write begins with ``BEGIN IMMEDIATE`` (see :mod:`quizapp.database`), so it already holds the
-    database's write lock and read the attempt under it.
-    """
-    if session.get_bind().dialect.name != "sqlite":
-        session.refresh(attempt, with_for_update=True)
 
 
 def _time_spent(started_at: dt.datetime, now: dt.datetime, shown_at: dt.datetime | None) -> int | None:

@@ -166,7 +166,7 @@ def answer(attempt_id: int, position: int):
     return go(attempt_id, next_page(saved.attempt, position, form.get("go")), 303)
 
 
-def next_page(attempt: Attempt | quizzes.AttemptState, position: int, choice: str | None) -> tuple[str, int | None]:
+def next_page(attempt: quizzes.AttemptState, position: int, choice: str | None) -> tuple[str, int | None]:
     if attempt.mode == "practice":
         return "question", position  # its feedback
     if choice == "previous":
