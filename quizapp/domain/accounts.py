@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -41,8 +41,40 @@ ROLES = tuple(r.value for r in Role)
 STAFF = (Role.TEACHER, Role.ADMIN)  # may manage question banks
 
 
+class AccountBehaviour:
+    """What an account answers, from its columns: Flask-Login's questions, its owner and its shown name.
+    Shared by the account's table row and by :class:`SessionUser`."""
+
+    if TYPE_CHECKING:  # provided by the class that mixes this in (declared here for type checkers only)
+        id: int
+        email: str | None
+        username: str | None
+        role: str
+        session_token: str
+        disabled_at: dt.datetime | None
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users
+        return self.disabled_at is None
+
+    def get_id(self) -> str:  # Flask-Login knows a user by their session token, never by id
+        return self.session_token
+
+    @property
+    def owner_id(self) -> int:
+        """Whose object this is, for ownership checks: a user owns their own account."""
+        return self.id
+
+    @property
+    def login(self) -> str:
+        return shown_login(self.email, self.username)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
 @dataclass(frozen=True)
-class SessionUser:
+class SessionUser(AccountBehaviour):
     """A logged-in user as one request sees them: their account, read once, without the password hash.
 
     It has what Flask-Login asks of a user. Operations that change an account take the account itself.
@@ -60,24 +92,6 @@ class SessionUser:
 
     is_authenticated: ClassVar[bool] = True
     is_anonymous: ClassVar[bool] = False
-
-    @property
-    def is_active(self) -> bool:
-        return self.disabled_at is None
-
-    def get_id(self) -> str:
-        return self.session_token
-
-    @property
-    def owner_id(self) -> int:
-        return self.id
-
-    @property
-    def login(self) -> str:
-        return shown_login(self.email, self.username)
-
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles
 
 
 SESSION_USER_FIELDS = tuple(f.name for f in fields(SessionUser))

@@ -16,12 +16,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..domain.accounts import ROLES, Role, shown_login
+from ..domain.accounts import ROLES, AccountBehaviour, Role
 from ..extensions import db
 from .base import UTCDateTime, new_session_token, utcnow
 
 
-class User(UserMixin, db.Model):
+class User(AccountBehaviour, UserMixin, db.Model):
     """Someone with an account. Flask-Login knows them by ``session_token``, never by ``id``."""
 
     __tablename__ = "users"
@@ -40,25 +40,6 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
-
-    def get_id(self) -> str:
-        return self.session_token
-
-    @property
-    def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users
-        return self.disabled_at is None
-
-    @property
-    def owner_id(self) -> int:
-        """Whose object this is, for :func:`quizapp.access.owned_or_404`: a user owns their own account."""
-        return self.id
-
-    @property
-    def login(self) -> str:
-        return shown_login(self.email, self.username)
-
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles
 
 
 class LoginFailure(db.Model):
