@@ -359,10 +359,10 @@ def bulk_reviews(path: Path, user_ids: list[int], card_ids: list[int], n: int, r
 
 
 def time_queries(app, user_id: int, deck_id: int, repeat: int = 200) -> dict:
-    from quizapp import card_queries
     from quizapp.domain import scheduling
     from quizapp.extensions import db
     from quizapp.models import Deck
+    from quizapp.queries import cards as card_queries
 
     now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
     with app.app_context():

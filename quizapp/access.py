@@ -96,7 +96,7 @@ def next_from_request() -> str | None:
 
 def init_login_manager(manager: LoginManager) -> None:
     """Sessions name a user by their session token, and visitors who must log in are sent to the login page."""
-    from .queries import user_by_session_token
+    from .queries.accounts import user_by_session_token
 
     @manager.user_loader
     def _load_user(token: str) -> Any:

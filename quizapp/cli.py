@@ -11,11 +11,13 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import operations, queries
+from . import operations
 from .domain.accounts import ROLES, InvalidLogin, Role, parse_login, password_problems
 from .domain.banks import BankError, Problem, export_yaml, json_schema, parse_bank
 from .extensions import db
 from .models import User
+from .queries import accounts as account_queries
+from .queries import banks as bank_queries
 
 bank_cli = AppGroup("bank", help="Validate, import, list and export question banks.")
 
@@ -137,11 +139,11 @@ def import_command(paths: tuple[str, ...]) -> None:
 @bank_cli.command("list")
 def list_command() -> None:
     """List the imported banks."""
-    banks = db.session.scalars(queries.banks()).all()
+    banks = db.session.scalars(bank_queries.banks()).all()
     if not banks:
         click.echo("No banks imported yet.")
         return
-    counts = queries.type_counts(db.session)
+    counts = bank_queries.type_counts(db.session)
     width = max(len(b.slug) for b in banks)
     for bank in banks:
         n = sum(counts.get(bank.id, {}).values())
@@ -156,10 +158,10 @@ def list_command() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 def export_command(bank_id: str, output: str | None) -> None:
     """Write the current version of a bank as YAML (to stdout or --output)."""
-    bank = db.session.scalars(queries.bank_by_slug(bank_id)).first()
+    bank = db.session.scalars(bank_queries.bank_by_slug(bank_id)).first()
     if bank is None:
         raise click.UsageError(f"no bank with the id {bank_id!r}; `flask bank list` shows them")
-    text = export_yaml(queries.bank_export_data(db.session, bank))
+    text = export_yaml(bank_queries.bank_export_data(db.session, bank))
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}", err=True)
@@ -180,7 +182,7 @@ user_cli = AppGroup("user", help="Create users, change their roles and passwords
 
 def _user(login: str) -> User:
     try:
-        user = db.session.scalars(queries.user_by_login(parse_login(login).value)).first()
+        user = db.session.scalars(account_queries.user_by_login(parse_login(login).value)).first()
     except InvalidLogin:
         user = None
     if user is None:
@@ -277,7 +279,7 @@ def enable_command(login: str) -> None:
 @user_cli.command("list")
 def list_users_command() -> None:
     """List every user with their role and status."""
-    users = db.session.scalars(queries.users()).all()
+    users = db.session.scalars(account_queries.users()).all()
     if not users:
         click.echo("No users yet. Create the first administrator with `flask user create --role admin EMAIL`.")
         return

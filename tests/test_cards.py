@@ -9,7 +9,6 @@ import fsrs
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import card_queries
 from quizapp.domain import scheduling
 from quizapp.domain.banks import parse_bank
 from quizapp.domain.revlog import LoggedReview
@@ -17,6 +16,7 @@ from quizapp.extensions import db
 from quizapp.models import NEW, Card, CardState, Question, Review, User
 from quizapp.operations import cards as ops
 from quizapp.operations import create_user, import_bank
+from quizapp.queries import cards as card_queries
 
 from .conftest import DATA, PASSWORD, bank_yaml
 

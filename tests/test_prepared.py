@@ -16,7 +16,7 @@ from quizapp.extensions import db
 from quizapp.models import Answer, Attempt, QuestionRevision, User
 from quizapp.operations import create_user, import_bank
 from quizapp.operations.quizzes import BankQuiz, start_attempt
-from quizapp.queries import user_by_session_token
+from quizapp.queries.accounts import user_by_session_token
 
 from .conftest import DATA, PASSWORD, csrf_token, log_in
 from .test_concurrency import trace_statements

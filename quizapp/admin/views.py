@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from .. import operations, queries
+from .. import operations
 from ..access import acting_user, require_role
 from ..domain.accounts import Role
 from ..extensions import db
 from ..models import User
+from ..queries import accounts as account_queries
 from .forms import RoleForm, SearchForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -29,7 +30,7 @@ def user_page(user: User, form: RoleForm | None = None, error: str | None = None
 def users():
     """List users, newest first, with a search."""
     search = SearchForm(request.args)
-    page = db.paginate(queries.users((search.q.data or "").strip()), per_page=PER_PAGE, max_per_page=PER_PAGE)
+    page = db.paginate(account_queries.users((search.q.data or "").strip()), per_page=PER_PAGE, max_per_page=PER_PAGE)
     return render_template("admin/users.html", page=page, search=search)
 
 

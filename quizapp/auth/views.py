@@ -8,10 +8,11 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 
-from .. import operations, queries
+from .. import operations
 from ..access import acting_user, login_required, next_from_request, owned_or_404
 from ..extensions import db
 from ..models import User
+from ..queries import accounts as account_queries
 from .forms import ChangePasswordForm, DeleteAccountForm, LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
@@ -120,7 +121,7 @@ def change_password():
 def export(user_id: int):
     """Download everything stored about this account as JSON."""
     user = owned_or_404(User, user_id)
-    body = json.dumps(queries.account_export_data(db.session, user), indent=2, ensure_ascii=False)
+    body = json.dumps(account_queries.account_export_data(db.session, user), indent=2, ensure_ascii=False)
     return Response(
         body + "\n",
         mimetype="application/json",

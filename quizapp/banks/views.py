@@ -6,8 +6,8 @@ import json
 
 from flask import Blueprint, abort, render_template
 
-from .. import queries
 from ..extensions import db
+from ..queries import banks as bank_queries
 
 bp = Blueprint("banks", __name__)
 
@@ -15,14 +15,14 @@ bp = Blueprint("banks", __name__)
 @bp.get("/")
 def index():
     """List the banks with their question counts, tags and review date."""
-    banks = db.session.scalars(queries.banks()).all()
-    return render_template("banks/index.html", banks=banks, counts=queries.type_counts(db.session))
+    banks = db.session.scalars(bank_queries.banks()).all()
+    return render_template("banks/index.html", banks=banks, counts=bank_queries.type_counts(db.session))
 
 
 @bp.get("/banks/<slug>")
 def show(slug: str):
     """Show one bank and the prompts of its questions."""
-    bank = db.session.scalars(queries.bank_by_slug(slug)).first() or abort(404)
-    questions = [(q, json.loads(q.data)) for q in db.session.scalars(queries.current_questions(bank.id))]
-    counts = queries.type_counts(db.session, bank.id).get(bank.id, {})
+    bank = db.session.scalars(bank_queries.bank_by_slug(slug)).first() or abort(404)
+    questions = [(q, json.loads(q.data)) for q in db.session.scalars(bank_queries.current_questions(bank.id))]
+    counts = bank_queries.type_counts(db.session, bank.id).get(bank.id, {})
     return render_template("banks/show.html", bank=bank, questions=questions, counts=counts)

@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from .. import card_queries
 from ..cli import _user
 from ..domain.evaluation import EvaluationError, evaluate
 from ..domain.revlog import MAX_REPORTED, RevlogError, read_revlog, read_revlog_lines, write_revlog
 from ..extensions import db
 from ..operations import cards as card_ops
+from ..queries import cards as card_queries
 
 srs_cli = AppGroup("srs", help="Review logs: import, export, and evaluate schedulers on one.")
 

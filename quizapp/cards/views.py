@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from .. import card_queries, operations, queries
+from .. import operations
 from ..access import acting_user, owned_or_404, require_role
 from ..domain import scheduling
 from ..domain.cards import faces
@@ -21,6 +21,8 @@ from ..domain.revlog import write_revlog
 from ..extensions import db
 from ..models import Bank, Deck, Review, SchedulerSettings, utcnow
 from ..operations import cards as card_ops
+from ..queries import banks as bank_queries
+from ..queries import cards as card_queries
 from .forms import DeleteForm, GradeForm, NewDeckForm, SettingsForm, UndoForm
 
 bp = Blueprint("cards", __name__)
@@ -43,14 +45,14 @@ def decks():
         (deck, bank, card_queries.counts(db.session, current_user.id, deck, settings, now))
         for deck, bank in db.session.execute(card_queries.decks_query(current_user.id))
     ]
-    return render_template("cards/decks.html", rows=rows, banks=db.session.scalars(queries.banks()).all())
+    return render_template("cards/decks.html", rows=rows, banks=db.session.scalars(bank_queries.banks()).all())
 
 
 @bp.route("/decks/new", methods=["GET", "POST"])
 def new_deck():
     """Choose a bank, and optionally some of its topics, to study."""
     form = NewDeckForm(bank=request.args.get("bank", ""))
-    bank = db.session.scalars(queries.bank_by_slug(form.bank.data or "")).first()
+    bank = db.session.scalars(bank_queries.bank_by_slug(form.bank.data or "")).first()
     form.tags.choices = card_queries.bank_tags(db.session, bank.id) if bank else []
     if form.validate_on_submit() and bank is not None:
         deck = card_ops.create_deck(db.session, _me(), bank.id, form.tags.data or [])
@@ -58,7 +60,7 @@ def new_deck():
         return redirect(url_for(".deck", deck_id=deck.id), 303)
     if request.method == "POST" and bank is None:
         form.bank.errors = ["Choose a bank to make a deck from."]
-    banks = db.session.scalars(queries.banks()).all()
+    banks = db.session.scalars(bank_queries.banks()).all()
     status = 422 if request.method == "POST" else 200
     return render_template("cards/new_deck.html", form=form, bank=bank, banks=banks), status
 

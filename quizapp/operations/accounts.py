@@ -25,10 +25,10 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import queries
 from ..domain.accounts import ROLES, InvalidLogin, Role, normalize_login, parse_login, password_problems
 from ..extensions import passwords
 from ..models import LoginFailure, User, new_session_token, utcnow
+from ..queries import accounts as account_queries
 
 BAD_CREDENTIALS = "The email address or username, or the password, is not right. Check them and try again."
 NAME_TAKEN = (
@@ -171,7 +171,7 @@ def _check_password(session: Session, user: User | None, name: str, password: st
 def log_in(session: Session, login: str, password: str, address: str | None) -> User:
     """Check a login and password; return the user. Unknown names and wrong passwords look the same."""
     name = parse_login_or_none(login)
-    user = session.scalars(queries.user_by_login(name)).first() if name else None
+    user = session.scalars(account_queries.user_by_login(name)).first() if name else None
     keys = _check_password(session, user, name or normalize_login(login), password, address)
     if user is None:  # pragma: no cover - a missing user never passes the password check
         raise BadCredentials()
@@ -214,7 +214,7 @@ def create_user(session: Session, login: str, password: str, role: str = Role.LE
     if problems:
         raise Refused(problems[0], "password")
     password_hash = passwords().hash(password)  # also when the name is taken, so both take as long
-    if session.scalars(queries.user_by_login(name.value)).first() is not None:
+    if session.scalars(account_queries.user_by_login(name.value)).first() is not None:
         raise NameTaken()
     user = User(password_hash=password_hash, role=str(role), **{name.kind: name.value})
     try:
@@ -287,7 +287,7 @@ def delete_account(session: Session, user: User, password: str, address: str | N
 
 def _keep_an_admin(session: Session, user: User, action: str) -> None:
     if user.role == Role.ADMIN and user.is_active:
-        admins = session.scalar(select(func.count()).select_from(queries.active_admins().subquery()))
+        admins = session.scalar(select(func.count()).select_from(account_queries.active_admins().subquery()))
         if admins <= 1:
             raise Refused(f"You cannot {action} the last active administrator; make another administrator first.")
 

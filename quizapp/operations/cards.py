@@ -20,11 +20,11 @@ import fsrs
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from .. import card_queries
 from ..domain import scheduling
 from ..domain.cards import card_gaps
 from ..domain.revlog import LoggedReview
 from ..models import NEW, Card, CardState, CardTag, Deck, Question, Review, SchedulerSettings, User, utcnow
+from ..queries import cards as card_queries
 from .accounts import Refused
 
 STUDY, QUIZ, IMPORT = "study", "quiz", "import"

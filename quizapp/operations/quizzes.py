@@ -34,7 +34,7 @@ from ..domain.quizzes import (
     select_pool,
 )
 from ..models import Answer, Attempt, Bank, Question, QuestionRevision, User
-from ..quiz.queries import LiveQuestion, current_quizzes, live_candidates
+from ..queries.quizzes import LiveQuestion, current_quizzes, live_candidates
 from .cards import record_quiz_outcome
 
 TITLE_LENGTH = 300

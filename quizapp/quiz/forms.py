@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.quizzes import MAX_COUNT, MAX_TIME_LIMIT_MINUTES
-from .queries import Catalogue
+from ..queries.quizzes import Catalogue
 
 MODE_CHOICES = [
     SelectChoice("practice", "Practice: each answer is checked at once, with feedback"),

@@ -19,7 +19,7 @@ from ..domain.quizzes import format_clock, format_duration, format_points
 from ..extensions import db
 from ..models import Attempt, utcnow
 from ..operations import quizzes
-from . import queries
+from ..queries import quizzes as queries
 from .forms import BuildForm, MistakesForm, StartForm
 from .templating import cloze_html
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template
 from werkzeug.utils import secure_filename
 
-from .. import operations, queries
+from .. import operations
 from ..access import require_role
 from ..domain.accounts import STAFF
 from ..domain.banks import BankError, export_yaml, parse_bank
 from ..extensions import db
+from ..queries import banks as bank_queries
 from .forms import UploadForm
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
@@ -17,7 +18,7 @@ require_role(bp, *STAFF)
 
 
 def manage_page(form: UploadForm, status: int = 200, **context) -> tuple[str, int]:
-    rows = db.session.execute(queries.bank_summaries()).all()
+    rows = db.session.execute(bank_queries.bank_summaries()).all()
     return render_template("teach/index.html", form=form, rows=rows, **context), status
 
 
@@ -52,9 +53,9 @@ def upload():
 @bp.get("/banks/<slug>/export")
 def export(slug: str):
     """Download the current version of a bank as YAML."""
-    bank = db.session.scalars(queries.bank_by_slug(slug)).first() or abort(404)
+    bank = db.session.scalars(bank_queries.bank_by_slug(slug)).first() or abort(404)
     return Response(
-        export_yaml(queries.bank_export_data(db.session, bank)),
+        export_yaml(bank_queries.bank_export_data(db.session, bank)),
         mimetype="application/yaml",
         headers={"Content-Disposition": f'attachment; filename="{bank.slug}.yaml"'},
     )

@@ -16,9 +16,9 @@ import fsrs
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from .domain import evaluation, scheduling
-from .domain.revlog import LoggedReview
-from .models import NEW, Bank, Card, CardState, CardTag, Deck, Review, SchedulerSettings
+from ..domain import evaluation, scheduling
+from ..domain.revlog import LoggedReview
+from ..models import NEW, Bank, Card, CardState, CardTag, Deck, Review, SchedulerSettings
 
 LEARN_AHEAD = dt.timedelta(minutes=20)  # Anki's default: show a learning card early when nothing else is due
 LEARNING = (fsrs.State.Learning.value, fsrs.State.Relearning.value)
