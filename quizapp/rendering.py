@@ -14,6 +14,8 @@ from flask import Flask
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .domain import types as question_types
+
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -70,3 +72,4 @@ def markdown(text: str | None, inline: bool = False) -> Markup:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = markdown
     app.jinja_env.filters["markdown_inline"] = lambda text: markdown(text, inline=True)
+    app.jinja_env.filters["type_label"] = question_types.label

@@ -6,288 +6,69 @@ Pure: no Flask, no database. ``parse_bank`` turns YAML text into a validated :cl
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import hashlib
-import math
-import re
-from collections import Counter
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Union
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, ValidationError
 
+from .fields import (
+    DOI_RE,
+    INT_RE,
+    PMID_RE,
+    Bool,
+    Date,
+    Int,
+    Language,
+    Model,
+    Slug,
+    Tag,
+    TagList,
+    Text,
+    as_list,
+    kind_of,
+    one_of,
+)
+from .types import QUESTION_TYPES, QUIZ_TYPES, REGISTRY
 from .yamlload import BankError, Plain, Problem, format_path, load, locate
 
+__all__ = [
+    "DOI_RE",
+    "FORMAT_VERSION",
+    "PMID_RE",
+    "QUESTION_TYPES",
+    "QUIZ_TYPES",
+    "Bank",
+    "BankError",
+    "Problem",
+    "Question",
+    "Quiz",
+    "bank_to_data",
+    "dump_bank",
+    "export_yaml",
+    "json_schema",
+    "parse_bank",
+    "question_hash",
+    "question_json",
+    "quiz_pool",
+]
+
 FORMAT_VERSION = 1
-QUIZ_TYPES = ("single", "multiple", "true_false", "short_answer", "numeric", "cloze", "matching", "ordering")
-QUESTION_TYPES = (*QUIZ_TYPES, "flashcard")
-DIFFICULTIES = ("easy", "medium", "hard")
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
-TAG_RE = SLUG_RE
-DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
-PMID_RE = re.compile(r"^[1-9][0-9]{0,8}$")
-URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
-INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
-FLOAT_RE = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-
-def _error(message: str) -> PydanticCustomError:
-    return PydanticCustomError("quizapp", message)
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, Plain):
-        return {"null": "nothing", "bool": "a yes/no value", "timestamp": "a date"}.get(value.kind, "a number")
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str) and not (isinstance(value, Plain) and value.kind == "null" and value == ""):
-        if isinstance(value, Plain) and value.kind == "null":
-            return str(value)  # "null" or "~" typed where text is expected stays text
-        text = str(value)
-        if not text.strip():
-            raise _error("must not be empty")
-        return text
-    raise _error(f"expected text, got {_kind(value)}")
-
-
-def _slug(value: Any) -> str:
-    text = _text(value)
-    if len(text) > 64 or not SLUG_RE.match(text):
-        raise _error(
-            f"{text!r} is not a valid id: use lowercase letters, digits and single - or _ between them (max 64)"
-        )
-    return text
-
-
-def _int(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):  # from stored JSON, never from YAML
-        return value
-    if isinstance(value, Plain) and value.kind in ("int", "float") and INT_RE.match(value):
-        return int(value)
-    if isinstance(value, Plain) and value.kind == "int":
-        raise _error(f"write the whole number {value!r} in plain decimal (no leading zeros, no 0x/0o, no colons)")
-    raise _error(f"expected a whole number, got {_kind(value)}")
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    if isinstance(value, Plain) and value.kind in ("int", "float") and FLOAT_RE.match(value):
-        result = float(value)
-        if math.isfinite(result):
-            return result
-    if isinstance(value, Plain) and value.kind in ("int", "float"):
-        raise _error(f"write the number {value!r} in plain decimal, e.g. 2.5 or 1e-3")
-    raise _error(f"expected a number, got {_kind(value)}")
-
-
-def _bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, Plain) and value.kind == "bool" and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    if isinstance(value, Plain) and value.kind == "bool":
-        raise _error(f"write true or false, not {value!r}")
-    raise _error(f"expected true or false, got {_kind(value)}")
-
-
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and DATE_RE.match(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise _error(f"{value!r} is not a real date") from None
-    raise _error(f"expected a date written as YYYY-MM-DD, got {_kind(value)} {str(value)!r}")
-
-
-def _pattern(regex: re.Pattern[str], what: str):
-    def check(value: Any) -> str:
-        text = _text(value).strip()
-        if not regex.match(text):
-            raise _error(f"{text!r} is not {what}")
-        return text
-
-    return check
-
-
-def _tag(value: Any) -> str:
-    text = _text(value)
-    if len(text) > 64 or not TAG_RE.match(text):
-        raise _error(f"{text!r} is not a valid tag: use lowercase letters, digits and single - or _ between them")
-    return text
-
-
-def _list(value: Any) -> Any:
-    if isinstance(value, Plain) and value.kind == "null":
-        return []
-    if not isinstance(value, list):
-        raise _error(f"expected a list, got {_kind(value)}")
-    return value
-
-
-Text = Annotated[str, BeforeValidator(_text)]
-Slug = Annotated[str, BeforeValidator(_slug)]
-Tag = Annotated[str, BeforeValidator(_tag)]
-Int = Annotated[int, BeforeValidator(_int)]
-Number = Annotated[float, BeforeValidator(_number)]
-Bool = Annotated[bool, BeforeValidator(_bool)]
-Date = Annotated[dt.date, BeforeValidator(_date)]
-Doi = Annotated[str, BeforeValidator(_pattern(DOI_RE, "a DOI (it should look like 10.1056/NEJMra1401483)"))]
-Pmid = Annotated[str, BeforeValidator(_pattern(PMID_RE, "a PMID (digits only, e.g. 29275977)"))]
-Url = Annotated[str, BeforeValidator(_pattern(URL_RE, "a web address starting with http:// or https://"))]
-Language = Annotated[str, BeforeValidator(_pattern(LANG_RE, "a language code such as en or en-GB"))]
-
-
-def _enum(*values: str):
-    def check(value: Any) -> str:
-        text = _text(value)
-        if text not in values:
-            raise _error(f"{text!r} is not allowed; use one of: {', '.join(values)}")
-        return text
-
-    return BeforeValidator(check)
-
-
-Difficulty = Annotated[str, _enum(*DIFFICULTIES)]
-TagList = Annotated[list[Tag], BeforeValidator(_list)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-
-
-class Reference(_Model):
-    citation: Text
-    doi: Doi | None = None
-    pmid: Pmid | None = None
-    url: Url | None = None
-
-
-class Choice(_Model):
-    id: Slug
-    text: Text
-    correct: Bool = False
-    feedback: Text | None = None
-
-
-class _Question(_Model):
-    id: Slug
-    explanation: Text | None = None
-    tags: TagList = []
-    difficulty: Difficulty | None = None
-    points: Number = 1.0
-    references: Annotated[list[Reference], BeforeValidator(_list)] = []
-
-
-class SingleQuestion(_Question):
-    type: Literal["single"]
-    prompt: Text
-    choices: list[Choice] = Field(min_length=2, max_length=20)
-    shuffle: Bool = True
-
-
-class MultipleQuestion(_Question):
-    type: Literal["multiple"]
-    prompt: Text
-    choices: list[Choice] = Field(min_length=2, max_length=20)
-    scoring: Annotated[str, _enum("partial", "all_or_nothing")] = "partial"
-    shuffle: Bool = True
-
-
-class TrueFalseFeedback(_Model):
-    true: Text | None = None
-    false: Text | None = None
-
-
-class TrueFalseQuestion(_Question):
-    type: Literal["true_false"]
-    prompt: Text
-    answer: Bool
-    feedback: TrueFalseFeedback = TrueFalseFeedback()
-
-
-class ShortAnswerQuestion(_Question):
-    type: Literal["short_answer"]
-    prompt: Text
-    answers: list[Text] = Field(min_length=1)
-    strict: Bool = False
-
-
-class NumericQuestion(_Question):
-    type: Literal["numeric"]
-    prompt: Text
-    answer: Number
-    tolerance: Number = 0.0
-    unit: Text | None = None
-
-
-class ClozeQuestion(_Question):
-    type: Literal["cloze"]
-    prompt: Text
-    strict: Bool = False
-
-
-class Pair(_Model):
-    left: Text
-    right: Text
-
-
-class MatchingQuestion(_Question):
-    type: Literal["matching"]
-    prompt: Text
-    pairs: list[Pair] = Field(min_length=2, max_length=20)
-    distractors: list[Text] = []
-
-
-class OrderingQuestion(_Question):
-    type: Literal["ordering"]
-    prompt: Text
-    items: list[Text] = Field(min_length=2, max_length=20)
-
-
-class Flashcard(_Question):
-    type: Literal["flashcard"]
-    front: Text
-    back: Text
-
-
+# One model per question type, told apart by ``type``; the types' own modules define them.
 Question = Annotated[
-    Union[  # noqa: UP007 - pydantic's discriminated union reads clearer this way
-        SingleQuestion,
-        MultipleQuestion,
-        TrueFalseQuestion,
-        ShortAnswerQuestion,
-        NumericQuestion,
-        ClozeQuestion,
-        MatchingQuestion,
-        OrderingQuestion,
-        Flashcard,
-    ],
+    Union[tuple(kind.model for kind in REGISTRY.values())],  # type: ignore[valid-type]  # noqa: UP007
     Field(discriminator="type"),
 ]
 
 
-class Quiz(_Model):
+class Quiz(Model):
     id: Slug
     title: Text
     description: Text | None = None
-    mode: Annotated[str, _enum("practice", "exam")] = "practice"
+    mode: Annotated[str, one_of("practice", "exam")] = "practice"
     questions: list[Slug] | None = None
     tags: TagList = []
     count: Int | None = Field(default=None, gt=0)
@@ -295,7 +76,7 @@ class Quiz(_Model):
     shuffle: Bool = True
 
 
-class BankHeader(_Model):
+class BankHeader(Model):
     format: Int
     id: Slug
     title: Text
@@ -306,10 +87,10 @@ class BankHeader(_Model):
     reviewed_on: Date
     tags: TagList = []
     questions: list[Any] = Field(min_length=1)
-    quizzes: Annotated[list[Any], BeforeValidator(_list)] = []
+    quizzes: Annotated[list[Any], BeforeValidator(as_list)] = []
 
 
-class Bank(_Model):
+class Bank(Model):
     """A validated bank."""
 
     format: Int
@@ -339,15 +120,6 @@ def question_json(question: Any) -> str:
 
 def question_hash(question: Any) -> str:
     return hashlib.sha256(question_json(question).encode()).hexdigest()
-
-
-def cloze_gaps(text: str) -> list[tuple[int, list[str], str | None]]:
-    """Return the gaps of a cloze text as (number, accepted answers, hint)."""
-    gaps = []
-    for match in CLOZE_RE.finditer(text):
-        answer, _, hint = match.group(2).partition("::")
-        gaps.append((int(match.group(1)), [a.strip() for a in answer.split("|")], hint.strip() or None))
-    return gaps
 
 
 # --- validation -----------------------------------------------------------------------------------------
@@ -380,7 +152,7 @@ def _messages(exc: ValidationError) -> Iterator[tuple[tuple[Any, ...], str, bool
             yield loc, f"must be {err['msg'].removeprefix('Input should be ')}", False
         elif kind in ("list_type", "model_type", "dict_type", "model_attributes_type"):
             want = "a list" if kind == "list_type" else "a mapping of fields"
-            yield loc, f"expected {want}, got {_kind(err.get('input'))}", False
+            yield loc, f"expected {want}, got {kind_of(err.get('input'))}", False
         else:
             yield loc, err["msg"], False
 
@@ -391,19 +163,6 @@ def _unknown_field(name: Any, err: dict[str, Any]) -> str:
 
 def _known_fields(model: type[BaseModel]) -> list[str]:
     return list(model.model_fields)
-
-
-_TYPE_MODELS: dict[str, type[BaseModel]] = {
-    "single": SingleQuestion,
-    "multiple": MultipleQuestion,
-    "true_false": TrueFalseQuestion,
-    "short_answer": ShortAnswerQuestion,
-    "numeric": NumericQuestion,
-    "cloze": ClozeQuestion,
-    "matching": MatchingQuestion,
-    "ordering": OrderingQuestion,
-    "flashcard": Flashcard,
-}
 
 
 class _Report:
@@ -431,7 +190,7 @@ def parse_bank(source: bytes | str, filename: str = "<bank>") -> Bank:
     data, root = load(source, filename)
     report = _Report(filename, root)
     if not isinstance(data, dict):
-        report.add((), f"a bank must be a mapping of fields (format, id, title, ...), got {_kind(data)}")
+        report.add((), f"a bank must be a mapping of fields (format, id, title, ...), got {kind_of(data)}")
         raise BankError(report.problems)
     try:
         header: BankHeader | None = BankHeader.model_validate(data)
@@ -449,7 +208,7 @@ def parse_bank(source: bytes | str, filename: str = "<bank>") -> Bank:
             question = _QUESTION.validate_python(raw)
         except ValidationError as exc:
             kind = raw.get("type") if isinstance(raw, dict) else None
-            model = _TYPE_MODELS.get(kind) if isinstance(kind, str) else None
+            model = REGISTRY[kind].model if isinstance(kind, str) and kind in REGISTRY else None
             report.add_validation(("questions", i), exc, _known_fields(model) if model else None)
             continue
         questions.append((i, question))
@@ -482,53 +241,7 @@ def _check_question(q: Any) -> Iterator[tuple[tuple[Any, ...], str]]:
     for k, ref in enumerate(q.references):
         if not (ref.citation or "").strip():
             yield ("references", k, "citation"), "a reference needs its citation text"
-    if q.type in ("single", "multiple"):
-        seen: set[str] = set()
-        for k, choice in enumerate(q.choices):
-            if choice.id in seen:
-                yield ("choices", k, "id"), f"duplicate choice id {choice.id!r} in this question"
-            seen.add(choice.id)
-        correct = sum(c.correct for c in q.choices)
-        if q.type == "single" and correct != 1:
-            yield ("choices",), f"a single-choice question needs exactly one correct choice; it has {correct}"
-        if q.type == "multiple" and correct == 0:
-            yield ("choices",), "a multiple-choice question needs at least one correct choice"
-        texts = Counter(c.text.strip().casefold() for c in q.choices)
-        for text, n in texts.items():
-            if n > 1:
-                yield ("choices",), f"two choices have the same text {text!r}"
-    elif q.type == "numeric":
-        if q.tolerance < 0:
-            yield ("tolerance",), f"the tolerance must be 0 or more, not {q.tolerance:g}"
-    elif q.type == "short_answer":
-        for k, answer in enumerate(q.answers):
-            if not answer.strip():
-                yield ("answers", k), "an accepted answer must not be empty"
-    elif q.type == "cloze":
-        gaps = cloze_gaps(q.prompt)
-        if not gaps:
-            yield ("prompt",), "a cloze question needs at least one gap written as {{c1::answer}}"
-        for number, answers, _hint in gaps:
-            if number < 1:
-                yield ("prompt",), f"gap c{number}: gaps are numbered from c1"
-            if not all(answers):
-                yield ("prompt",), f"gap c{number} has an empty answer"
-        if "{{" in CLOZE_RE.sub("", q.prompt):
-            yield ("prompt",), "a gap is not closed or not written as {{c1::answer}}"
-    elif q.type == "matching":
-        lefts = Counter(p.left.strip() for p in q.pairs)
-        rights = Counter(p.right.strip() for p in q.pairs)
-        for side, counts in (("left", lefts), ("right", rights)):
-            for text, n in counts.items():
-                if n > 1:
-                    yield ("pairs",), f"the {side} side {text!r} appears {n} times; each must be unique"
-        for k, extra in enumerate(q.distractors):
-            if extra.strip() in rights:
-                yield ("distractors", k), f"the distractor {extra!r} is also a correct answer"
-    elif q.type == "ordering":
-        for text, n in Counter(i.strip() for i in q.items).items():
-            if n > 1:
-                yield ("items",), f"the item {text!r} appears {n} times; each must be unique"
+    yield from REGISTRY[q.type].problems(q)
 
 
 def _check_unique_ids(report: _Report, raw_questions: Any) -> None:
@@ -548,22 +261,21 @@ def _check_unique_ids(report: _Report, raw_questions: Any) -> None:
 def _check_quizzes(report: _Report, quizzes: list[Any], questions: list[Any], raw_questions: Any) -> None:
     by_id = {q.id: q for q in questions}
     all_ids = {r.get("id") for r in raw_questions if isinstance(r, dict)} if isinstance(raw_questions, list) else set()
-    quiz_tags = {t for q in questions if q.type != "flashcard" for t in q.tags}
+    quiz_tags = {t for q in questions if q.type in QUIZ_TYPES for t in q.tags}
     seen: dict[str, int] = {}
     for j, quiz in quizzes:
         if quiz.id in seen:
             report.add(("quizzes", j, "id"), f"duplicate quiz id {quiz.id!r} (first used by quizzes[{seen[quiz.id]}])")
         seen.setdefault(quiz.id, j)
-        pool = [q for q in questions if q.type != "flashcard"]
+        pool = [q for q in questions if q.type in QUIZ_TYPES]
         if quiz.questions is not None:
             for k, qid in enumerate(quiz.questions):
                 if qid not in all_ids:
                     report.add(("quizzes", j, "questions", k), f"no question has the id {qid!r}")
-                elif qid in by_id and by_id[qid].type == "flashcard":
-                    report.add(
-                        ("quizzes", j, "questions", k), f"{qid!r} is a flashcard; flashcards are never in a quiz"
-                    )
-            pool = [by_id[qid] for qid in quiz.questions if qid in by_id and by_id[qid].type != "flashcard"]
+                elif qid in by_id and by_id[qid].type not in QUIZ_TYPES:
+                    kind = REGISTRY[by_id[qid].type].label
+                    report.add(("quizzes", j, "questions", k), f"{qid!r} is a {kind}; {kind}s are never in a quiz")
+            pool = [by_id[qid] for qid in quiz.questions if qid in by_id and by_id[qid].type in QUIZ_TYPES]
         for k, tag in enumerate(quiz.tags):
             if tag not in quiz_tags:
                 report.add(("quizzes", j, "tags", k), f"no quiz question in this bank has the tag {tag!r}")
@@ -577,7 +289,7 @@ def _check_quizzes(report: _Report, quizzes: list[Any], questions: list[Any], ra
 
 def quiz_pool(bank: Bank, quiz: Quiz) -> list[Any]:
     """The questions a quiz draws from, in bank order."""
-    pool = [q for q in bank.questions if q.type != "flashcard"]
+    pool = [q for q in bank.questions if q.type in QUIZ_TYPES]
     if quiz.questions is not None:
         wanted = set(quiz.questions)
         pool = [q for q in pool if q.id in wanted]

@@ -1,7 +1,7 @@
-"""Quizzes: which questions an attempt draws, in what order, and how a saved answer is stored and reviewed.
+"""Quizzes: which questions an attempt draws, in what order, and how a saved answer is stored and shown graded.
 
 Pure: no Flask, no database. Every random choice comes from the attempt's seed through
-:func:`quizapp.domain.grading.shuffled`, so the same attempt always draws and shows the same questions in
+:func:`quizapp.domain.types.base.shuffled`, so the same attempt always draws and shows the same questions in
 the same order. Responses are stored as plain JSON (:func:`response_data`) and read back exactly
 (:func:`response_from_data`), so a results page can re-grade an answer years later against the revision
 of the question it was given for.
@@ -18,31 +18,10 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
-from .banks import (
-    MultipleQuestion,
-    Question,
-    Quiz,
-    SingleQuestion,
-    TrueFalseQuestion,
-)
-from .grading import (
-    ChoiceMark,
-    ClozeResponse,
-    Grade,
-    MatchingResponse,
-    MultipleResponse,
-    NumericResponse,
-    OrderingResponse,
-    QuizQuestion,
-    Response,
-    ShortAnswerResponse,
-    SingleResponse,
-    TrueFalseResponse,
-    correct_answer_text,
-    grade,
-    ordering_items,
-    shuffled,
-)
+from .banks import Question, Quiz
+from .grading import ChoiceMark, Grade, QuizQuestion, Response, correct_answer_text, grade
+from .types import QUIZ_TYPES, get
+from .types.base import shuffled
 
 MODES = ("practice", "exam")
 MAX_COUNT = 100  # questions in one custom quiz
@@ -51,23 +30,12 @@ MISTAKES_COUNT = 10
 _QUESTION = TypeAdapter(Question)
 T = TypeVar("T")
 
-_RESPONSE_TYPES: dict[str, type] = {
-    "single": SingleResponse,
-    "multiple": MultipleResponse,
-    "true_false": TrueFalseResponse,
-    "short_answer": ShortAnswerResponse,
-    "numeric": NumericResponse,
-    "cloze": ClozeResponse,
-    "matching": MatchingResponse,
-    "ordering": OrderingResponse,
-}
-
 
 @lru_cache(maxsize=4096)
 def load_question(data: str) -> QuizQuestion:
     """A quiz question from its stored canonical JSON (cached: revisions never change)."""
     question = _QUESTION.validate_python(json.loads(data))
-    if question.type not in _RESPONSE_TYPES:
+    if question.type not in QUIZ_TYPES:
         raise ValueError(f"{question.id!r} is a {question.type}, not a quiz question")
     return question
 
@@ -97,7 +65,7 @@ def select_pool(
 
     Flashcards never; only ``question_ids`` if given; only questions with any of ``tags`` if given.
     """
-    pool = [c for c in candidates if c.type != "flashcard"]
+    pool = [c for c in candidates if c.type in QUIZ_TYPES]
     if question_ids is not None:
         wanted = set(question_ids)
         pool = [c for c in pool if c.key in wanted]
@@ -118,25 +86,14 @@ def draw(pool: Sequence[T], count: int | None, seed: int, shuffle: bool = True) 
 
 
 def choice_order(question: QuizQuestion, seed: int) -> tuple[str, ...]:
-    """The ids of a question's choices in the order this attempt shows them (empty for other types)."""
-    if isinstance(question, SingleQuestion | MultipleQuestion):
-        ids = [c.id for c in question.choices]
-        return tuple(shuffled(ids, seed, question.id) if question.shuffle else ids)
-    if isinstance(question, TrueFalseQuestion):
-        return ("true", "false")
-    return ()
+    """The ids of a question's choices in the order this attempt shows them (empty for types without)."""
+    return get(question.type).choice_order(question, seed)
 
 
 def item_order(question: QuizQuestion, seed: int) -> tuple[int, ...]:
-    """For an ordering question, the 1-based indices into :func:`ordering_items` in the order shown.
-
-    The bank lists the items in the right order, so they are always shuffled; the field names
-    (``position-<i>``) follow the alphabetical list, so the order shown gives nothing away either.
-    """
-    if question.type != "ordering":
-        return ()
-    items = ordering_items(question)  # type: ignore[arg-type]
-    return tuple(shuffled(range(1, len(items) + 1), seed, question.id))
+    """The field indices of a question's items to place (``position-<i>``) in the order this attempt shows
+    them (empty for types without)."""
+    return get(question.type).item_order(question, seed)
 
 
 # --- storing responses ---------------------------------------------------------------------------------
@@ -149,10 +106,7 @@ def response_data(response: Response) -> dict[str, Any]:
 
 def response_from_data(question: QuizQuestion, data: Mapping[str, Any]) -> Response:
     """The response to ``question`` that :func:`response_data` stored as ``data``."""
-    kind = _RESPONSE_TYPES[question.type]
-    fields = {f.name for f in dataclasses.fields(kind)}
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in fields}
-    return kind(**values)
+    return get(question.type).response_from_data(question, data)
 
 
 def is_blank(response: Response) -> bool:
@@ -161,11 +115,11 @@ def is_blank(response: Response) -> bool:
     return all(v in (None, "", ()) or (isinstance(v, tuple) and all(x in (None, "") for x in v)) for v in values)
 
 
-# --- reviewing answers ---------------------------------------------------------------------------------
+# --- graded answers ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Review:
+class GradedAnswer:
     """One question of an attempt as the feedback and results pages show it."""
 
     question: QuizQuestion
@@ -190,14 +144,16 @@ class Review:
         return "partial" if self.grade.score > 0 else "incorrect"
 
 
-def review(question: QuizQuestion, response: Response | None, seed: int, points: float | None = None) -> Review:
+def graded_answer(
+    question: QuizQuestion, response: Response | None, seed: int, points: float | None = None
+) -> GradedAnswer:
     """Grade ``response`` (None: not answered) and arrange it for display."""
-    blank = _RESPONSE_TYPES[question.type]()
+    blank = get(question.type).blank()
     result = grade(question, response if response is not None else blank)
     by_id = {m.id: m for m in result.choices}
     order = choice_order(question, seed)
     choices = tuple(by_id[i] for i in order if i in by_id) if order else result.choices
-    return Review(
+    return GradedAnswer(
         question=question,
         response=response,
         grade=result,

@@ -15,18 +15,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
+from ..domain import types as question_types
 from ..domain.banks import Quiz
-from ..domain.grading import QuizQuestion, Response, matching_options, ordering_items, response_form
+from ..domain.grading import QuizQuestion, Response, response_form
 from ..domain.quizzes import (
     Candidate,
-    Review,
-    choice_order,
+    GradedAnswer,
+    graded_answer,
     is_blank,
-    item_order,
     load_question,
     load_quiz,
     response_from_data,
-    review,
     select_pool,
 )
 from ..models import Answer, Attempt, Bank, BankVersion, Question, QuestionRevision
@@ -50,7 +49,7 @@ def live_candidates(session: Session, *where: ColumnElement[bool]) -> list[Candi
             QuestionRevision,
             and_(QuestionRevision.question_id == Question.id, QuestionRevision.number == Question.revision_number),
         )
-        .where(Question.retired_at.is_(None), Question.type != "flashcard", *where)
+        .where(Question.retired_at.is_(None), Question.type.in_(question_types.QUIZ_TYPES), *where)
         .order_by(Question.bank_id, Question.position)
     )
     found = []
@@ -170,11 +169,11 @@ class QuestionPage:
     attempt: Attempt
     position: int
     question: QuizQuestion
-    choices: tuple[Any, ...]  # choices (or True/False marks) in the attempt's order
-    items: tuple[tuple[int, str], ...]  # ordering: (field index, item) in the order shown
-    options: tuple[str, ...]  # matching: the right-hand options, numbered from 1 in this order
+    choices: tuple[tuple[str, str], ...]  # (value, text) of each choice, in the attempt's order
+    items: tuple[tuple[int, str], ...]  # (field index, text) of each item to place, in the order shown
+    options: tuple[str, ...]  # what each select lists, numbered from 1 in this order
     values: dict[str, list[str]]  # what the form shows as entered
-    feedback: Review | None  # practice, answered: the graded answer
+    feedback: GradedAnswer | None  # practice, answered: the graded answer
     answered: frozenset[int]
     remaining: float | None  # seconds left, when there is a time limit
 
@@ -204,20 +203,21 @@ def question_page(
         else None
     )
     response = response_from_data(question, answer.response) if answer is not None else None
-    feedback = review(question, response, attempt.seed, answer.points) if show_feedback and answer else None
+    feedback = graded_answer(question, response, attempt.seed, answer.points) if show_feedback and answer else None
     if posted is not None:
         values = posted
     elif response is not None:
         values = response_form(question, response)
     else:
         values = {}
+    kind = question_types.get(question.type)
     return QuestionPage(
         attempt=attempt,
         position=position,
         question=question,
-        choices=_choices(question, attempt.seed),
-        items=_items(question, attempt.seed),
-        options=matching_options(question) if question.type == "matching" else (),  # type: ignore[arg-type]
+        choices=kind.choices(question, attempt.seed),
+        items=kind.items(question, attempt.seed),
+        options=kind.options(question),
         values=values,
         feedback=feedback,
         answered=frozenset(answered),
@@ -225,49 +225,32 @@ def question_page(
     )
 
 
-def _choices(question: QuizQuestion, seed: int) -> tuple[Any, ...]:
-    order = choice_order(question, seed)
-    if question.type in ("single", "multiple"):
-        by_id = {c.id: c for c in question.choices}  # type: ignore[union-attr]
-        return tuple(by_id[i] for i in order)
-    if question.type == "true_false":
-        return (("true", "True"), ("false", "False"))
-    return ()
-
-
-def _items(question: QuizQuestion, seed: int) -> tuple[tuple[int, str], ...]:
-    if question.type != "ordering":
-        return ()
-    items = ordering_items(question)  # type: ignore[arg-type]
-    return tuple((i, items[i - 1]) for i in item_order(question, seed))
-
-
 @dataclass(frozen=True)
 class Results:
     attempt: Attempt
-    reviews: list[tuple[Review, Answer | None]]
+    graded: list[tuple[GradedAnswer, Answer | None]]  # every question of the attempt, in order
 
     @property
     def answered(self) -> int:
-        return sum(r.answered for r, _ in self.reviews)
+        return sum(g.answered for g, _ in self.graded)
 
     @property
     def correct(self) -> int:
-        return sum(r.verdict == "correct" for r, _ in self.reviews)
+        return sum(g.verdict == "correct" for g, _ in self.graded)
 
 
 def results(session: Session, attempt: Attempt) -> Results:
     """Every question of the attempt, as it was worded then, with the learner's answer graded."""
     answers = answers_by_position(session, attempt)
     questions = revision_questions(session, attempt)
-    reviews = []
+    graded = []
     for position in range(1, attempt.question_count + 1):
         question, answer = questions[position], answers.get(position)
         response: Response | None = response_from_data(question, answer.response) if answer else None
         if response is not None and is_blank(response):
             response = None
-        reviews.append((review(question, response, attempt.seed, answer.points if answer else 0.0), answer))
-    return Results(attempt, reviews)
+        graded.append((graded_answer(question, response, attempt.seed, answer.points if answer else 0.0), answer))
+    return Results(attempt, graded)
 
 
 def attempts_export(session: Session, user_id: int) -> list[dict[str, Any]]:

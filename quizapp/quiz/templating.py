@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup
 
-from ..domain.banks import CLOZE_RE, cloze_gaps
+from ..domain.types.cloze import CLOZE_RE, cloze_gaps
 from ..rendering import markdown
 
 # Private-use characters stand in for the gaps while the prompt goes through Markdown and the sanitiser,

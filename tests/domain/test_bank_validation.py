@@ -10,13 +10,13 @@ import pytest
 from quizapp.domain.banks import (
     BankError,
     bank_to_data,
-    cloze_gaps,
     dump_bank,
     export_yaml,
     json_schema,
     parse_bank,
     quiz_pool,
 )
+from quizapp.domain.types.cloze import cloze_gaps
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 HEAD = (

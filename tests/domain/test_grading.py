@@ -10,38 +10,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from quizapp.domain.banks import (
-    ClozeQuestion,
-    Flashcard,
-    MatchingQuestion,
-    MultipleQuestion,
-    NumericQuestion,
-    OrderingQuestion,
-    ShortAnswerQuestion,
-    SingleQuestion,
-    TrueFalseQuestion,
-)
 from quizapp.domain.grading import (
     MAX_TEXT,
-    ClozeResponse,
     Grade,
-    MatchingResponse,
-    MultipleResponse,
-    NumericResponse,
-    OrderingResponse,
     ResponseError,
-    ShortAnswerResponse,
-    SingleResponse,
-    TrueFalseResponse,
     correct_answer_text,
     grade,
-    matching_options,
     normalise,
-    ordering_items,
     parse_response,
     response_form,
     shuffled,
 )
+from quizapp.domain.types.cloze import ClozeQuestion, ClozeResponse
+from quizapp.domain.types.flashcard import Flashcard
+from quizapp.domain.types.matching import MatchingQuestion, MatchingResponse, matching_options
+from quizapp.domain.types.multiple import MultipleQuestion, MultipleResponse
+from quizapp.domain.types.numeric import NumericQuestion, NumericResponse
+from quizapp.domain.types.ordering import OrderingQuestion, OrderingResponse, ordering_items
+from quizapp.domain.types.short_answer import ShortAnswerQuestion, ShortAnswerResponse
+from quizapp.domain.types.single import SingleQuestion, SingleResponse
+from quizapp.domain.types.true_false import TrueFalseQuestion, TrueFalseResponse
 
 
 def single(**extra: Any) -> SingleQuestion:

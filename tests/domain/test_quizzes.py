@@ -1,22 +1,11 @@
-"""Drawing questions, seeded orders, storing responses and reviewing them: pure, without an app."""
+"""Drawing questions, seeded orders, storing responses and grading them for display: pure, without an app."""
 
 from __future__ import annotations
 
 import pytest
 
 from quizapp.domain.banks import parse_bank, question_json, quiz_pool
-from quizapp.domain.grading import (
-    ClozeResponse,
-    MatchingResponse,
-    MultipleResponse,
-    NumericResponse,
-    OrderingResponse,
-    ShortAnswerResponse,
-    SingleResponse,
-    TrueFalseResponse,
-    ordering_items,
-    parse_response,
-)
+from quizapp.domain.grading import parse_response
 from quizapp.domain.quizzes import (
     Candidate,
     choice_order,
@@ -24,6 +13,7 @@ from quizapp.domain.quizzes import (
     format_clock,
     format_duration,
     format_points,
+    graded_answer,
     is_blank,
     item_order,
     load_question,
@@ -31,9 +21,16 @@ from quizapp.domain.quizzes import (
     percent,
     response_data,
     response_from_data,
-    review,
     select_pool,
 )
+from quizapp.domain.types.cloze import ClozeResponse
+from quizapp.domain.types.matching import MatchingResponse
+from quizapp.domain.types.multiple import MultipleResponse
+from quizapp.domain.types.numeric import NumericResponse
+from quizapp.domain.types.ordering import OrderingResponse, ordering_items
+from quizapp.domain.types.short_answer import ShortAnswerResponse
+from quizapp.domain.types.single import SingleResponse
+from quizapp.domain.types.true_false import TrueFalseResponse
 
 from ..conftest import DATA
 
@@ -69,7 +66,7 @@ def candidates(bank=BANK) -> list[Candidate]:
 
 def test_the_right_answers_above_are_right():
     for key, form in RIGHT.items():
-        r = review(Q[key], parse_response(Q[key], form), seed=1)
+        r = graded_answer(Q[key], parse_response(Q[key], form), seed=1)
         assert r.verdict == "correct", key
         assert r.points == r.max_points == 1.0
 
@@ -89,7 +86,7 @@ def test_blank_answers_are_blank_and_score_nothing(key):
     response = parse_response(Q[key], BLANK[key])
     assert is_blank(response)
     assert not is_blank(parse_response(Q[key], RIGHT[key]))
-    r = review(Q[key], response, seed=3)
+    r = graded_answer(Q[key], response, seed=3)
     assert r.verdict == "unanswered" and r.points == 0
 
 
@@ -117,32 +114,32 @@ def test_stored_data_is_plain_json_in_the_learners_terms():
 
 
 def test_verdicts_for_partial_and_wrong_answers():
-    partial = review(Q["multiple-1"], parse_response(Q["multiple-1"], {"choice": ["a"]}), seed=1)
+    partial = graded_answer(Q["multiple-1"], parse_response(Q["multiple-1"], {"choice": ["a"]}), seed=1)
     assert partial.verdict == "partial" and partial.points == 0.5
-    wrong = review(Q["multiple-1"], parse_response(Q["multiple-1"], {"choice": ["a", "c"]}), seed=1)
+    wrong = graded_answer(Q["multiple-1"], parse_response(Q["multiple-1"], {"choice": ["a", "c"]}), seed=1)
     assert wrong.verdict == "incorrect" and wrong.points == 0
-    assert review(Q["single-1"], None, seed=1).verdict == "unanswered"
+    assert graded_answer(Q["single-1"], None, seed=1).verdict == "unanswered"
 
 
-def test_review_keeps_the_points_stored_with_the_answer():
-    r = review(Q["single-1"], parse_response(Q["single-1"], RIGHT["single-1"]), seed=1, points=0.25)
+def test_a_graded_answer_keeps_the_points_stored_with_the_answer():
+    r = graded_answer(Q["single-1"], parse_response(Q["single-1"], RIGHT["single-1"]), seed=1, points=0.25)
     assert r.points == 0.25 and r.grade.score == 1.0
 
 
-def test_review_shows_choices_in_the_attempts_order_with_marks():
+def test_a_graded_answer_shows_choices_in_the_attempts_order_with_marks():
     response = parse_response(Q["multiple-1"], {"choice": ["c"]})
     for seed in range(20):
-        r = review(Q["multiple-1"], response, seed)
+        r = graded_answer(Q["multiple-1"], response, seed)
         assert tuple(m.id for m in r.choices) == choice_order(Q["multiple-1"], seed)
         marks = {m.id: m for m in r.choices}
         assert marks["c"].picked and not marks["c"].correct and marks["c"].feedback
         assert marks["a"].correct and not marks["a"].picked
-    tf = review(Q["tf-1"], parse_response(Q["tf-1"], {"choice": ["false"]}), 1)
+    tf = graded_answer(Q["tf-1"], parse_response(Q["tf-1"], {"choice": ["false"]}), 1)
     assert [(m.id, m.picked, m.correct) for m in tf.choices] == [("true", False, True), ("false", True, False)]
 
 
 def test_the_correct_answer_is_spelled_out_for_every_type():
-    texts = {key: review(Q[key], None, 1).correct_answer for key in RIGHT}
+    texts = {key: graded_answer(Q[key], None, 1).correct_answer for key in RIGHT}
     assert texts["numeric-1"] == "2.8 million (± 0.1)"
     assert texts["cloze-1"] == "MS damages myelin in the central nervous system."
     assert texts["ordering-1"].startswith("1. Mobilisation; 2. Apheresis")

@@ -1,0 +1,30 @@
+"""Flashcard: a front and a back, for study only; never in a quiz."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..fields import QuestionBase, Text
+from .base import QuestionType
+
+
+class Flashcard(QuestionBase):
+    type: Literal["flashcard"]
+    front: Text
+    back: Text
+
+
+class FlashcardType(QuestionType):
+    name = "flashcard"
+    label = "flashcard"
+    order = 90
+    model = Flashcard
+
+    def correct_answer(self, question: Flashcard) -> str:
+        return question.back
+
+    def faces(self, question: Flashcard, gap: int) -> tuple[str, str]:
+        return question.front, question.back
+
+
+TYPE = FlashcardType()

@@ -1,0 +1,89 @@
+"""Single choice: one correct choice among two to twenty; all or nothing.
+
+Form: ``choice``, radio buttons whose values are choice ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal
+
+from pydantic import Field
+
+from ..fields import Bool, Choice, QuestionBase, Text
+from .base import (
+    RELOAD,
+    Form,
+    Grade,
+    Problems,
+    QuestionType,
+    Response,
+    ResponseError,
+    choice_marks,
+    choice_problems,
+    listed,
+    make_grade,
+    picked_feedback,
+    picked_ids,
+    shown_choices,
+    shown_texts,
+)
+
+
+class SingleQuestion(QuestionBase):
+    type: Literal["single"]
+    prompt: Text
+    choices: list[Choice] = Field(min_length=2, max_length=20)
+    shuffle: Bool = True
+
+
+@dataclass(frozen=True)
+class SingleResponse(Response):
+    """The id of the picked choice, or ``None``."""
+
+    choice: str | None = None
+
+
+class Single(QuestionType):
+    name = "single"
+    label = "single choice"
+    order = 10
+    model = SingleQuestion
+    response = SingleResponse
+
+    def problems(self, question: SingleQuestion) -> Problems:
+        correct = sum(c.correct for c in question.choices)
+        wrong = f"a single-choice question needs exactly one correct choice; it has {correct}" if correct != 1 else None
+        return choice_problems(question.choices, wrong)
+
+    def parse(self, question: SingleQuestion, form: Form) -> SingleResponse:
+        picked = picked_ids(form)
+        if len(picked) > 1:
+            raise ResponseError("Choose only one answer.")
+        if picked and picked[0] not in {c.id for c in question.choices}:
+            raise ResponseError(f"That choice is not one of this question's options. {RELOAD}")
+        return SingleResponse(picked[0] if picked else None)
+
+    def grade(self, question: SingleQuestion, response: SingleResponse) -> Grade:
+        """All or nothing: full marks for the correct choice."""
+        marks = choice_marks(question.choices, {response.choice} if response.choice else set())
+        return make_grade(question, Fraction(all(m.right for m in marks)), marks, (), picked_feedback(marks))
+
+    def response_form(self, question: SingleQuestion, response: SingleResponse) -> dict[str, list[str]]:
+        return {"choice": [response.choice]} if response.choice else {}
+
+    def correct_answer(self, question: SingleQuestion) -> str:
+        return "; ".join(c.text for c in question.choices if c.correct)
+
+    def choice_order(self, question: SingleQuestion, seed: int) -> tuple[str, ...]:
+        return shown_choices(question, seed)
+
+    def choices(self, question: SingleQuestion, seed: int) -> tuple[tuple[str, str], ...]:
+        return shown_texts(question, seed)
+
+    def faces(self, question: SingleQuestion, gap: int) -> tuple[str, str]:
+        return listed(question.prompt, (c.text for c in question.choices)), self.correct_answer(question)
+
+
+TYPE = Single()
