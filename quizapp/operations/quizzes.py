@@ -27,14 +27,13 @@ from ..domain.quizzes import (
     Candidate,
     draw,
     is_blank,
-    load_question,
     load_quiz,
     percent,
     response_data,
     select_pool,
 )
 from ..models import Answer, Attempt, Bank, Question, QuestionRevision, User
-from ..queries.quizzes import LiveQuestion, current_quizzes, live_candidates
+from ..queries.quizzes import LiveQuestion, current_quizzes, live_candidates, pinned_question
 from .cards import record_quiz_outcome
 
 TITLE_LENGTH = 300
@@ -372,7 +371,7 @@ def save_answer(
     _check_open(session, attempt, now)
     if not 1 <= position <= attempt.question_count:
         raise LookupError(f"attempt {attempt.id} has no question {position}")
-    question = load_question(data)
+    question = pinned_question(data)
     response = parse_response(question, form)
     data = response_data(response)
     result = grade(question, response)
