@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from ..database import reads_before_writing
@@ -19,7 +19,10 @@ def user_by_login(name: str) -> Select[tuple[User]]:
     return select(User).where(or_(User.email == name, User.username == name))
 
 
-_SESSION_USER_COLUMNS = tuple(getattr(User, name) for name in SESSION_USER_FIELDS)
+# Built once: every request that needs a login runs it, and building it costs as much as running it.
+_SESSION_USER = select(*(getattr(User, name) for name in SESSION_USER_FIELDS)).where(
+    User.session_token == bindparam("token"), User.disabled_at.is_(None)
+)
 
 
 def user_by_session_token(session: Session, token: str) -> SessionUser | None:
@@ -29,9 +32,8 @@ def user_by_session_token(session: Session, token: str) -> SessionUser | None:
     own transaction begins (see :func:`quizapp.database.reads_before_writing`), and gives a plain
     :class:`SessionUser` rather than an ORM object.
     """
-    query = select(*_SESSION_USER_COLUMNS).where(User.session_token == token, User.disabled_at.is_(None))
     with reads_before_writing(session) as reader:
-        row = reader.execute(query).first()
+        row = reader.execute(_SESSION_USER, {"token": token}).first()
     return SessionUser(*row) if row is not None else None
 
 
