@@ -39,6 +39,7 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bank_import.py
 	$(BIN)/python benchmarks/answer_load.py
+	$(BIN)/python benchmarks/pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,4 +1,4 @@
-"""Waiting for SQLite's write lock: in short steps rather than SQLite's own growing sleeps, up to the busy timeout."""
+"""Waiting for SQLite's write lock: a writer waits (SQLite's busy timeout) rather than failing, up to the timeout."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def test_a_writer_waits_for_the_lock_and_gets_it_soon_after_it_comes_free(app):
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == database.BUSY_TIMEOUT_MS
         db.session.commit()
     holder.join()
-    assert 0.29 <= waited < 0.45  # SQLite's own handler could oversleep by up to 100 ms here
+    assert 0.29 <= waited < 0.45  # SQLite's busy handler sleeps in steps of up to 100 ms
 
 
 def test_a_writer_gives_up_after_the_busy_timeout(app, monkeypatch):
@@ -48,6 +48,7 @@ def test_a_writer_gives_up_after_the_busy_timeout(app, monkeypatch):
     ready.wait(5)
     began = time.monotonic()
     with app.app_context(), pytest.raises(OperationalError, match="locked"):
+        db.engine.dispose()  # new connections, with the shorter timeout
         db.session.execute(text("SELECT 1"))
     assert 0.2 <= time.monotonic() - began < 0.6
     holder.join()

@@ -122,9 +122,9 @@ def answer(deck_id: int):
     if card_id is None:
         return redirect(url_for(".study", deck_id=deck.id))
     card = card_queries.card_in_deck(db.session, deck, card_id) or abort(404)
-    now = utcnow()
+    now, settings = utcnow(), _settings()
     state = card_queries.card_state(db.session, current_user.id, card.id)
-    scheduler = scheduling.make_scheduler(_settings())
+    scheduler = scheduling.make_scheduler(settings)
     intervals = scheduling.preview(scheduler, card_queries.fsrs_card(card.id, state, now), now)
     form = GradeForm(
         card=card.id,
@@ -139,7 +139,7 @@ def answer(deck_id: int):
         "labels": {int(r): scheduling.interval_label(i) for r, i in intervals.items()},
         "form": form,
         "state": state,
-        "counts": card_queries.counts(db.session, current_user.id, deck, _settings(), now),
+        "counts": card_queries.counts(db.session, current_user.id, deck, settings, now),
         **_undo_context(deck),
     }
     return _render("cards/_answer.html", context)

@@ -1,6 +1,6 @@
 """Taking quizzes: starting an attempt, saving and grading answers, closing attempts, practising mistakes.
 
-Functions add and flush (or run prepared statements) but never commit; the caller commits once. Each takes
+Functions add and flush (or run statements) but never commit; the caller commits once. Each takes
 ``now`` (UTC) so that time limits can be tested with a pinned clock. Functions that change an attempt first lock it (see
 :func:`_locked`), so two submissions of the same answer, from two tabs or a retried request, are applied one
 after the other and the second finds the first.
@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..database import Prepared, reads_before_transaction
+from ..database import reads_before_writing
 from ..domain.grading import grade, parse_response
 from ..domain.quizzes import (
     MAX_COUNT,
@@ -27,14 +27,13 @@ from ..domain.quizzes import (
     Candidate,
     draw,
     is_blank,
-    load_question,
     load_quiz,
     percent,
     response_data,
     select_pool,
 )
 from ..models import Answer, Attempt, Bank, Question, QuestionRevision, User
-from ..queries.quizzes import LiveQuestion, current_quizzes, live_candidates
+from ..queries.quizzes import LiveQuestion, current_quizzes, live_candidates, pinned_question
 from .cards import record_quiz_outcome
 
 TITLE_LENGTH = 300
@@ -296,44 +295,20 @@ def _create(
 
 
 # --- answering --------------------------------------------------------------------------------------------
-# Answering is what learners do most, one request per question, so it reads and writes with a few prepared
-# statements (see quizapp.database.Prepared) rather than through the ORM; the rarer paths, closing an
-# attempt and feeding the flashcards, use the ORM.
+# Answering is what learners do most, one request per question, so it reads and writes only the columns it
+# needs, with Core-style statements on the ORM's entities (so the session still autoflushes and keeps its
+# identity map in step); the rarer paths, closing an attempt and feeding the flashcards, load ORM objects.
 
-_ATTEMPTS, _ANSWERS, _REVISIONS = Attempt.__table__, Answer.__table__, QuestionRevision.__table__
-_ATTEMPT = Prepared(
-    select(
-        _ATTEMPTS.c.id,
-        _ATTEMPTS.c.user_id,
-        _ATTEMPTS.c.mode,
-        _ATTEMPTS.c.status,
-        _ATTEMPTS.c.started_at,
-        _ATTEMPTS.c.deadline,
-        _ATTEMPTS.c.question_count,
-        _ATTEMPTS.c.question_revision_ids,
-    ).where(_ATTEMPTS.c.id == bindparam("attempt_id"))
+_ATTEMPT = select(
+    Attempt.id,
+    Attempt.user_id,
+    Attempt.mode,
+    Attempt.status,
+    Attempt.started_at,
+    Attempt.deadline,
+    Attempt.question_count,
+    Attempt.question_revision_ids,
 )
-_REVISION = Prepared(
-    select(_REVISIONS.c.question_id, _REVISIONS.c.data).where(_REVISIONS.c.id == bindparam("revision_id"))
-)
-# Under the write lock: whether the attempt is still open, then the answer saved at this position, if any.
-# Two statements, not a join: on PostgreSQL a statement that waits for the row lock still reads the other
-# tables as they were when it started, so it could miss an answer saved by the request it waited for.
-_STATUS = Prepared(
-    select(_ATTEMPTS.c.status).where(_ATTEMPTS.c.id == bindparam("attempt_id")).with_for_update()
-)  # PostgreSQL: one change to an attempt at a time; on SQLite, BEGIN IMMEDIATE already is
-_SAVED = Prepared(
-    select(_ANSWERS.c.id, _ANSWERS.c.response, _ANSWERS.c.time_spent_ms).where(
-        _ANSWERS.c.attempt_id == bindparam("attempt_id"), _ANSWERS.c.position == bindparam("position")
-    )
-)
-_GRADED = ["response", "points", "max_points", "correct", "answered_at", "time_spent_ms"]
-_INSERT_ANSWER = Prepared(
-    insert(_ANSWERS), [*_GRADED, "attempt_id", "user_id", "position", "question_id", "question_revision_id"]
-)
-_UPDATE_ANSWER = Prepared(update(_ANSWERS).where(_ANSWERS.c.id == bindparam("answer_id")), _GRADED)
-_DELETE_ANSWER = Prepared(delete(_ANSWERS).where(_ANSWERS.c.id == bindparam("answer_id")))
-_ANSWER_COUNT = Prepared(select(func.count()).where(_ANSWERS.c.attempt_id == bindparam("attempt_id")))
 
 
 @dataclass(frozen=True)
@@ -383,25 +358,35 @@ def save_answer(
     # What never changes once an attempt starts (its owner, mode, questions and deadline) is read, and the
     # answer parsed and graded, before the write lock is taken; under it, only the attempt's status and the
     # saved answer are read, then written.
-    with reads_before_transaction(session) as reader:
-        row = _ATTEMPT.first(reader, {"attempt_id": attempt_id})
+    with reads_before_writing(session) as reader:
+        row = reader.execute(_ATTEMPT.where(Attempt.id == attempt_id)).first()
         if row is None or row.user_id != user_id:
             raise LookupError(f"user {user_id} has no attempt {attempt_id}")
         attempt = AttemptState(*row)
         if attempt.status == "in_progress" and 1 <= position <= attempt.question_count:  # else refused below
             revision_id = attempt.question_revision_ids[position - 1]
-            question_id, data = _REVISION.first(reader, {"revision_id": revision_id})
+            question_id, data = reader.execute(
+                select(QuestionRevision.question_id, QuestionRevision.data).where(QuestionRevision.id == revision_id)
+            ).one()
     _check_open(session, attempt, now)
     if not 1 <= position <= attempt.question_count:
         raise LookupError(f"attempt {attempt.id} has no question {position}")
-    question = load_question(data)
+    question = pinned_question(data)
     response = parse_response(question, form)
     data = response_data(response)
     result = grade(question, response)
 
-    status = _STATUS.scalar(session, {"attempt_id": attempt.id})
+    # Under the write lock: whether the attempt is still open, then the answer saved at this position, if
+    # any. Two statements, not a join: on PostgreSQL a statement that waits for the row lock (FOR UPDATE:
+    # one change to an attempt at a time; on SQLite, BEGIN IMMEDIATE already is) still reads the other
+    # tables as they were when it started, so it could miss an answer saved by the request it waited for.
+    status = session.scalar(select(Attempt.status).where(Attempt.id == attempt.id).with_for_update())
     _check_open(session, replace(attempt, status=status), now)  # closed since it was first read?
-    found = _SAVED.first(session, {"attempt_id": attempt.id, "position": position})
+    found = session.execute(
+        select(Answer.id, Answer.response, Answer.time_spent_ms).where(
+            Answer.attempt_id == attempt.id, Answer.position == position
+        )
+    ).first()
     if found is not None and found.response == data:
         return Saved(attempt, found.id, changed=False, closed=False)
     if found is not None and attempt.mode == "practice":
@@ -409,7 +394,7 @@ def save_answer(
     if attempt.mode == "exam" and is_blank(response):  # an exam question left or made blank has no answer
         if found is None:
             return Saved(attempt, None, changed=False, closed=False)
-        _DELETE_ANSWER.execute(session, {"answer_id": found.id})
+        session.execute(delete(Answer).where(Answer.id == found.id))
         return Saved(attempt, None, changed=True, closed=False)
     spent = _time_spent(attempt.started_at, now, shown_at)
     if found is not None and found.time_spent_ms is not None:
@@ -419,14 +404,15 @@ def save_answer(
     if found is None:
         values |= {"attempt_id": attempt.id, "user_id": attempt.user_id, "position": position}
         values |= {"question_id": question_id, "question_revision_id": revision_id}
-        answer_id = _INSERT_ANSWER.execute(session, values).inserted_id
+        answer_id = session.scalar(insert(Answer).values(values).returning(Answer.id))
     else:
         answer_id = found.id
-        _UPDATE_ANSWER.execute(session, {"answer_id": answer_id, **values})
+        session.execute(update(Answer).where(Answer.id == answer_id).values(values))
     closed = False
     if attempt.mode == "practice":
         _after_grading(session, attempt.user_id, question_id, answer_id, result.correct, now)
-        if _ANSWER_COUNT.scalar(session, {"attempt_id": attempt.id}) == attempt.question_count:
+        answered = session.scalar(select(func.count()).where(Answer.attempt_id == attempt.id))
+        if answered == attempt.question_count:
             _close(session, _locked(session, attempt.id), now)
             closed = True
     return Saved(attempt, answer_id, changed=True, closed=closed)

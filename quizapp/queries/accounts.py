@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from ..database import Prepared, reads_before_transaction
+from ..database import reads_before_writing
 from ..domain.accounts import SESSION_USER_FIELDS, Role, SessionUser
 from ..models import User, utcnow
 from . import cards as card_queries
@@ -19,22 +19,21 @@ def user_by_login(name: str) -> Select[tuple[User]]:
     return select(User).where(or_(User.email == name, User.username == name))
 
 
-_USERS = User.__table__
-_SESSION_USER = Prepared(
-    select(*(_USERS.c[name] for name in SESSION_USER_FIELDS)).where(
-        _USERS.c.session_token == bindparam("token"), _USERS.c.disabled_at.is_(None)
-    )
+# Built once: every request that needs a login runs it, and building it costs as much as running it.
+_SESSION_USER = select(*(getattr(User, name) for name in SESSION_USER_FIELDS)).where(
+    User.session_token == bindparam("token"), User.disabled_at.is_(None)
 )
 
 
 def user_by_session_token(session: Session, token: str) -> SessionUser | None:
     """The enabled user whose session token is ``token``, as the request sees them.
 
-    Every request that needs a login asks this first, so it is one prepared statement, read before the
-    request's own transaction begins, and gives a plain :class:`SessionUser` rather than an ORM object.
+    Every request that needs a login asks this first, so it is one statement, read before the request's
+    own transaction begins (see :func:`quizapp.database.reads_before_writing`), and gives a plain
+    :class:`SessionUser` rather than an ORM object.
     """
-    with reads_before_transaction(session) as reader:
-        row = _SESSION_USER.first(reader, {"token": token})
+    with reads_before_writing(session) as reader:
+        row = reader.execute(_SESSION_USER, {"token": token}).first()
     return SessionUser(*row) if row is not None else None
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -27,17 +28,56 @@ def current_questions(bank_id: int) -> Select[tuple[Question]]:
     )
 
 
+T = TypeVar("T")
+
+
+def bank_versions(session: Session) -> tuple[Any, ...]:
+    """What every bank's content is at now: the database, and each bank's id, version and content hash.
+
+    Questions, their revisions and a bank's quizzes change only when a bank is imported, which makes a
+    new version with a new content hash, so anything computed from them alone is still right while this
+    stays the same. One small query.
+    """
+    rows = session.execute(select(Bank.id, Bank.version_number, Bank.content_hash).order_by(Bank.id))
+    return (str(session.get_bind().url), *(tuple(r) for r in rows))
+
+
+class PerVersion(Generic[T]):
+    """A value computed from the banks' content, kept by each worker until a bank changes (see
+    :func:`bank_versions`). The value is shared by every request: it must be plain, immutable data,
+    never ORM objects."""
+
+    def __init__(self, build: Callable[[Session], T]):
+        self._build = build
+        self._key: tuple[Any, ...] | None = None
+        self._value: T | None = None
+
+    def get(self, session: Session) -> T:
+        key = bank_versions(session)
+        if key != self._key:
+            value = self._build(session)
+            self._key, self._value = key, value
+            return value
+        return self._value  # type: ignore[return-value]
+
+
 def type_counts(session: Session, bank_id: int | None = None) -> dict[int, dict[str, int]]:
     """Live questions per bank (or only ``bank_id``) and type, in the format's type order."""
+    counts = _type_counts.get(session)
+    return counts if bank_id is None else {b: c for b, c in counts.items() if b == bank_id}
+
+
+def _count_types(session: Session) -> dict[int, dict[str, int]]:
     query = select(Question.bank_id, Question.type, func.count()).where(Question.retired_at.is_(None))
-    if bank_id is not None:
-        query = query.where(Question.bank_id == bank_id)
     rows = session.execute(query.group_by(Question.bank_id, Question.type))
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for bank_id, qtype, n in rows:
         counts[bank_id][qtype] = n
     order = {t: i for i, t in enumerate(QUESTION_TYPES)}
     return {b: dict(sorted(c.items(), key=lambda kv: order.get(kv[0], 99))) for b, c in counts.items()}
+
+
+_type_counts = PerVersion(_count_types)
 
 
 def current_version(bank: Bank) -> Select[tuple[BankVersion]]:

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, select
@@ -29,6 +30,7 @@ from ..domain.quizzes import (
     select_pool,
 )
 from ..models import Answer, Attempt, Bank, BankVersion, Question, QuestionRevision
+from .banks import PerVersion
 
 
 @dataclass(frozen=True)
@@ -72,24 +74,43 @@ def current_quizzes(session: Session) -> list[tuple[Bank, BankVersion]]:
 
 
 @dataclass(frozen=True)
+class BankRef:
+    """A bank as the quiz list names it."""
+
+    id: int
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
 class QuizEntry:
     """A bank's quiz as the quiz list shows it."""
 
-    bank: Bank
+    bank: BankRef
     quiz: Quiz
     size: int  # how many questions an attempt gets now
 
 
 @dataclass
 class Catalogue:
-    """Everything the quiz list offers: bank quizzes, and banks and topics for building one's own."""
+    """Everything the quiz list offers: bank quizzes, and banks and topics for building one's own.
 
-    quizzes: list[tuple[Bank, list[QuizEntry]]] = field(default_factory=list)
+    Shared by every request of a worker until a bank changes (see :func:`catalogue`): read, never change.
+    """
+
+    quizzes: list[tuple[BankRef, list[QuizEntry]]] = field(default_factory=list)
     banks: list[tuple[str, str]] = field(default_factory=list)  # (slug, title) of banks with quiz questions
     tags: list[str] = field(default_factory=list)
 
 
 def catalogue(session: Session) -> Catalogue:
+    """What the quiz list offers. It depends on the banks' content alone, which changes only when a bank is
+    imported, so each worker builds it once per set of bank versions rather than reading every question's
+    JSON on every request."""
+    return _catalogue.get(session)
+
+
+def _build_catalogue(session: Session) -> Catalogue:
     result = Catalogue()
     candidates = live_candidates(session)
     by_bank: dict[int, list[Candidate]] = {}
@@ -100,16 +121,20 @@ def catalogue(session: Session) -> Catalogue:
         if not pool:
             continue
         result.banks.append((bank.slug, bank.title))
+        ref = BankRef(bank.id, bank.slug, bank.title)
         entries = []
         for data in version.quizzes:
             quiz = load_quiz(data)
             size = len(select_pool(pool, quiz.questions, quiz.tags))
             if size:
-                entries.append(QuizEntry(bank, quiz, min(size, quiz.count or size)))
+                entries.append(QuizEntry(ref, quiz, min(size, quiz.count or size)))
         if entries:
-            result.quizzes.append((bank, entries))
+            result.quizzes.append((ref, entries))
     result.tags = sorted({t for c in candidates for t in c.tags})
     return result
+
+
+_catalogue = PerVersion(_build_catalogue)
 
 
 # --- attempts ---------------------------------------------------------------------------------------------
@@ -147,7 +172,14 @@ def revision_questions(session: Session, attempt: Attempt, positions: Iterable[i
         select(QuestionRevision.id, QuestionRevision.data).where(QuestionRevision.id.in_(set(ids.values())))
     )
     data = {rid: text for rid, text in rows}
-    return {p: load_question(data[rid]) for p, rid in ids.items()}
+    return {p: pinned_question(data[rid]) for p, rid in ids.items()}
+
+
+@lru_cache(maxsize=4096)
+def pinned_question(data: str) -> QuizQuestion:
+    """The question a pinned revision's JSON ``data`` holds. A revision never changes, so each worker
+    parses and validates each one once; keyed by the text itself, so no id can ever name stale content."""
+    return load_question(data)
 
 
 def where_to_resume(attempt: Attempt, answered: set[int], now: dt.datetime) -> tuple[str, int | None]:

@@ -1,0 +1,103 @@
+"""The hottest pages run a bounded number of SQL statements, counted with a SQLAlchemy event: a regression
+(an N+1 lazy load, a cache that no longer holds) shows up as behaviour, not as timing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from quizapp.extensions import db
+
+from .conftest import DATA, PASSWORD, csrf_token, log_in, post_form
+
+# Statements per request, BEGIN included (sent through SQLAlchemy in the engine's begin event); the user's
+# read is its own short transaction (BEGIN, SELECT) before the request's.
+LIMITS = {
+    "no-op page (account)": 4,
+    "quizzes": 6,
+    "question page": 7,
+    "answer": 9,
+    "study page": 13,
+    "reveal": 13,
+}
+
+
+@contextmanager
+def counted(app) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
+def ready(app, make_bank, make_user, client):
+    """A learner, logged in, with an exam started and a deck of the all-types bank."""
+    make_bank((DATA / "banks" / "all-types.yaml").read_text(), "all-types.yaml")
+    make_user("amy")
+    assert log_in(client, "amy", PASSWORD).status_code == 302
+    started = post_form(client, "/quizzes/start", bank="all-types", quiz="exam")
+    attempt = int(re.search(r"/attempts/(\d+)", started.headers["Location"]).group(1))
+    deck = post_form(client, "/decks/new", bank="all-types")
+    deck_id = int(re.search(r"/decks/(\d+)", deck.headers["Location"]).group(1))
+    client.get("/quizzes")  # first visits fill the per-worker caches, as in a running worker
+    return attempt, deck_id
+
+
+def statements_of(app, request) -> int:
+    request()  # warm: what a worker has cached after its first requests
+    with counted(app) as statements:
+        response = request()
+    assert response.status_code in (200, 303), response.status_code
+    return len(statements)
+
+
+def test_the_hottest_pages_run_few_statements(app, client, ready):
+    attempt, deck = ready
+    token = csrf_token(client)
+    study = client.get(f"/study/{deck}").get_data(as_text=True)
+    card = re.search(r'data-card="(\d+)"', study).group(1)
+    question = client.get(f"/attempts/{attempt}/questions/1").get_data(as_text=True)
+    choice = re.search(r'name="choice"[^>]*value="([^"]+)"', question).group(1)  # the exam asks only choices
+    found = {
+        "no-op page (account)": statements_of(app, lambda: client.get("/account")),
+        "quizzes": statements_of(app, lambda: client.get("/quizzes")),
+        "question page": statements_of(app, lambda: client.get(f"/attempts/{attempt}/questions/1")),
+        "answer": statements_of(
+            app,
+            lambda: client.post(
+                f"/attempts/{attempt}/questions/1", data={"csrf_token": token, "go": "next", "choice": choice}
+            ),
+        ),
+        "study page": statements_of(app, lambda: client.get(f"/study/{deck}")),
+        "reveal": statements_of(app, lambda: client.get(f"/study/{deck}/answer?card={card}")),
+    }
+    over = {page: (n, LIMITS[page]) for page, n in found.items() if n > LIMITS[page]}
+    assert not over, f"statements per request over the limit (found, limit): {over}"
+
+
+def test_the_quiz_list_reads_no_question_while_the_banks_are_unchanged(app, client, ready):
+    client.get("/quizzes")
+    with counted(app) as statements:
+        assert client.get("/quizzes").status_code == 200
+    assert not [s for s in statements if "FROM questions" in s or "question_revisions" in s]
+
+
+def test_the_quiz_list_follows_a_new_bank_version(app, client, ready, make_bank):
+    assert "Every question type" in client.get("/quizzes").get_data(as_text=True)
+    text = (DATA / "banks" / "all-types.yaml").read_text().replace('"Every question type"', '"Renamed bank"')
+    make_bank(text, "all-types.yaml")
+    page = client.get("/quizzes").get_data(as_text=True)
+    assert "Renamed bank" in page and "Every question type" not in page
