@@ -187,6 +187,15 @@ class SettingsForm(FlaskForm):
         self.timezone.data = settings.timezone
         self.quiz_answers_feed_scheduler.data = settings.quiz_answers_feed_scheduler
 
+    def check(self, current: scheduling.Settings) -> bool:
+        """Check the settings as the scheduler will, putting each problem on its field."""
+        try:
+            self.settings(current).validated()
+        except scheduling.SettingsError as exc:
+            self.add_problems(exc.problems)
+            return False
+        return True
+
     def add_problems(self, problems: dict[str, str]) -> None:
         """Put the scheduler's complaints on the fields they are about."""
         fields: dict[str, Field] = {

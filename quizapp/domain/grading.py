@@ -49,6 +49,7 @@ from .banks import (
     TrueFalseQuestion,
     cloze_gaps,
 )
+from .refusals import Refused
 
 MAX_TEXT = 500
 PERCENT_UNITS = frozenset({"%", "percent", "per cent", "pct"})
@@ -75,8 +76,10 @@ Form = Mapping[str, Any]
 T = TypeVar("T")
 
 
-class ResponseError(ValueError):
+class ResponseError(Refused, ValueError):
     """A malformed submission; ``message`` is fit to show the learner."""
+
+    status = 400
 
     def __init__(self, message: str):
         super().__init__(message)

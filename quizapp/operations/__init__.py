@@ -1,11 +1,16 @@
 """Everything that changes data. Functions here add and flush but never commit: the caller (a view or a
-CLI command) commits once, so one request or one bank import is one transaction."""
+CLI command) commits once, so one request or one bank import is one transaction. Refusals are
+:class:`~quizapp.domain.refusals.Refused` (re-exported here), each subclass named for what happened."""
 
+from ..domain.refusals import Conflict, NotFound, Refused
 from .accounts import (
     AccountDisabled,
     BadCredentials,
+    InvalidAccountDetails,
+    LastAdministrator,
     NameTaken,
-    Refused,
+    OwnAccount,
+    SamePassword,
     Throttled,
     ThrottlePolicy,
     change_password,
@@ -25,9 +30,15 @@ from .cards import record_quiz_outcome
 __all__ = [
     "AccountDisabled",
     "BadCredentials",
+    "Conflict",
     "ImportResult",
+    "InvalidAccountDetails",
+    "LastAdministrator",
     "NameTaken",
+    "NotFound",
+    "OwnAccount",
     "Refused",
+    "SamePassword",
     "ThrottlePolicy",
     "Throttled",
     "change_password",

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain.accounts import ROLES, InvalidLogin, Role, normalize_login, parse_login, password_problems
+from ..domain.refusals import Refused
 from ..extensions import passwords
 from ..models import LoginFailure, User, new_session_token, utcnow
 from ..queries import accounts as account_queries
@@ -35,17 +36,6 @@ NAME_TAKEN = (
     "This email address or username cannot be used for a new account. If it is yours, log in instead; "
     "otherwise choose another."
 )
-
-
-class Refused(Exception):
-    """An account operation was refused. ``message`` is for people; ``field`` names the form field."""
-
-    status = 422
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class BadCredentials(Refused):
@@ -74,6 +64,23 @@ class Throttled(Refused):
 
 class AccountDisabled(Refused):
     status = 403
+
+
+class InvalidAccountDetails(Refused):
+    """A name that is not a valid login, an unknown role, or a password the policy refuses."""
+
+
+class SamePassword(Refused):
+    def __init__(self) -> None:
+        super().__init__("The new password is the same as the current one. Choose a different one.", "new_password")
+
+
+class LastAdministrator(Refused):
+    """The change would leave no active administrator."""
+
+
+class OwnAccount(Refused):
+    """Administrators cannot change their own role or disable themselves: another one must."""
 
 
 @dataclass(frozen=True)
@@ -207,12 +214,12 @@ def create_user(session: Session, login: str, password: str, role: str = Role.LE
     try:
         name = parse_login(login)
     except InvalidLogin as exc:
-        raise Refused(str(exc), "login") from None
+        raise InvalidAccountDetails(str(exc), "login") from None
     if role not in ROLES:
-        raise Refused(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
+        raise InvalidAccountDetails(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
     problems = password_problems(password, (name.value,))
     if problems:
-        raise Refused(problems[0], "password")
+        raise InvalidAccountDetails(problems[0], "password")
     password_hash = passwords().hash(password)  # also when the name is taken, so both take as long
     if session.scalars(account_queries.user_by_login(name.value)).first() is not None:
         raise NameTaken()
@@ -251,9 +258,9 @@ def change_password(session: Session, user: User, current: str, new: str, addres
         raise
     problems = password_problems(new, (user.email or "", user.username or ""))
     if problems:
-        raise Refused(problems[0], "new_password")
+        raise InvalidAccountDetails(problems[0], "new_password")
     if passwords().verify(user.password_hash, new):
-        raise Refused("The new password is the same as the current one. Choose a different one.", "new_password")
+        raise SamePassword()
     set_password(session, user, new)
 
 
@@ -261,7 +268,7 @@ def set_password(session: Session, user: User, password: str) -> None:
     """Set a new password (policy checked) and end every session of ``user``."""
     problems = password_problems(password, (user.email or "", user.username or ""))
     if problems:
-        raise Refused(problems[0], "password")
+        raise InvalidAccountDetails(problems[0], "password")
     user.password_hash = passwords().hash(password)
     user.password_changed_at = utcnow()
     user.session_token = new_session_token()
@@ -289,17 +296,19 @@ def _keep_an_admin(session: Session, user: User, action: str) -> None:
     if user.role == Role.ADMIN and user.is_active:
         admins = session.scalar(select(func.count()).select_from(account_queries.active_admins().subquery()))
         if admins <= 1:
-            raise Refused(f"You cannot {action} the last active administrator; make another administrator first.")
+            raise LastAdministrator(
+                f"You cannot {action} the last active administrator; make another administrator first."
+            )
 
 
 def set_role(session: Session, user: User, role: str, acting: User | None = None) -> None:
     """Give ``user`` another role. Admins cannot change their own role, and one active admin always remains."""
     if role not in ROLES:
-        raise Refused(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
+        raise InvalidAccountDetails(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
     if role == user.role:
         return
     if acting is not None and acting.id == user.id:
-        raise Refused("You cannot change your own role; ask another administrator.", "role")
+        raise OwnAccount("You cannot change your own role; ask another administrator.", "role")
     if role != Role.ADMIN:
         _keep_an_admin(session, user, "change the role of")
     user.role = str(role)
@@ -309,7 +318,7 @@ def set_role(session: Session, user: User, role: str, acting: User | None = None
 def disable_user(session: Session, user: User, acting: User | None = None) -> None:
     """Stop ``user`` from logging in and end their sessions now."""
     if acting is not None and acting.id == user.id:
-        raise Refused("You cannot disable your own account.")
+        raise OwnAccount("You cannot disable your own account.")
     if user.disabled_at is not None:
         return
     _keep_an_admin(session, user, "disable")

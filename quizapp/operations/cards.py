@@ -18,22 +18,21 @@ from dataclasses import asdict, dataclass
 
 import fsrs
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain import scheduling
 from ..domain.cards import card_gaps
+from ..domain.refusals import Conflict
 from ..domain.revlog import LoggedReview
 from ..models import NEW, Card, CardState, CardTag, Deck, Question, Review, SchedulerSettings, User, utcnow
 from ..queries import cards as card_queries
-from .accounts import Refused
 
 STUDY, QUIZ, IMPORT = "study", "quiz", "import"
 MAX_DURATION_MS = 60_000  # like Anki, a card left on screen longer counts as a minute
 
 
-class StaleGrade(Refused):
-    status = 409
-
+class StaleGrade(Conflict):
     def __init__(self) -> None:
         super().__init__(
             "This card has been graded since this page was shown (perhaps in another tab), so this grade "
@@ -41,15 +40,21 @@ class StaleGrade(Refused):
         )
 
 
-class CardRetired(Refused):
-    status = 409
-
+class CardRetired(Conflict):
     def __init__(self) -> None:
         super().__init__("This card's question has been removed from its bank, so it is no longer studied.")
 
 
-class NotUndoable(Refused):
-    status = 409
+class NotUndoable(Conflict):
+    """Only the latest grade of a card, given while studying, by its learner, can be taken back."""
+
+
+class GradeAlreadyRecorded(Conflict):
+    """The same grade, posted twice at once, was recorded by the other request (PostgreSQL only: on SQLite
+    writers take the write lock first, so the second post finds the first)."""
+
+    def __init__(self) -> None:
+        super().__init__("This grade has already been recorded.")
 
 
 # --- cards kept in step with the banks -------------------------------------------------------------------
@@ -182,7 +187,8 @@ def grade(
     """Grade ``card`` for ``user`` at ``now``: append the review and move the card state on.
 
     ``version`` is the card state's version the grade was given for (0 for a new card); a different one
-    raises :class:`StaleGrade`. A grade whose ``token`` is already recorded is not applied again.
+    raises :class:`StaleGrade`. A grade whose ``token`` is already recorded is not applied again; one
+    recorded by a concurrent request meanwhile raises :class:`GradeAlreadyRecorded`.
     """
     if rating not in (1, 2, 3, 4):
         raise ValueError(f"rating must be 1 to 4, not {rating!r}")
@@ -214,7 +220,10 @@ def grade(
         token=token,
     )
     session.add(review)
-    session.flush()  # the token's unique constraint settles a race between two posts of the same grade
+    try:
+        session.flush()  # the token's unique constraint settles a race between two posts of the same grade
+    except IntegrityError:
+        raise GradeAlreadyRecorded() from None  # the transaction is spoilt: the caller rolls back
     if state is None:
         state = CardState(user_id=user.id, card_id=card.id, version=0)
         session.add(state)

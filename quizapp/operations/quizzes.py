@@ -33,6 +33,7 @@ from ..domain.quizzes import (
     response_data,
     select_pool,
 )
+from ..domain.refusals import Conflict, NotFound, Refused
 from ..models import Answer, Attempt, Bank, Question, QuestionRevision, User
 from ..queries.quizzes import LiveQuestion, current_quizzes, live_candidates
 from .cards import record_quiz_outcome
@@ -40,23 +41,23 @@ from .cards import record_quiz_outcome
 TITLE_LENGTH = 300
 
 
-class QuizRefused(Exception):
-    """Something a learner cannot do now; ``message`` is fit to show them."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class UnknownQuiz(QuizRefused):
+class UnknownQuiz(NotFound):
     """No such bank or quiz."""
 
 
-class NoQuestions(QuizRefused):
+class QuizOutOfBounds(Refused):
+    """A built quiz asked for an unknown mode, too many questions or too long a time limit."""
+
+
+class NoQuestions(Refused):
     """Nothing matches what was asked for."""
 
 
-class AttemptClosed(QuizRefused):
+class UnknownAttempt(NotFound):
+    """No such attempt of this learner (another learner's attempt is no different), or no such question in it."""
+
+
+class AttemptClosed(Conflict):
     """The attempt is finished, or its time ran out; it takes no more answers."""
 
 
@@ -64,7 +65,7 @@ class TimeUp(AttemptClosed):
     """This request came after the time limit: the attempt has just been closed."""
 
 
-class AlreadyAnswered(QuizRefused):
+class AlreadyAnswered(Conflict):
     """In practice mode an answer is final once its feedback has been shown."""
 
 
@@ -112,7 +113,7 @@ def start_attempt(
     Raises:
         UnknownQuiz: no such bank or quiz.
         NoQuestions: nothing to ask (every question retired, or no question has the tags).
-        QuizRefused: a custom quiz asked for something out of bounds.
+        QuizOutOfBounds: a custom quiz asked for something out of bounds.
     """
     seed = new_seed() if seed is None else seed
     close_expired(session, user, now)
@@ -150,11 +151,11 @@ def _start_bank_quiz(session: Session, user: User, spec: BankQuiz, now: dt.datet
 
 def _start_custom_quiz(session: Session, user: User, spec: CustomQuiz, now: dt.datetime, seed: int) -> Attempt:
     if spec.mode not in MODES:
-        raise QuizRefused(f"Choose a mode: {' or '.join(MODES)}.")
+        raise QuizOutOfBounds(f"Choose a mode: {' or '.join(MODES)}.")
     if not 1 <= spec.count <= MAX_COUNT:
-        raise QuizRefused(f"Choose between 1 and {MAX_COUNT} questions.")
+        raise QuizOutOfBounds(f"Choose between 1 and {MAX_COUNT} questions.")
     if spec.time_limit_minutes is not None and not 1 <= spec.time_limit_minutes <= MAX_TIME_LIMIT_MINUTES:
-        raise QuizRefused(f"A time limit is between 1 and {MAX_TIME_LIMIT_MINUTES} minutes.")
+        raise QuizOutOfBounds(f"A time limit is between 1 and {MAX_TIME_LIMIT_MINUTES} minutes.")
     slugs = list(dict.fromkeys(spec.banks))
     banks = session.scalars(select(Bank).where(Bank.slug.in_(slugs)).order_by(Bank.title, Bank.slug)).all()
     if not slugs or len(banks) != len(slugs):
@@ -373,8 +374,8 @@ def save_answer(
     ``shown_at`` (when the question page was shown) gives the time spent on the question.
 
     Raises:
-        LookupError: no such attempt of this user (another user's attempt is no different), or it has no
-            question ``position``; nothing was changed.
+        UnknownAttempt: no such attempt of this user (another user's attempt is no different), or it has
+            no question ``position``; nothing was changed.
         ResponseError: the submission is malformed; nothing was changed.
         TimeUp: too late; the attempt has just been closed (commit that).
         AttemptClosed: the attempt was already closed.
@@ -386,14 +387,14 @@ def save_answer(
     with reads_before_transaction(session) as reader:
         row = _ATTEMPT.first(reader, {"attempt_id": attempt_id})
         if row is None or row.user_id != user_id:
-            raise LookupError(f"user {user_id} has no attempt {attempt_id}")
+            raise UnknownAttempt("There is no such quiz attempt.")
         attempt = AttemptState(*row)
         if attempt.status == "in_progress" and 1 <= position <= attempt.question_count:  # else refused below
             revision_id = attempt.question_revision_ids[position - 1]
             question_id, data = _REVISION.first(reader, {"revision_id": revision_id})
     _check_open(session, attempt, now)
     if not 1 <= position <= attempt.question_count:
-        raise LookupError(f"attempt {attempt.id} has no question {position}")
+        raise UnknownAttempt("This quiz has no such question.")
     question = load_question(data)
     response = parse_response(question, form)
     data = response_data(response)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -66,3 +68,11 @@ class MistakesForm(FlaskForm):
         self.bank.choices = [SelectChoice("", "All banks"), *(SelectChoice(s, t) for s, t in catalogue.banks)]
         self.tag.choices = [SelectChoice("", "All topics"), *(SelectChoice(t, t) for t in catalogue.tags)]
         return self
+
+
+def shown_at(value: str | None) -> dt.datetime | None:
+    """When the question page was shown, from its hidden ``shown`` field (milliseconds since the epoch)."""
+    try:
+        return dt.datetime.fromtimestamp(int(value or "") / 1000, dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return None

@@ -7,7 +7,6 @@ get), so reloading never submits twice; the operations make a repeated submissio
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -16,11 +15,12 @@ from flask_login import current_user
 from ..access import acting_user, owned_or_404, require_role
 from ..domain.grading import ResponseError
 from ..domain.quizzes import format_clock, format_duration, format_points
+from ..domain.refusals import NotFound, Refused
 from ..extensions import db
 from ..models import Attempt, utcnow
 from ..operations import quizzes
 from ..queries import quizzes as queries
-from .forms import BuildForm, MistakesForm, StartForm
+from .forms import BuildForm, MistakesForm, StartForm, shown_at
 from .templating import cloze_html
 
 bp = Blueprint("quiz", __name__)
@@ -62,10 +62,9 @@ def begin(start: Any) -> Any:
     """Start an attempt with ``start`` (a function of the user and the time) and go to its first question."""
     try:
         attempt = start(acting_user(), utcnow())
-    except quizzes.UnknownQuiz:
-        db.session.rollback()
-        abort(404)
-    except quizzes.QuizRefused as refused:
+    except Refused as refused:
+        if isinstance(refused, NotFound):
+            raise  # the error page, with a 404
         db.session.rollback()
         flash(refused.message, "error")
         return redirect(url_for("quiz.index"), 303)
@@ -100,7 +99,7 @@ def build():
     spec = quizzes.CustomQuiz(data["banks"], data["tags"] or (), data["count"], data["mode"], data["time_limit"])
     try:
         attempt = quizzes.start_attempt(db.session, acting_user(), spec, utcnow())
-    except quizzes.QuizRefused as refused:
+    except Refused as refused:
         db.session.rollback()
         form.form_errors.append(refused.message)
         return index_page(form, 422)
@@ -150,13 +149,13 @@ def answer(attempt_id: int, position: int):
         saved = quizzes.save_answer(
             db.session, current_user.id, attempt_id, position, form, utcnow(), shown_at(form.get("shown"))
         )
-    except ResponseError as error:
-        db.session.rollback()
-        return question_page(owned_or_404(Attempt, attempt_id), position, form.to_dict(flat=False), error.message, 400)
-    except LookupError:
-        db.session.rollback()
-        abort(404)
-    except quizzes.QuizRefused as refused:
+    except Refused as refused:
+        if isinstance(refused, NotFound):
+            raise  # the error page, with a 404
+        if isinstance(refused, ResponseError):
+            db.session.rollback()
+            attempt = owned_or_404(Attempt, attempt_id)
+            return question_page(attempt, position, form.to_dict(flat=False), refused.message, refused.status)
         db.session.commit()  # a time-up closed the attempt; other refusals changed nothing
         flash(refused.message, "error")
         if isinstance(refused, quizzes.AlreadyAnswered):
@@ -174,14 +173,6 @@ def next_page(attempt: quizzes.AttemptState, position: int, choice: str | None) 
     if choice == "summary" or position >= attempt.question_count:
         return "summary", None
     return "question", position + 1
-
-
-def shown_at(value: str | None) -> dt.datetime | None:
-    """When the question page was shown, from its hidden ``shown`` field (milliseconds since the epoch)."""
-    try:
-        return dt.datetime.fromtimestamp(int(value or "") / 1000, dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
 
 
 @bp.get("/attempts/<int:attempt_id>/finish")
