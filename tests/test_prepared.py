@@ -12,8 +12,8 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from quizapp.database import Prepared
 from quizapp.domain.accounts import SessionUser
 from quizapp.domain.banks import parse_bank
-from quizapp.extensions import db
-from quizapp.models import Answer, Attempt, QuestionRevision, User
+from quizapp.extensions import db, passwords
+from quizapp.models import Answer, Attempt, QuestionRevision, User, utcnow
 from quizapp.operations import create_user, import_bank
 from quizapp.operations.quizzes import BankQuiz, start_attempt
 from quizapp.queries.accounts import user_by_session_token
@@ -31,8 +31,8 @@ COLUMNS = [*GRADED, "attempt_id", "user_id", "position", "question_id", "questio
 def seed_attempt() -> tuple[int, int, int, int]:
     """A learner and an exam of the all-types bank, flushed: (user id, attempt id, question id, revision id)."""
     source = (DATA / "banks" / "all-types.yaml").read_bytes()
-    import_bank(db.session, parse_bank(source, "all-types.yaml"), source, "all-types.yaml")
-    user = create_user(db.session, "amy", PASSWORD, "learner")
+    import_bank(db.session, parse_bank(source, "all-types.yaml"), source, "all-types.yaml", utcnow())
+    user = create_user(db.session, "amy", PASSWORD, "learner", passwords=passwords())
     attempt = start_attempt(db.session, user, BankQuiz("all-types", "exam"), WHEN, seed=1)
     revision = db.session.get(QuestionRevision, attempt.question_revision_ids[0])
     return user.id, attempt.id, revision.question_id, revision.id

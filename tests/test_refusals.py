@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from quizapp.domain import banks, grading, scheduling
 from quizapp.domain.refusals import Conflict, Refused
 from quizapp.extensions import csrf, db
-from quizapp.models import LoginFailure
+from quizapp.models import LoginFailure, utcnow
 from quizapp.operations import accounts, cards, quizzes
 
 from .conftest import log_in, post_form
@@ -43,7 +43,7 @@ def _refusing_view(app, refusal: Refused):
 
     @csrf.exempt
     def view():
-        db.session.add(LoginFailure(scope="address", key="k" * 64, created_at=accounts.utcnow()))
+        db.session.add(LoginFailure(scope="address", key="k" * 64, created_at=utcnow()))
         db.session.flush()
         raise refusal
 

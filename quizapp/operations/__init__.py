@@ -24,7 +24,7 @@ from .accounts import (
     set_password,
     set_role,
 )
-from .banks import ImportResult, find_unchanged_source, import_bank, source_hash
+from .banks import ImportResult, find_unchanged_source, import_bank, import_bank_source, source_hash
 from .cards import record_quiz_outcome
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "enable_user",
     "find_unchanged_source",
     "import_bank",
+    "import_bank_source",
     "log_in",
     "log_out",
     "record_quiz_outcome",

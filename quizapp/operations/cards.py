@@ -25,7 +25,7 @@ from ..domain import scheduling
 from ..domain.cards import card_gaps
 from ..domain.refusals import Conflict
 from ..domain.revlog import LoggedReview
-from ..models import NEW, Card, CardState, CardTag, Deck, Question, Review, SchedulerSettings, User, utcnow
+from ..models import NEW, Card, CardState, CardTag, Deck, Question, Review, SchedulerSettings, User
 from ..queries import cards as card_queries
 
 STUDY, QUIZ, IMPORT = "study", "quiz", "import"
@@ -60,10 +60,9 @@ class GradeAlreadyRecorded(Conflict):
 # --- cards kept in step with the banks -------------------------------------------------------------------
 
 
-def sync_cards(session: Session, bank_id: int, now: dt.datetime | None = None) -> None:
+def sync_cards(session: Session, bank_id: int, now: dt.datetime) -> None:
     """Give every live question of the bank its cards (one per cloze gap), retire the cards of retired
     questions and vanished gaps, restore those that came back, and refresh the cards' tags."""
-    now = now or utcnow()
     wanted: dict[tuple[int, int], set[str]] = {}
     for qid, data in session.execute(
         select(Question.id, Question.data).where(Question.bank_id == bank_id, Question.retired_at.is_(None))
