@@ -584,7 +584,7 @@ def test_practise_my_mistakes(app, all_types, make_bank, learner, clock):
     again = int(learner.post("/quizzes/mistakes", **{"mistakes-bank": "all-types"}).location.rsplit("/", 1)[1])
     assert keys(app, again) == ["ordering-1"]
     empty = learner.post("/quizzes/mistakes", **{"mistakes-tag": "other", "mistakes-bank": "all-types"})
-    assert "no mistakes to practise in this bank with this topic" in learner.get(empty.location).text
+    assert "no mistakes to practise in this bank with this tag" in learner.get(empty.location).text
     assert learner.post("/quizzes/mistakes", **{"mistakes-bank": "no-such-bank"}).status_code == 404
 
 
@@ -690,10 +690,10 @@ def test_building_a_quiz_checks_the_form(app, all_types, learner, fields, messag
     assert snapshot(app) == before
 
 
-def test_building_a_quiz_with_topics_no_question_has(app, all_types, make_bank, learner):
+def test_building_a_quiz_with_tags_no_question_has(app, all_types, make_bank, learner):
     make_bank(bank_yaml(questions=V1.replace("tags: [demo]", "tags: [other]")))
     response = learner.post("/quizzes/build", **{"build-banks": "all-types", "build-tags": "other", "build-count": "5"})
-    assert response.status_code == 422 and "No questions in the chosen banks have the chosen topics" in response.text
+    assert response.status_code == 422 and "No questions in the chosen banks have the chosen tags" in response.text
 
 
 def test_a_custom_quiz_with_tags_draws_only_those(app, all_types, make_bank, learner):

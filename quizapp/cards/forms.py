@@ -84,10 +84,10 @@ def timezone_choices() -> list[tuple[str, str]]:
 class NewDeckForm(FlaskForm):
     bank = HiddenField(validators=[DataRequired("Choose a bank.")])
     tags = SelectMultipleField(
-        "Topics",
+        "Tags",
         choices=[],
         validate_choice=True,
-        invalid_choice_message="Choose topics from the list: this bank has no such topic.",
+        invalid_choice_message="Choose tags from the list: this bank has no such tag.",
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
         description="Leave every box empty to study the whole bank.",

@@ -49,7 +49,7 @@ def decks():
 
 @bp.route("/decks/new", methods=["GET", "POST"])
 def new_deck():
-    """Choose a bank, and optionally some of its topics, to study."""
+    """Choose a bank, and optionally some of its tags, to study."""
     form = NewDeckForm(bank=request.args.get("bank", ""))
     bank = db.session.scalars(bank_queries.bank_by_slug(form.bank.data or "")).first()
     form.tags.choices = card_queries.bank_tags(db.session, bank.id) if bank else []

@@ -95,12 +95,12 @@ def import_command(paths: tuple[str, ...]) -> None:
                 sys.exit(1)
     for r in results:
         if r.status == "unchanged":
-            click.echo(f"{r.bank_id}: unchanged (version {r.version})")
+            click.echo(f"{r.slug}: unchanged (version {r.version})")
             continue
         detail = f"{len(r.added)} added, {len(r.changed)} changed, {len(r.retired)} retired" + (
             f", {len(r.restored)} restored" if r.restored else ""
         )
-        click.echo(f"{r.bank_id}: {r.status} (version {r.version}): {detail}")
+        click.echo(f"{r.slug}: {r.status} (version {r.version}): {detail}")
 
 
 @bank_cli.command("list")
@@ -121,13 +121,13 @@ def list_command() -> None:
 
 
 @bank_cli.command("export")
-@click.argument("bank_id")
+@click.argument("slug", metavar="BANK_ID")  # users know a bank's slug as the `id` they wrote in its YAML
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
-def export_command(bank_id: str, output: str | None) -> None:
+def export_command(slug: str, output: str | None) -> None:
     """Write the current version of a bank as YAML (to stdout or --output)."""
-    bank = db.session.scalars(bank_queries.bank_by_slug(bank_id)).first()
+    bank = db.session.scalars(bank_queries.bank_by_slug(slug)).first()
     if bank is None:
-        raise click.UsageError(f"no bank with the id {bank_id!r}; `flask bank list` shows them")
+        raise click.UsageError(f"no bank with the id {slug!r}; `flask bank list` shows them")
     text = export_yaml(bank_queries.bank_export_data(db.session, bank))
     if output:
         Path(output).write_text(text, encoding="utf-8")

@@ -21,7 +21,7 @@ from .cards import sync_cards
 class ImportResult:
     """What importing one bank did."""
 
-    bank_id: str
+    slug: str  # the bank's YAML id
     status: str  # "created", "updated" or "unchanged"
     version: int
     added: list[str] = field(default_factory=list)

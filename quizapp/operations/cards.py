@@ -24,11 +24,10 @@ from sqlalchemy.orm import Session
 from ..domain import scheduling
 from ..domain.cards import card_gaps
 from ..domain.refusals import Conflict
-from ..domain.revlog import LoggedReview
+from ..domain.revlog import LoggedReview, ReviewSource
 from ..models import NEW, Card, CardState, CardTag, Deck, Question, Review, SchedulerSettings, User
 from ..queries import cards as card_queries
 
-STUDY, QUIZ, IMPORT = "study", "quiz", "import"
 MAX_DURATION_MS = 60_000  # like Anki, a card left on screen longer counts as a minute
 
 
@@ -180,7 +179,7 @@ def grade(
     token: str,
     version: int | None = None,
     duration_ms: int | None = None,
-    source: str = STUDY,
+    source: ReviewSource = ReviewSource.STUDY,
     scheduler: fsrs.Scheduler | None = None,
 ) -> Graded:
     """Grade ``card`` for ``user`` at ``now``: append the review and move the card state on.
@@ -238,7 +237,7 @@ def undo(session: Session, user: User, review: Review) -> Card:
     Only the latest review of its card can be undone (the state before it is the card's state now)."""
     if review.user_id != user.id:
         raise NotUndoable("That grade is not yours to undo.")
-    if review.source != STUDY:
+    if review.source != ReviewSource.STUDY:
         raise NotUndoable("Only grades given while studying can be undone.")
     latest = session.scalars(
         select(Review.id)
@@ -281,7 +280,16 @@ def record_quiz_outcome(
     if len(token) > 60:  # keep within the column, whatever the caller names its answers by
         token = hashlib.sha256(token.encode()).hexdigest()[:40]
     graded = [
-        grade(session, user, card, rating, now, token=f"quiz:{token}:{card.gap}", source=QUIZ, scheduler=scheduler)
+        grade(
+            session,
+            user,
+            card,
+            rating,
+            now,
+            token=f"quiz:{token}:{card.gap}",
+            source=ReviewSource.QUIZ,
+            scheduler=scheduler,
+        )
         for card in cards
     ]
     return [g.review for g in graded]
@@ -342,7 +350,7 @@ def import_reviews(session: Session, user: User, reviews: Sequence[LoggedReview]
             "state_after": NEW,
             "before": None,
             "after": {},
-            "source": IMPORT,
+            "source": ReviewSource.IMPORT,
             "token": token,
         }
         for token, r in tokens.items()

@@ -24,6 +24,9 @@ from ..domain.quizzes import (
     MAX_TIME_LIMIT_MINUTES,
     MISTAKES_COUNT,
     MODES,
+    AttemptMode,
+    AttemptSource,
+    AttemptStatus,
     Candidate,
     draw,
     is_blank,
@@ -71,9 +74,9 @@ class AlreadyAnswered(Conflict):
 
 @dataclass(frozen=True)
 class BankQuiz:
-    """A quiz that a bank defines, by bank id (slug) and quiz id."""
+    """A quiz that a bank defines, by the bank's slug and the quiz's id in the bank."""
 
-    bank: str
+    bank_slug: str
     quiz: str
 
 
@@ -81,10 +84,10 @@ class BankQuiz:
 class CustomQuiz:
     """A quiz a learner builds: questions from some banks, optionally with some tags."""
 
-    banks: Sequence[str]
+    bank_slugs: Sequence[str]
     tags: Sequence[str] = ()
     count: int = 10
-    mode: str = "practice"
+    mode: str = AttemptMode.PRACTICE
     time_limit_minutes: int | None = None
 
 
@@ -123,7 +126,7 @@ def start_attempt(
 
 
 def _start_bank_quiz(session: Session, user: User, spec: BankQuiz, now: dt.datetime, seed: int) -> Attempt:
-    found = next(((b, v) for b, v in current_quizzes(session) if b.slug == spec.bank), None)
+    found = next(((b, v) for b, v in current_quizzes(session) if b.slug == spec.bank_slug), None)
     data = next((q for q in found[1].quizzes if q.get("id") == spec.quiz), None) if found else None
     if found is None or data is None:
         raise UnknownQuiz("There is no such quiz.")
@@ -139,7 +142,7 @@ def _start_bank_quiz(session: Session, user: User, spec: BankQuiz, now: dt.datet
         chosen,
         now,
         seed,
-        source="bank_quiz",
+        source=AttemptSource.BANK_QUIZ,
         title=quiz.title,
         mode=quiz.mode,
         minutes=quiz.time_limit_minutes,
@@ -156,7 +159,7 @@ def _start_custom_quiz(session: Session, user: User, spec: CustomQuiz, now: dt.d
         raise QuizOutOfBounds(f"Choose between 1 and {MAX_COUNT} questions.")
     if spec.time_limit_minutes is not None and not 1 <= spec.time_limit_minutes <= MAX_TIME_LIMIT_MINUTES:
         raise QuizOutOfBounds(f"A time limit is between 1 and {MAX_TIME_LIMIT_MINUTES} minutes.")
-    slugs = list(dict.fromkeys(spec.banks))
+    slugs = list(dict.fromkeys(spec.bank_slugs))
     banks = session.scalars(select(Bank).where(Bank.slug.in_(slugs)).order_by(Bank.title, Bank.slug)).all()
     if not slugs or len(banks) != len(slugs):
         raise UnknownQuiz("Choose one or more of the banks listed.")
@@ -165,7 +168,7 @@ def _start_custom_quiz(session: Session, user: User, spec: CustomQuiz, now: dt.d
     tags = sorted(set(spec.tags))
     chosen = draw(select_pool(candidates, None, tags), spec.count, seed)
     if not chosen:
-        raise NoQuestions("No questions in the chosen banks have the chosen topics. Choose other topics or banks.")
+        raise NoQuestions("No questions in the chosen banks have the chosen tags. Choose other tags or banks.")
     title = "Custom quiz: " + ", ".join(b.title for b in banks)
     if tags:
         title += " — " + ", ".join(tags)
@@ -175,7 +178,7 @@ def _start_custom_quiz(session: Session, user: User, spec: CustomQuiz, now: dt.d
         chosen,
         now,
         seed,
-        source="custom",
+        source=AttemptSource.CUSTOM,
         title=title,
         mode=spec.mode,
         minutes=spec.time_limit_minutes,
@@ -187,25 +190,25 @@ def practise_mistakes(
     session: Session,
     user: User,
     now: dt.datetime,
-    bank: str | None = None,
+    bank_slug: str | None = None,
     tag: str | None = None,
     count: int = MISTAKES_COUNT,
     seed: int | None = None,
 ) -> Attempt:
-    """Start a practice quiz of the questions ``user`` most recently got wrong (within ``bank``, ``tag``).
+    """Start a practice quiz of the questions ``user`` most recently got wrong (in bank ``bank_slug``, with ``tag``).
 
     A question counts as a mistake when the learner's latest final answer to it (a practice answer, or an
     answer in a closed exam) was not fully correct. The ``count`` most recent mistakes are drawn, in an
     order shuffled by ``seed``; each is asked as it is worded now.
 
     Raises:
-        UnknownQuiz: no bank has the id ``bank``.
+        UnknownQuiz: no bank has the slug ``bank_slug``.
         NoQuestions: nothing to practise.
     """
     seed = new_seed() if seed is None else seed
     close_expired(session, user, now)
-    banks = session.scalars(select(Bank).where(Bank.slug == bank)).all() if bank else []
-    if bank and not banks:
+    banks = session.scalars(select(Bank).where(Bank.slug == bank_slug)).all() if bank_slug else []
+    if bank_slug and not banks:
         raise UnknownQuiz("Choose one of the banks listed.")
     ranked = (
         select(
@@ -217,7 +220,10 @@ def practise_mistakes(
             .label("rank"),
         )
         .join(Attempt, Attempt.id == Answer.attempt_id)
-        .where(Answer.user_id == user.id, or_(Attempt.mode == "practice", Attempt.status != "in_progress"))
+        .where(
+            Answer.user_id == user.id,
+            or_(Attempt.mode == AttemptMode.PRACTICE, Attempt.status != AttemptStatus.IN_PROGRESS),
+        )
         .subquery()
     )
     recent = session.execute(
@@ -230,8 +236,8 @@ def practise_mistakes(
     candidates = sorted(live_candidates(session, *where), key=lambda c: order[c.ref.question_id])
     mistakes = select_pool(candidates, None, [tag] if tag else [])[:count]
     if not mistakes:
-        where_text = " in this bank" if bank else ""
-        where_text += " with this topic" if tag else ""
+        where_text = " in this bank" if bank_slug else ""
+        where_text += " with this tag" if tag else ""
         raise NoQuestions(f"You have no mistakes to practise{where_text}. Well done!")
     title = "Practise my mistakes"
     if banks:
@@ -249,11 +255,11 @@ def practise_mistakes(
         draw(mistakes, None, seed),
         now,
         seed,
-        source="mistakes",
+        source=AttemptSource.MISTAKES,
         title=title,
-        mode="practice",
+        mode=AttemptMode.PRACTICE,
         minutes=None,
-        criteria={"banks": versions, "bank": bank, "tag": tag, "count": count},
+        criteria={"banks": versions, "bank": bank_slug, "tag": tag, "count": count},
     )
 
 
@@ -285,7 +291,7 @@ def _create(
         seed=seed,
         question_revision_ids=[r.revision_id for r in refs],
         question_count=len(refs),
-        status="in_progress",
+        status=AttemptStatus.IN_PROGRESS,
         started_at=now,
         deadline=now + dt.timedelta(minutes=minutes) if minutes else None,
         score=0.0,
@@ -352,7 +358,7 @@ class AttemptState:
     question_revision_ids: list[int]
 
     def time_is_up(self, now: dt.datetime) -> bool:
-        return self.status == "in_progress" and self.deadline is not None and now > self.deadline
+        return self.status == AttemptStatus.IN_PROGRESS and self.deadline is not None and now > self.deadline
 
 
 def save_answer(
@@ -389,7 +395,9 @@ def save_answer(
         if row is None or row.user_id != user_id:
             raise UnknownAttempt("There is no such quiz attempt.")
         attempt = AttemptState(*row)
-        if attempt.status == "in_progress" and 1 <= position <= attempt.question_count:  # else refused below
+        if (
+            attempt.status == AttemptStatus.IN_PROGRESS and 1 <= position <= attempt.question_count
+        ):  # else refused below
             revision_id = attempt.question_revision_ids[position - 1]
             question_id, data = _REVISION.first(reader, {"revision_id": revision_id})
     _check_open(session, attempt, now)
@@ -405,9 +413,9 @@ def save_answer(
     found = _SAVED.first(session, {"attempt_id": attempt.id, "position": position})
     if found is not None and found.response == data:
         return Saved(attempt, found.id, changed=False, closed=False)
-    if found is not None and attempt.mode == "practice":
+    if found is not None and attempt.mode == AttemptMode.PRACTICE:
         raise AlreadyAnswered("You have already answered this question; your first answer counts.")
-    if attempt.mode == "exam" and is_blank(response):  # an exam question left or made blank has no answer
+    if attempt.mode == AttemptMode.EXAM and is_blank(response):  # an exam question left or made blank has no answer
         if found is None:
             return Saved(attempt, None, changed=False, closed=False)
         _DELETE_ANSWER.execute(session, {"answer_id": found.id})
@@ -425,7 +433,7 @@ def save_answer(
         answer_id = found.id
         _UPDATE_ANSWER.execute(session, {"answer_id": answer_id, **values})
     closed = False
-    if attempt.mode == "practice":
+    if attempt.mode == AttemptMode.PRACTICE:
         _after_grading(session, attempt.user_id, question_id, answer_id, result.correct, now)
         if _ANSWER_COUNT.scalar(session, {"attempt_id": attempt.id}) == attempt.question_count:
             _close(session, _locked(session, attempt.id), now)
@@ -434,11 +442,11 @@ def save_answer(
 
 
 def _check_open(session: Session, attempt: AttemptState, now: dt.datetime) -> None:
-    if attempt.status != "in_progress":
+    if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("This quiz is already finished, so it takes no more answers. Here are your results.")
     if attempt.time_is_up(now):
         locked = _locked(session, attempt.id)
-        if locked.status == "in_progress":  # not closed by another request meanwhile
+        if locked.status == AttemptStatus.IN_PROGRESS:  # not closed by another request meanwhile
             _close(session, locked, now)
         raise TimeUp(
             "Time ran out before this answer arrived, so it was not saved. The answers you had saved have been graded."
@@ -461,7 +469,7 @@ def finish_attempt(session: Session, attempt: Attempt, now: dt.datetime) -> Atte
     Unanswered questions score 0. Past the time limit the attempt is closed as expired, at its deadline.
     """
     attempt = _locked(session, attempt.id)  # the same object, refreshed
-    if attempt.status == "in_progress":
+    if attempt.status == AttemptStatus.IN_PROGRESS:
         _close(session, attempt, now)
     return attempt
 
@@ -470,7 +478,7 @@ def close_expired(session: Session, user: User, now: dt.datetime) -> int:
     """Close every attempt of ``user`` whose time ran out; return how many were closed."""
     stale = session.scalars(
         select(Attempt)
-        .where(Attempt.user_id == user.id, Attempt.status == "in_progress", Attempt.deadline < now)
+        .where(Attempt.user_id == user.id, Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now)
         .with_for_update()
     ).all()
     for attempt in stale:
@@ -496,12 +504,12 @@ def _close(session: Session, attempt: Attempt, now: dt.datetime) -> None:
     """Close an open attempt: finished now, or expired at its deadline if that has passed."""
     expired = attempt.time_is_up(now)
     end = attempt.deadline if expired and attempt.deadline is not None else now
-    attempt.status = "expired" if expired else "finished"
+    attempt.status = AttemptStatus.EXPIRED if expired else AttemptStatus.FINISHED
     attempt.finished_at = end
     attempt.duration_seconds = max(0, round((end - attempt.started_at).total_seconds()))
     attempt.score = _total(session, attempt)
     attempt.percent = percent(attempt.score, attempt.max_score)
-    if attempt.mode == "exam":  # exam answers become final only now; practice ones were final when saved
+    if attempt.mode == AttemptMode.EXAM:  # exam answers become final only now; practice ones were final when saved
         for answer in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id).order_by(Answer.position)):
             _after_grading(session, attempt.user_id, answer.question_id, answer.id, answer.correct, now)
     session.flush()

@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from ..access import acting_user, owned_or_404, require_role
 from ..domain.grading import ResponseError
-from ..domain.quizzes import format_clock, format_duration, format_points
+from ..domain.quizzes import AttemptMode, AttemptStatus, format_clock, format_duration, format_points
 from ..domain.refusals import NotFound, Refused
 from ..extensions import db
 from ..models import Attempt, utcnow
@@ -91,7 +91,7 @@ def start():
 
 @bp.post("/quizzes/build")
 def build():
-    """Start a quiz built from the chosen banks, topics, number of questions, mode and time limit."""
+    """Start a quiz built from the chosen banks, tags, number of questions, mode and time limit."""
     form = BuildForm(prefix="build").offer(queries.catalogue(db.session))
     if not form.validate():
         return index_page(form, 422)
@@ -113,7 +113,7 @@ def mistakes():
     """Start a practice quiz of the questions this learner most recently got wrong."""
     form = MistakesForm(prefix="mistakes")
     bank, tag = (form.bank.data or None), (form.tag.data or None)
-    return begin(lambda user, now: quizzes.practise_mistakes(db.session, user, now, bank=bank, tag=tag))
+    return begin(lambda user, now: quizzes.practise_mistakes(db.session, user, now, bank_slug=bank, tag=tag))
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -166,7 +166,7 @@ def answer(attempt_id: int, position: int):
 
 
 def next_page(attempt: quizzes.AttemptState, position: int, choice: str | None) -> tuple[str, int | None]:
-    if attempt.mode == "practice":
+    if attempt.mode == AttemptMode.PRACTICE:
         return "question", position  # its feedback
     if choice == "previous":
         return "question", max(1, position - 1)
@@ -179,7 +179,7 @@ def next_page(attempt: quizzes.AttemptState, position: int, choice: str | None) 
 def summary(attempt_id: int):
     """Show which questions are answered, with the button that submits the attempt (or says time is up)."""
     attempt = owned_or_404(Attempt, attempt_id)
-    if attempt.status != "in_progress":
+    if attempt.status != AttemptStatus.IN_PROGRESS:
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
     answered = queries.answered_positions(db.session, attempt)
     now = utcnow()
@@ -202,7 +202,7 @@ def finish(attempt_id: int):
 def results(attempt_id: int):
     """Show the score, the time taken and every question with the answer given and the right one."""
     attempt = owned_or_404(Attempt, attempt_id)
-    if attempt.status == "in_progress":
+    if attempt.status == AttemptStatus.IN_PROGRESS:
         answered = queries.answered_positions(db.session, attempt)
         return go(attempt, queries.where_to_resume(attempt, answered, utcnow()))
     return render_template("quiz/results.html", results=queries.results(db.session, attempt))
