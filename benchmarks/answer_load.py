@@ -169,7 +169,7 @@ def seed(database_url: str, secret: str, clients: int, questions: int, tmp: Path
 
     from quizapp import create_app
     from quizapp.domain.banks import parse_bank
-    from quizapp.extensions import db
+    from quizapp.extensions import db, passwords
     from quizapp.models import Question, QuestionRevision, utcnow
     from quizapp.operations import create_user, import_bank
     from quizapp.operations.quizzes import BankQuiz, start_attempt
@@ -180,7 +180,7 @@ def seed(database_url: str, secret: str, clients: int, questions: int, tmp: Path
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         source = bank_source(questions)
-        import_bank(db.session, parse_bank(source, "load.yaml"), source, "load.yaml")
+        import_bank(db.session, parse_bank(source, "load.yaml"), source, "load.yaml", utcnow())
         keys = {
             rid: key.rsplit("-", 1)[0]
             for rid, key in db.session.execute(
@@ -188,7 +188,7 @@ def seed(database_url: str, secret: str, clients: int, questions: int, tmp: Path
             )
         }
         for i in range(clients):
-            user = create_user(db.session, f"learner{i}", PASSWORD, "learner")
+            user = create_user(db.session, f"learner{i}", PASSWORD, "learner", passwords=passwords())
             attempt = start_attempt(db.session, user, BankQuiz("load", "everything"), utcnow())
             forms = [ANSWERS[keys[rid]] for rid in attempt.question_revision_ids]
             learners.append(Learner(user.username, attempt.id, forms))

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from quizapp import create_app
 from quizapp.domain.banks import parse_bank
 from quizapp.extensions import db
+from quizapp.models import utcnow
 from quizapp.operations import find_unchanged_source, import_bank, source_hash
 
 TEMPLATES = [
@@ -156,7 +157,7 @@ def main() -> None:
                 db.create_all()
                 bank = parse_bank(source, "benchmark.yaml")
                 start = time.perf_counter()
-                import_bank(db.session, bank, source, "benchmark.yaml")
+                import_bank(db.session, bank, source, "benchmark.yaml", utcnow())
                 db.session.commit()
                 elapsed = time.perf_counter() - start
                 path = Path(tmp) / "benchmark.yaml"

@@ -226,19 +226,20 @@ def flashcard_bank(n: int, bank_id: str = "bench") -> bytes:
 def setup_learners(app, concurrency: int) -> dict[str, int]:
     from quizapp.domain import scheduling
     from quizapp.domain.banks import parse_bank
-    from quizapp.extensions import db
+    from quizapp.extensions import db, passwords
+    from quizapp.models import utcnow
     from quizapp.operations import create_user, import_bank
     from quizapp.operations.cards import create_deck, save_settings
 
     with app.app_context():
         source = flashcard_bank(5000)
-        import_bank(db.session, parse_bank(source, "bench.yaml"), source, "bench.yaml")
+        import_bank(db.session, parse_bank(source, "bench.yaml"), source, "bench.yaml", utcnow())
         db.session.commit()
         bank_id = db.session.execute(db.text("SELECT id FROM banks WHERE slug = 'bench'")).scalar()
         decks = {}
         for k in range(concurrency):
             login = f"learner{k}"
-            user = create_user(db.session, login, PASSWORD, "learner")
+            user = create_user(db.session, login, PASSWORD, "learner", passwords=passwords())
             save_settings(db.session, user, scheduling.Settings(new_per_day=9999, reviews_per_day=9999))
             decks[login] = create_deck(db.session, user, bank_id, []).id
         db.session.commit()
@@ -398,8 +399,8 @@ def part_two(total_reviews: int) -> list[dict]:
 
     from quizapp import create_app
     from quizapp.domain.banks import parse_bank
-    from quizapp.extensions import db
-    from quizapp.models import User
+    from quizapp.extensions import db, passwords
+    from quizapp.models import User, utcnow
     from quizapp.operations import create_user, import_bank
     from quizapp.operations.cards import create_deck
 
@@ -411,8 +412,10 @@ def part_two(total_reviews: int) -> list[dict]:
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"))
             source = flashcard_bank(20_000)
-            import_bank(db.session, parse_bank(source, "bench.yaml"), source, "bench.yaml")
-            ids = [create_user(db.session, f"learner{k}", PASSWORD, "learner").id for k in range(3)]
+            import_bank(db.session, parse_bank(source, "bench.yaml"), source, "bench.yaml", utcnow())
+            ids = [
+                create_user(db.session, f"learner{k}", PASSWORD, "learner", passwords=passwords()).id for k in range(3)
+            ]
             db.session.commit()
             bank_id = db.session.execute(db.text("SELECT id FROM banks")).scalar()
             cards = list(db.session.execute(db.text("SELECT id FROM cards ORDER BY id")).scalars())

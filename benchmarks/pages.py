@@ -74,7 +74,7 @@ def seed(app) -> World:
 
     from quizapp.domain import scheduling
     from quizapp.domain.banks import parse_bank
-    from quizapp.extensions import db
+    from quizapp.extensions import db, passwords
     from quizapp.models import Bank, Card, Question, QuestionRevision, utcnow
     from quizapp.operations import create_user, import_bank
     from quizapp.operations.cards import create_deck, grade, save_settings
@@ -83,12 +83,12 @@ def seed(app) -> World:
     with app.app_context():
         for path in sorted((ROOT / "questions").glob("*.yaml")):
             source = path.read_bytes()
-            import_bank(db.session, parse_bank(source, path.name), source, path.name)
+            import_bank(db.session, parse_bank(source, path.name), source, path.name, utcnow())
         for name, source in (("load.yaml", bank_source(200)), ("bench.yaml", flashcard_bank(2000))):
-            import_bank(db.session, parse_bank(source, name), source, name)
+            import_bank(db.session, parse_bank(source, name), source, name, utcnow())
         db.session.commit()
 
-        user = create_user(db.session, "learner", PASSWORD, "learner")
+        user = create_user(db.session, "learner", PASSWORD, "learner", passwords=passwords())
         save_settings(db.session, user, scheduling.Settings(new_per_day=9999, reviews_per_day=9999))
         now = utcnow()
         start = now - dt.timedelta(days=10)

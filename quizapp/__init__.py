@@ -10,9 +10,16 @@ from typing import Any
 import click
 from flask import Flask, request
 
+from . import access, cli, errors, models, rendering, security
+from .admin.views import bp as admin_bp
+from .auth.views import bp as auth_bp
+from .banks.views import bp as banks_bp
+from .cards.views import bp as cards_bp
 from .database import configure_engine, read_only_transactions, reset_transactions
-from .domain.accounts import HashParameters, Passwords
+from .domain.accounts import HashParameters, Passwords, ThrottlePolicy
 from .extensions import csrf, db, login_manager, migrate
+from .quiz.views import bp as quiz_bp
+from .teach.views import bp as teach_bp
 
 DEFAULTS: dict[str, Any] = {
     "DEVELOPMENT": False,
@@ -101,9 +108,6 @@ def _serving() -> bool:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import access, security
-    from .operations import ThrottlePolicy
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     with app.app_context():
@@ -135,36 +139,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .admin.views import bp as admin_bp
-    from .auth.views import bp as auth_bp
-    from .banks.views import bp as banks_bp
-    from .cards.views import bp as cards_bp
-    from .quiz.views import bp as quiz_bp
-    from .teach.views import bp as teach_bp
-
     for bp in (banks_bp, auth_bp, teach_bp, admin_bp, quiz_bp, cards_bp):
         app.register_blueprint(bp)
-    from .rendering import init_app as init_rendering
-
-    init_rendering(app)
+    rendering.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from .errors import init_app as init_errors
-
-    init_errors(app)
+    errors.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
-    from .cards.cli import srs_cli
-    from .cli import bank_cli, user_cli
-
-    app.cli.add_command(bank_cli)
-    app.cli.add_command(user_cli)
-    app.cli.add_command(srs_cli)
+    cli.init_app(app)
 
     @app.shell_context_processor
     def _shell() -> dict[str, Any]:
-        from . import models
-
         return {"db": db, "models": models}

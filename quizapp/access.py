@@ -17,6 +17,7 @@ from flask_login import LoginManager, current_user
 
 from .extensions import db, login_manager
 from .models import User
+from .queries.accounts import user_by_session_token
 
 
 class Owned(Protocol):
@@ -96,7 +97,6 @@ def next_from_request() -> str | None:
 
 def init_login_manager(manager: LoginManager) -> None:
     """Sessions name a user by their session token, and visitors who must log in are sent to the login page."""
-    from .queries.accounts import user_by_session_token
 
     @manager.user_loader
     def _load_user(token: str) -> Any:

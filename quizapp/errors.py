@@ -1,4 +1,9 @@
-"""Error pages in the app's own style, with no traceback or internal detail."""
+"""Error pages in the app's own style, with no traceback or internal detail.
+
+A :class:`~quizapp.domain.refusals.Refused` that a view does not catch becomes the error page with the
+refusal's status and message; the request's transaction is rolled back first, so a refused request
+changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,17 @@ from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .domain.refusals import Refused
+from .extensions import db
+
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Please go back and try again."),
     403: ("Forbidden", "You do not have permission to see this page."),
     404: ("Page not found", "There is nothing at this address. It may have moved, or the link may be wrong."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
+    409: ("Conflict", "Something changed while you were on this page. Go back, reload it and try again."),
     413: ("Too large", "What you sent is larger than this site accepts."),
+    422: ("Not possible", "What you asked for cannot be done."),
     429: ("Too many requests", "Please wait a little before trying again."),
     500: ("Something went wrong", "An unexpected error happened on our side. Please try again later."),
 }
@@ -32,12 +42,26 @@ def render_error(error: HTTPException):
     return render_template("error.html", code=code, title=title, text=text), code, headers
 
 
+def render_refusal(refusal: Refused):
+    """The error page for a refusal no view handled: its status, and its message for the text."""
+    db.session.rollback()
+    title = MESSAGES.get(refusal.status, ("Not possible", ""))[0]
+    retry_after = getattr(refusal, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+    return (
+        render_template("error.html", code=refusal.status, title=title, text=refusal.message),
+        refusal.status,
+        headers,
+    )
+
+
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:g} MiB" if n >= 1024 * 1024 else f"{n / 1024:g} KiB" if n >= 1024 else f"{n} bytes"
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(Refused, render_refusal)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from .domain.accounts import Passwords
+from .domain.accounts import Passwords, ThrottlePolicy
 
 # Named constraints so Alembic can alter them, including SQLite's batch (copy-and-move) migrations.
 NAMING_CONVENTION = {
@@ -35,3 +35,8 @@ csrf = CSRFProtect()
 def passwords() -> Passwords:
     """The current app's password hasher (argon2id with the configured parameters)."""
     return current_app.extensions["quizapp.passwords"]
+
+
+def throttle_policy() -> ThrottlePolicy:
+    """The current app's login throttling policy."""
+    return current_app.extensions["quizapp.throttle"]

@@ -18,7 +18,8 @@ from werkzeug.serving import make_server
 
 from quizapp import create_app
 from quizapp.domain.banks import parse_bank
-from quizapp.extensions import db
+from quizapp.extensions import db, passwords
+from quizapp.models import utcnow
 from quizapp.operations import create_user, import_bank
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,7 +115,7 @@ def make_bank(app: Flask):
     def _make(text: str | None = None, name: str = "bank.yaml", **kwargs):
         source = (text if text is not None else bank_yaml(**kwargs)).encode()
         with app.app_context():
-            result = import_bank(db.session, parse_bank(source, name), source, name)
+            result = import_bank(db.session, parse_bank(source, name), source, name, utcnow())
             db.session.commit()
         return result
 
@@ -133,7 +134,7 @@ def make_user(app: Flask):
 
     def _make(login: str = "learner@example.org", role: str = "learner", password: str = PASSWORD) -> int:
         with app.app_context():
-            user = create_user(db.session, login, password, role)
+            user = create_user(db.session, login, password, role, passwords=passwords())
             db.session.commit()
             return user.id
 

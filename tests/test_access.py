@@ -148,12 +148,14 @@ def matrix_app(tmp_path: Path) -> Iterator[Flask]:
     """The app with CSRF off (tested on its own in test_csrf.py), a bank, and one user per actor plus one more."""
     app = make_app(f"sqlite:///{tmp_path / 'matrix.sqlite'}", tmp_path, WTF_CSRF_ENABLED=False)
     from quizapp.domain.banks import parse_bank
+    from quizapp.extensions import passwords
+    from quizapp.models import utcnow
     from quizapp.operations import create_user, import_bank
     from quizapp.operations.cards import create_deck
 
     with app.app_context():
         source = bank_yaml().encode()
-        import_bank(db.session, parse_bank(source, "demo.yaml"), source, "demo.yaml")
+        import_bank(db.session, parse_bank(source, "demo.yaml"), source, "demo.yaml", utcnow())
         for login, role in (
             ("learner_a", "learner"),
             ("learner_b", "learner"),
@@ -161,7 +163,7 @@ def matrix_app(tmp_path: Path) -> Iterator[Flask]:
             ("admin", "admin"),
             ("learner_c", "learner"),
         ):
-            user = create_user(db.session, login, PASSWORD, role)
+            user = create_user(db.session, login, PASSWORD, role, passwords=passwords())
             create_deck(db.session, user, db.session.scalar(select(Bank.id)), [])
         db.session.commit()
     app.config["ATTEMPTS"] = make_attempts(app, (*MEMBERS, "learner_c"))

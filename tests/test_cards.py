@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from quizapp.domain import scheduling
 from quizapp.domain.banks import parse_bank
 from quizapp.domain.revlog import LoggedReview
-from quizapp.extensions import db
-from quizapp.models import NEW, Card, CardState, Question, Review, User
+from quizapp.extensions import db, passwords
+from quizapp.models import NEW, Card, CardState, Question, Review, User, utcnow
 from quizapp.operations import cards as ops
 from quizapp.operations import create_user, import_bank
 from quizapp.queries import cards as card_queries
@@ -36,7 +36,7 @@ def ctx(app):
 def make_bank(ctx):
     def _make(text: str | None = None, **kwargs):
         source = (text if text is not None else bank_yaml(**kwargs)).encode()
-        result = import_bank(db.session, parse_bank(source, "bank.yaml"), source, "bank.yaml")
+        result = import_bank(db.session, parse_bank(source, "bank.yaml"), source, "bank.yaml", utcnow())
         db.session.commit()
         return result
 
@@ -46,7 +46,7 @@ def make_bank(ctx):
 @pytest.fixture
 def make_user(ctx):
     def _make(login: str) -> int:
-        made = create_user(db.session, login, PASSWORD, "learner")
+        made = create_user(db.session, login, PASSWORD, "learner", passwords=passwords())
         db.session.commit()
         return made.id
 
@@ -482,8 +482,8 @@ def test_a_deleted_account_takes_its_flashcard_data_with_it(app, make_bank, lear
 def test_cards_grading_undo_and_limits_on_postgres(pg_app):
     with pg_app.app_context():
         source = ALL_TYPES.encode()
-        import_bank(db.session, parse_bank(source, "all-types.yaml"), source, "all-types.yaml")
-        learner = create_user(db.session, "learner", PASSWORD, "learner")
+        import_bank(db.session, parse_bank(source, "all-types.yaml"), source, "all-types.yaml", utcnow())
+        learner = create_user(db.session, "learner", PASSWORD, "learner", passwords=passwords())
         db.session.commit()
         ops.save_settings(db.session, learner, scheduling.Settings(enable_fuzzing=False, new_per_day=3))
         deck = ops.create_deck(db.session, learner, db.session.scalar(select(Card.bank_id).limit(1)), ["demo"])

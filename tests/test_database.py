@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 
 from quizapp.domain.accounts import SessionUser
 from quizapp.domain.banks import parse_bank
-from quizapp.extensions import db
+from quizapp.extensions import db, passwords
 from quizapp.models import Answer, Attempt, Question, QuestionRevision, User
 from quizapp.operations import create_user, import_bank
 from quizapp.operations.quizzes import AttemptClosed, BankQuiz, save_answer, start_attempt
@@ -36,8 +36,8 @@ WRONG = {  # a wrong answer to each quiz question of the all-types bank, as a br
 def seed(quiz: str) -> tuple[int, int]:
     """A learner and an attempt at the all-types bank's ``quiz``, committed: (user id, attempt id)."""
     source = (DATA / "banks" / "all-types.yaml").read_bytes()
-    import_bank(db.session, parse_bank(source, "all-types.yaml"), source, "all-types.yaml")
-    user = create_user(db.session, "amy", PASSWORD, "learner")
+    import_bank(db.session, parse_bank(source, "all-types.yaml"), source, "all-types.yaml", WHEN)
+    user = create_user(db.session, "amy", PASSWORD, "learner", passwords=passwords())
     attempt = start_attempt(db.session, user, BankQuiz("all-types", quiz), WHEN, seed=1)
     db.session.commit()
     return user.id, attempt.id

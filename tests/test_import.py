@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from quizapp.domain.banks import parse_bank
 from quizapp.extensions import db
-from quizapp.models import Bank, BankVersion, Question, QuestionRevision
+from quizapp.models import Bank, BankVersion, Question, QuestionRevision, utcnow
 from quizapp.operations import import_bank
 
 from .conftest import bank_yaml, make_app
@@ -115,7 +115,7 @@ def test_a_failed_import_leaves_the_database_as_it_was(app, make_bank):
     source = bank_yaml(questions=THREE.replace("First", "Changed")).encode()
     bank = parse_bank(source, "b.yaml")
     with app.app_context():
-        import_bank(db.session, bank, source, "b.yaml")
+        import_bank(db.session, bank, source, "b.yaml", utcnow())
         db.session.execute(select(1))
         db.session.rollback()  # what a caller does when anything later in the transaction fails
     assert state(app) == before
@@ -125,7 +125,7 @@ def _import_in_process(database_url: str, tmp: str, source: bytes, barrier) -> s
     app = make_app(database_url, Path(tmp))
     barrier.wait()
     with app.app_context():
-        result = import_bank(db.session, parse_bank(source, "b.yaml"), source, "b.yaml")
+        result = import_bank(db.session, parse_bank(source, "b.yaml"), source, "b.yaml", utcnow())
         db.session.commit()
         return result.status
 
@@ -164,10 +164,10 @@ def test_postgres_by_configuration_only(pg_app):
     app = pg_app
     source = bank_yaml(bank_id="pg-demo", questions=THREE).encode()
     with app.app_context():
-        first = import_bank(db.session, parse_bank(source, "b.yaml"), source, "b.yaml")
+        first = import_bank(db.session, parse_bank(source, "b.yaml"), source, "b.yaml", utcnow())
         db.session.commit()
         edited = source.replace(b"First", b"Edited")
-        second = import_bank(db.session, parse_bank(edited, "b.yaml"), edited, "b.yaml")
+        second = import_bank(db.session, parse_bank(edited, "b.yaml"), edited, "b.yaml", utcnow())
         db.session.commit()
         bank = db.session.scalars(select(Bank).where(Bank.slug == "pg-demo")).one()
         assert (first.status, second.status, second.changed, bank.version_number) == ("created", "updated", ["q1"], 2)

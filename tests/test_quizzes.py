@@ -15,8 +15,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from quizapp.domain.grading import parse_response, response_form
-from quizapp.extensions import db
-from quizapp.models import Answer, Attempt, Question, QuestionRevision, User
+from quizapp.extensions import db, passwords
+from quizapp.models import Answer, Attempt, Question, QuestionRevision, User, utcnow
 from quizapp.operations import create_user
 from quizapp.operations import quizzes as ops
 
@@ -391,8 +391,8 @@ def test_double_submission_at_the_same_moment_counts_once_on_postgres(pg_app, mo
     from quizapp.operations import import_bank
 
     with pg_app.app_context():
-        import_bank(db.session, parse_bank(ALL_TYPES), ALL_TYPES.encode(), "all-types.yaml")
-        create_user(db.session, "amy", PASSWORD, "learner")
+        import_bank(db.session, parse_bank(ALL_TYPES), ALL_TYPES.encode(), "all-types.yaml", utcnow())
+        create_user(db.session, "amy", PASSWORD, "learner", passwords=passwords())
         db.session.commit()
     attempt, statuses = double_submit(pg_app, "amy", 0.3, monkeypatch)
     assert statuses == [303, 303]
@@ -584,7 +584,7 @@ def test_practise_my_mistakes(app, all_types, make_bank, learner, clock):
     again = int(learner.post("/quizzes/mistakes", **{"mistakes-bank": "all-types"}).location.rsplit("/", 1)[1])
     assert keys(app, again) == ["ordering-1"]
     empty = learner.post("/quizzes/mistakes", **{"mistakes-tag": "other", "mistakes-bank": "all-types"})
-    assert "no mistakes to practise in this bank with this topic" in learner.get(empty.location).text
+    assert "no mistakes to practise in this bank with this tag" in learner.get(empty.location).text
     assert learner.post("/quizzes/mistakes", **{"mistakes-bank": "no-such-bank"}).status_code == 404
 
 
@@ -690,10 +690,10 @@ def test_building_a_quiz_checks_the_form(app, all_types, learner, fields, messag
     assert snapshot(app) == before
 
 
-def test_building_a_quiz_with_topics_no_question_has(app, all_types, make_bank, learner):
+def test_building_a_quiz_with_tags_no_question_has(app, all_types, make_bank, learner):
     make_bank(bank_yaml(questions=V1.replace("tags: [demo]", "tags: [other]")))
     response = learner.post("/quizzes/build", **{"build-banks": "all-types", "build-tags": "other", "build-count": "5"})
-    assert response.status_code == 422 and "No questions in the chosen banks have the chosen topics" in response.text
+    assert response.status_code == 422 and "No questions in the chosen banks have the chosen tags" in response.text
 
 
 def test_a_custom_quiz_with_tags_draws_only_those(app, all_types, make_bank, learner):
@@ -801,8 +801,8 @@ def test_operations_can_run_without_a_request(tmp_path: Path):
     from quizapp.operations import import_bank
 
     with app.app_context():
-        import_bank(db.session, parse_bank(ALL_TYPES), ALL_TYPES.encode(), "all-types.yaml")
-        user = create_user(db.session, "amy", PASSWORD, "learner")
+        import_bank(db.session, parse_bank(ALL_TYPES), ALL_TYPES.encode(), "all-types.yaml", utcnow())
+        user = create_user(db.session, "amy", PASSWORD, "learner", passwords=passwords())
         attempt = ops.start_attempt(db.session, user, ops.BankQuiz("all-types", "exam"), START, seed=3)
         for position in range(1, attempt.question_count + 1):
             revision = db.session.get(QuestionRevision, attempt.question_revision_ids[position - 1])

@@ -265,20 +265,20 @@ def test_the_study_page_says_when_the_days_work_is_done(app, learner):
     assert "Done for today" in page and "Study now" not in page
 
 
-def test_making_a_deck_of_some_topics(app, learner, make_bank):
+def test_making_a_deck_of_some_tags(app, learner, make_bank):
     questions = """
   - {id: a, type: flashcard, front: "A?", back: "a", tags: [alpha]}
   - {id: b, type: flashcard, front: "B?", back: "b", tags: [beta]}
 """
-    make_bank(bank_yaml("topics", questions=questions, tags="[alpha, beta]"))
-    page = learner.get("/decks/new", query_string={"bank": "topics"}).get_data(as_text=True)
+    make_bank(bank_yaml("tagged", questions=questions, tags="[alpha, beta]"))
+    page = learner.get("/decks/new", query_string={"bank": "tagged"}).get_data(as_text=True)
     assert 'value="alpha"' in page and 'value="beta"' in page
-    deck = make_deck(learner, bank="topics", tags="beta")
-    assert make_deck(learner, bank="topics", tags="beta") == deck  # the same deck again
+    deck = make_deck(learner, bank="tagged", tags="beta")
+    assert make_deck(learner, bank="tagged", tags="beta") == deck  # the same deck again
     page = learner.get(f"/decks/{deck}").get_data(as_text=True)
-    assert "Bank topics: beta" in page and re.search(r'class="count">1</span> new', page)
-    response = post_form(learner, "/decks/new", bank="topics", tags="gamma")
-    assert response.status_code == 422 and "this bank has no such topic" in response.get_data(as_text=True)
+    assert "Bank tagged: beta" in page and re.search(r'class="count">1</span> new', page)
+    response = post_form(learner, "/decks/new", bank="tagged", tags="gamma")
+    assert response.status_code == 422 and "this bank has no such tag" in response.get_data(as_text=True)
     response = post_form(learner, "/decks/new", bank="nope")
     assert response.status_code == 422 and "Choose a bank to make a deck from." in response.get_data(as_text=True)
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from sqlalchemy import func, select
 
+from quizapp import operations
+from quizapp.domain.banks import BankError
+from quizapp.domain.refusals import Refused
 from quizapp.extensions import db
 from quizapp.models import Bank, BankVersion, Question
 
@@ -110,3 +114,34 @@ def test_teachers_see_the_manage_link_and_learners_do_not(client, make_user):
     other = client.application.test_client()
     log_in(other, "teacher")
     assert 'href="/teach/"' in other.get("/").text
+
+
+def test_upload_and_cli_both_import_through_import_bank_source(app, teacher, runner, tmp_path, monkeypatch):
+    calls = []
+    real = operations.import_bank_source
+
+    def recording(session, source, name, now, bank=None):
+        calls.append(name)
+        return real(session, source, name, now, bank)
+
+    monkeypatch.setattr(operations, "import_bank_source", recording)
+    assert upload(teacher, bank_yaml("first"), "first.yaml").status_code == 200
+    path = tmp_path / "second.yaml"
+    path.write_text(bank_yaml("second"))
+    result = runner.invoke(args=["bank", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert calls == ["first.yaml", "second.yaml"]
+
+
+def test_import_bank_source_skips_known_bytes_and_refuses_a_bad_bank(app):
+    source = bank_yaml().encode()
+    now = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
+    with app.app_context():
+        created = operations.import_bank_source(db.session, source, "demo.yaml", now)
+        db.session.commit()
+        again = operations.import_bank_source(db.session, source, "demo.yaml", now)
+        assert (created.status, again.status, again.version) == ("created", "unchanged", 1)
+        with pytest.raises(Refused) as info:
+            operations.import_bank_source(db.session, b"format: 1\nid: bad\n", "bad.yaml", now)
+        assert isinstance(info.value, BankError) and info.value.status == 422
+        assert any("title" in p.message for p in info.value.problems)

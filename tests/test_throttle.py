@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from quizapp.extensions import db
+from quizapp.extensions import db, passwords
 from quizapp.models import LoginFailure, User
 from quizapp.operations import ThrottlePolicy
 
@@ -138,11 +138,12 @@ def concurrent_attempts(app, login: str, attempts: int, threads: int = 6) -> dic
     from concurrent.futures import ThreadPoolExecutor
 
     from quizapp import operations
+    from quizapp.auth.views import checks
 
     def one(_):
         with app.app_context():
             try:
-                operations.log_in(db.session, login, "wrong password", "198.51.100.1")
+                operations.log_in(db.session, login, "wrong password", "198.51.100.1", **checks())
             except operations.Throttled:
                 db.session.commit()
                 return "throttled"
@@ -168,6 +169,6 @@ def test_concurrent_attempts_on_postgres(pg_app):
     from quizapp.operations import create_user
 
     with pg_app.app_context():
-        create_user(db.session, "learner@example.org", PASSWORD)
+        create_user(db.session, "learner@example.org", PASSWORD, passwords=passwords())
         db.session.commit()
     assert concurrent_attempts(pg_app, "learner@example.org", 24) == {"checked": 5, "throttled": 19}

@@ -8,7 +8,7 @@ from .. import operations
 from ..access import acting_user, require_role
 from ..domain.accounts import Role
 from ..extensions import db
-from ..models import User
+from ..models import User, utcnow
 from ..queries import accounts as account_queries
 from .forms import RoleForm, SearchForm
 
@@ -61,7 +61,7 @@ def disable(user_id: int):
     """Disable an account: it cannot log in, and its sessions end now."""
     user = user_or_404(user_id)
     try:
-        operations.disable_user(db.session, user, acting=acting_user())
+        operations.disable_user(db.session, user, utcnow(), acting=acting_user())
     except operations.Refused as error:
         db.session.rollback()
         return user_page(user, error=error.message, status=422)

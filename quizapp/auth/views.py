@@ -10,8 +10,8 @@ from flask_wtf import FlaskForm
 
 from .. import operations
 from ..access import acting_user, login_required, next_from_request, owned_or_404
-from ..extensions import db
-from ..models import User
+from ..extensions import db, passwords, throttle_policy
+from ..models import User, utcnow
 from ..queries import accounts as account_queries
 from .forms import ChangePasswordForm, DeleteAccountForm, LoginForm, RegisterForm
 
@@ -36,6 +36,11 @@ def refused(form: FlaskForm, error: operations.Refused, template: str, **context
     return render_template(template, form=form, **context), error.status, headers
 
 
+def checks() -> dict:
+    """What an operation that checks a password needs: the app's hasher and throttling policy, and the time."""
+    return {"passwords": passwords(), "policy": throttle_policy(), "now": utcnow()}
+
+
 def form_page(template: str, form: FlaskForm, **context) -> tuple[str, int]:
     """A form page: 200 when first shown, 422 when what was sent is invalid."""
     return render_template(template, form=form, **context), 422 if form.errors else 200
@@ -49,7 +54,7 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = operations.register(db.session, form.login.data, form.password.data, request.remote_addr)
+            user = operations.register(db.session, form.login.data, form.password.data, request.remote_addr, **checks())
         except operations.Refused as error:
             return refused(form, error, "auth/register.html")
         db.session.commit()
@@ -67,7 +72,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = operations.log_in(db.session, form.login.data, form.password.data, request.remote_addr)
+            user = operations.log_in(db.session, form.login.data, form.password.data, request.remote_addr, **checks())
         except operations.Refused as error:
             return refused(form, error, "auth/login.html")
         db.session.commit()
@@ -105,7 +110,7 @@ def change_password():
         user = acting_user()
         try:
             operations.change_password(
-                db.session, user, form.current_password.data, form.new_password.data, request.remote_addr
+                db.session, user, form.current_password.data, form.new_password.data, request.remote_addr, **checks()
             )
         except operations.Refused as error:
             return refused(form, error, "auth/password.html")
@@ -136,7 +141,7 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            operations.delete_account(db.session, acting_user(), form.password.data, request.remote_addr)
+            operations.delete_account(db.session, acting_user(), form.password.data, request.remote_addr, **checks())
         except operations.Refused as error:
             return refused(form, error, "auth/delete.html")
         db.session.commit()

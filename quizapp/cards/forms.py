@@ -84,10 +84,10 @@ def timezone_choices() -> list[tuple[str, str]]:
 class NewDeckForm(FlaskForm):
     bank = HiddenField(validators=[DataRequired("Choose a bank.")])
     tags = SelectMultipleField(
-        "Topics",
+        "Tags",
         choices=[],
         validate_choice=True,
-        invalid_choice_message="Choose topics from the list: this bank has no such topic.",
+        invalid_choice_message="Choose tags from the list: this bank has no such tag.",
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
         description="Leave every box empty to study the whole bank.",
@@ -186,6 +186,15 @@ class SettingsForm(FlaskForm):
         self.day_starts_at_hour.data = settings.day_starts_at_hour
         self.timezone.data = settings.timezone
         self.quiz_answers_feed_scheduler.data = settings.quiz_answers_feed_scheduler
+
+    def check(self, current: scheduling.Settings) -> bool:
+        """Check the settings as the scheduler will, putting each problem on its field."""
+        try:
+            self.settings(current).validated()
+        except scheduling.SettingsError as exc:
+            self.add_problems(exc.problems)
+            return False
+        return True
 
     def add_problems(self, problems: dict[str, str]) -> None:
         """Put the scheduler's complaints on the fields they are about."""

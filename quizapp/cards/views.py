@@ -11,12 +11,11 @@ import secrets
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
-from .. import operations
 from ..access import acting_user, owned_or_404, require_role
 from ..domain import scheduling
 from ..domain.cards import faces
+from ..domain.refusals import Refused
 from ..domain.revlog import write_revlog
 from ..extensions import db
 from ..models import Bank, Deck, Review, SchedulerSettings, utcnow
@@ -50,7 +49,7 @@ def decks():
 
 @bp.route("/decks/new", methods=["GET", "POST"])
 def new_deck():
-    """Choose a bank, and optionally some of its topics, to study."""
+    """Choose a bank, and optionally some of its tags, to study."""
     form = NewDeckForm(bank=request.args.get("bank", ""))
     bank = db.session.scalars(bank_queries.bank_by_slug(form.bank.data or "")).first()
     form.tags.choices = card_queries.bank_tags(db.session, bank.id) if bank else []
@@ -166,12 +165,11 @@ def grade(deck_id: int):
             version=form.version.data,
             duration_ms=None if duration is None else int(duration),
         )
-        db.session.commit()
-    except operations.Refused as refused:
+    except Refused as refused:
         db.session.rollback()
-        return _study_page(deck, error=refused.message, status=refused.status)
-    except IntegrityError:  # the same grade, posted twice at once, was recorded by the other request
-        db.session.rollback()
+        if not isinstance(refused, card_ops.GradeAlreadyRecorded):  # else the other request recorded it
+            return _study_page(deck, error=refused.message, status=refused.status)
+    db.session.commit()
     return redirect(url_for(".study", deck_id=deck.id, fragment=request.form.get("fragment")), 303)
 
 
@@ -188,10 +186,10 @@ def undo(deck_id: int):
     review = owned_or_404(Review, review.id)
     try:
         card = card_ops.undo(db.session, _me(), review)
-        db.session.commit()
-    except operations.Refused as refused:
+    except Refused as refused:
         db.session.rollback()
         return _study_page(deck, error=refused.message, status=refused.status)
+    db.session.commit()
     return redirect(url_for(".study", deck_id=deck.id, card=card.id, fragment=request.form.get("fragment")), 303)
 
 
@@ -202,22 +200,12 @@ def settings():
     form = SettingsForm()
     if request.method == "GET":
         form.fill(current)
-    elif all([form.validate_on_submit(), _check(form, current)]):  # both run, so every problem shows at once
+    elif all([form.validate_on_submit(), form.check(current)]):  # both run, so every problem shows at once
         card_ops.save_settings(db.session, _me(), form.settings(current))
         db.session.commit()
         flash("Your scheduler settings are saved.", "success")
         return redirect(url_for(".settings"), 303)
     return _settings_page(form, current)
-
-
-def _check(form: SettingsForm, current: scheduling.Settings) -> bool:
-    """Check the settings as the scheduler will, putting each problem on its field."""
-    try:
-        form.settings(current).validated()
-    except scheduling.SettingsError as exc:
-        form.add_problems(exc.problems)
-        return False
-    return True
 
 
 def _settings_page(form: SettingsForm, current: scheduling.Settings):
@@ -240,9 +228,9 @@ def optimise():
     """Fit the scheduler to the learner's own reviews; keep the result only if it predicts them better."""
     try:
         result = card_ops.optimise(db.session, _me(), utcnow())
-    except scheduling.NotEnoughReviews as exc:
+    except Refused as refused:  # not enough reviews yet
         db.session.rollback()
-        flash(f"Not optimised: {exc}.", "error")
+        flash(f"Not optimised: {refused.message}.", "error")
         return redirect(url_for(".settings"), 303)
     db.session.commit()
     verdict = "Your new parameters are in use." if result.improved else "Your parameters were already as good."

@@ -11,11 +11,12 @@ import datetime as dt
 import re
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -53,6 +54,9 @@ class AccountBehaviour:
         session_token: str
         disabled_at: dt.datetime | None
 
+    is_authenticated = True  # Flask-Login: a real account, not its anonymous visitor
+    is_anonymous = False
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users
         return self.disabled_at is None
@@ -89,9 +93,6 @@ class SessionUser(AccountBehaviour):
     password_changed_at: dt.datetime
     last_login_at: dt.datetime | None
     disabled_at: dt.datetime | None
-
-    is_authenticated: ClassVar[bool] = True
-    is_anonymous: ClassVar[bool] = False
 
 
 SESSION_USER_FIELDS = tuple(f.name for f in fields(SessionUser))
@@ -228,3 +229,26 @@ class Passwords:
 
     def needs_rehash(self, password_hash: str) -> bool:
         return self.hasher.check_needs_rehash(password_hash)
+
+
+# --- login throttling -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """How many failed password checks, per account and per client address, are allowed within ``window``."""
+
+    per_account: int = 5
+    per_address: int = 30
+    window: dt.timedelta = dt.timedelta(minutes=15)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ThrottlePolicy:
+        policy = cls(
+            per_account=int(config.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", cls.per_account)),
+            per_address=int(config.get("LOGIN_MAX_FAILURES_PER_ADDRESS", cls.per_address)),
+            window=dt.timedelta(seconds=int(config.get("LOGIN_THROTTLE_WINDOW", cls.window.total_seconds()))),
+        )
+        if policy.per_account < 1 or policy.per_address < 1 or policy.window.total_seconds() < 1:
+            raise ValueError("login throttling limits and window must be at least 1")
+        return policy

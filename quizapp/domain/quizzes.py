@@ -13,6 +13,7 @@ import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -23,7 +24,29 @@ from .grading import ChoiceMark, Grade, QuizQuestion, Response, correct_answer_t
 from .types import QUIZ_TYPES, get
 from .types.base import shuffled
 
-MODES = ("practice", "exam")
+
+class AttemptMode(StrEnum):
+    """Practice: each answer is checked at once. Exam: answers can change until the attempt is submitted."""
+
+    PRACTICE = "practice"
+    EXAM = "exam"
+
+
+class AttemptStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    FINISHED = "finished"  # submitted, or a practice attempt's last question answered
+    EXPIRED = "expired"  # closed at its deadline
+
+
+class AttemptSource(StrEnum):
+    """Where an attempt's questions came from."""
+
+    BANK_QUIZ = "bank_quiz"  # a quiz a bank defines
+    CUSTOM = "custom"  # a quiz the learner built
+    MISTAKES = "mistakes"  # the learner's latest mistakes
+
+
+MODES = tuple(AttemptMode)
 MAX_COUNT = 100  # questions in one custom quiz
 MAX_TIME_LIMIT_MINUTES = 24 * 60
 MISTAKES_COUNT = 10

@@ -12,6 +12,16 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ReviewSource(StrEnum):
+    """How a review came about: a grade while studying, a quiz answer, or a row of an imported log."""
+
+    STUDY = "study"
+    QUIZ = "quiz"
+    IMPORT = "import"
+
 
 COLUMNS = ("card_id", "review_rating", "review_time", "review_duration")
 MAX_ROWS = 5_000_000

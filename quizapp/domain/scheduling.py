@@ -16,6 +16,7 @@ import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from . import evaluation
+from .refusals import Refused
 from .revlog import LoggedReview
 
 Rating = fsrs.Rating
@@ -26,7 +27,7 @@ MIN_REVIEWS_TO_OPTIMISE = 400
 MIN_DAYS_TO_OPTIMISE = 8
 
 
-class SettingsError(ValueError):
+class SettingsError(Refused, ValueError):
     """Invalid scheduler settings; ``problems`` maps each field to a message."""
 
     def __init__(self, problems: dict[str, str]):
@@ -203,7 +204,7 @@ class Optimisation:
         return self.log_loss_after < self.log_loss_before and not parameter_problems(self.parameters)
 
 
-class NotEnoughReviews(ValueError):
+class NotEnoughReviews(Refused, ValueError):
     pass
 
 

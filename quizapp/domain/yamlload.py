@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from .refusals import Refused
+
 try:  # libyaml is required for speed; fall back so a broken build still validates, only slower.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
@@ -50,7 +52,7 @@ class Problem:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
-class BankError(Exception):
+class BankError(Refused):
     """A bank could not be loaded or is invalid; ``problems`` lists every problem found."""
 
     def __init__(self, problems: list[Problem]):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_login import UserMixin
 from sqlalchemy import (
     CheckConstraint,
     Index,
@@ -21,7 +20,7 @@ from ..extensions import db
 from .base import UTCDateTime, new_session_token, utcnow
 
 
-class User(AccountBehaviour, UserMixin, db.Model):
+class User(AccountBehaviour, db.Model):
     """Someone with an account. Flask-Login knows them by ``session_token``, never by ``id``."""
 
     __tablename__ = "users"

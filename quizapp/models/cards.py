@@ -23,11 +23,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.revlog import ReviewSource
 from ..extensions import db
 from .banks import Bank, Question
 from .base import UTCDateTime, utcnow
 
-REVIEW_SOURCES = ("study", "quiz", "import")
+REVIEW_SOURCES = tuple(s.value for s in ReviewSource)
 NEW = 0  # a card's state before its first review (py-fsrs numbers Learning 1, Review 2, Relearning 3)
 
 

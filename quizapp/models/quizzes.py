@@ -16,12 +16,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..domain.quizzes import AttemptMode, AttemptSource, AttemptStatus
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
-ATTEMPT_MODES = ("practice", "exam")
-ATTEMPT_SOURCES = ("bank_quiz", "custom", "mistakes")
-ATTEMPT_STATUSES = ("in_progress", "finished", "expired")
+ATTEMPT_MODES = tuple(m.value for m in AttemptMode)
+ATTEMPT_SOURCES = tuple(s.value for s in AttemptSource)
+ATTEMPT_STATUSES = tuple(s.value for s in AttemptStatus)
 
 
 class Attempt(db.Model):
@@ -57,7 +58,7 @@ class Attempt(db.Model):
     seed: Mapped[int] = mapped_column(Integer)
     question_revision_ids: Mapped[list[int]] = mapped_column(JSON)
     question_count: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    status: Mapped[str] = mapped_column(String(16), default=AttemptStatus.IN_PROGRESS.value)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -72,11 +73,11 @@ class Attempt(db.Model):
 
     def is_open(self, now: dt.datetime) -> bool:
         """Whether answers are still accepted: in progress and within the time limit, if any."""
-        return self.status == "in_progress" and (self.deadline is None or now <= self.deadline)
+        return self.status == AttemptStatus.IN_PROGRESS and (self.deadline is None or now <= self.deadline)
 
     def time_is_up(self, now: dt.datetime) -> bool:
         """In progress on paper, but past its deadline: the next request that may write closes it."""
-        return self.status == "in_progress" and self.deadline is not None and now > self.deadline
+        return self.status == AttemptStatus.IN_PROGRESS and self.deadline is not None and now > self.deadline
 
 
 class Answer(db.Model):

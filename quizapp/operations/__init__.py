@@ -1,11 +1,16 @@
 """Everything that changes data. Functions here add and flush but never commit: the caller (a view or a
-CLI command) commits once, so one request or one bank import is one transaction."""
+CLI command) commits once, so one request or one bank import is one transaction. Refusals are
+:class:`~quizapp.domain.refusals.Refused` (re-exported here), each subclass named for what happened."""
 
+from ..domain.refusals import Conflict, NotFound, Refused
 from .accounts import (
     AccountDisabled,
     BadCredentials,
+    InvalidAccountDetails,
+    LastAdministrator,
     NameTaken,
-    Refused,
+    OwnAccount,
+    SamePassword,
     Throttled,
     ThrottlePolicy,
     change_password,
@@ -19,15 +24,21 @@ from .accounts import (
     set_password,
     set_role,
 )
-from .banks import ImportResult, find_unchanged_source, import_bank, source_hash
+from .banks import ImportResult, find_unchanged_source, import_bank, import_bank_source, source_hash
 from .cards import record_quiz_outcome
 
 __all__ = [
     "AccountDisabled",
     "BadCredentials",
+    "Conflict",
     "ImportResult",
+    "InvalidAccountDetails",
+    "LastAdministrator",
     "NameTaken",
+    "NotFound",
+    "OwnAccount",
     "Refused",
+    "SamePassword",
     "ThrottlePolicy",
     "Throttled",
     "change_password",
@@ -37,6 +48,7 @@ __all__ = [
     "enable_user",
     "find_unchanged_source",
     "import_bank",
+    "import_bank_source",
     "log_in",
     "log_out",
     "record_quiz_outcome",

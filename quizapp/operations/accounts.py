@@ -16,18 +16,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from flask import current_app
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..domain.accounts import ROLES, InvalidLogin, Role, normalize_login, parse_login, password_problems
-from ..extensions import passwords
-from ..models import LoginFailure, User, new_session_token, utcnow
+from ..domain.accounts import (
+    ROLES,
+    InvalidLogin,
+    Passwords,
+    Role,
+    ThrottlePolicy,
+    normalize_login,
+    parse_login,
+    password_problems,
+)
+from ..domain.refusals import Refused
+from ..models import LoginFailure, User, new_session_token
 from ..queries import accounts as account_queries
 
 BAD_CREDENTIALS = "The email address or username, or the password, is not right. Check them and try again."
@@ -35,17 +41,6 @@ NAME_TAKEN = (
     "This email address or username cannot be used for a new account. If it is yours, log in instead; "
     "otherwise choose another."
 )
-
-
-class Refused(Exception):
-    """An account operation was refused. ``message`` is for people; ``field`` names the form field."""
-
-    status = 422
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class BadCredentials(Refused):
@@ -76,26 +71,21 @@ class AccountDisabled(Refused):
     status = 403
 
 
-@dataclass(frozen=True)
-class ThrottlePolicy:
-    per_account: int = 5
-    per_address: int = 30
-    window: dt.timedelta = dt.timedelta(minutes=15)
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> ThrottlePolicy:
-        policy = cls(
-            per_account=int(config.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", cls.per_account)),
-            per_address=int(config.get("LOGIN_MAX_FAILURES_PER_ADDRESS", cls.per_address)),
-            window=dt.timedelta(seconds=int(config.get("LOGIN_THROTTLE_WINDOW", cls.window.total_seconds()))),
-        )
-        if policy.per_account < 1 or policy.per_address < 1 or policy.window.total_seconds() < 1:
-            raise ValueError("login throttling limits and window must be at least 1")
-        return policy
+class InvalidAccountDetails(Refused):
+    """A name that is not a valid login, an unknown role, or a password the policy refuses."""
 
 
-def throttle_policy() -> ThrottlePolicy:
-    return current_app.extensions["quizapp.throttle"]
+class SamePassword(Refused):
+    def __init__(self) -> None:
+        super().__init__("The new password is the same as the current one. Choose a different one.", "new_password")
+
+
+class LastAdministrator(Refused):
+    """The change would leave no active administrator."""
+
+
+class OwnAccount(Refused):
+    """Administrators cannot change their own role or disable themselves: another one must."""
 
 
 # --- throttling -------------------------------------------------------------------------------------------
@@ -153,13 +143,21 @@ def _forgive_account(session: Session, keys: _Keys) -> None:
             session.execute(delete(LoginFailure).where(LoginFailure.scope == scope, LoginFailure.key == key))
 
 
-def _check_password(session: Session, user: User | None, name: str, password: str, address: str | None) -> _Keys:
+def _check_password(
+    session: Session,
+    user: User | None,
+    name: str,
+    password: str,
+    address: str | None,
+    *,
+    passwords: Passwords,
+    policy: ThrottlePolicy,
+    now: dt.datetime,
+) -> _Keys:
     """Throttle, then check ``password`` (against a dummy hash when there is no user); record a failure."""
-    policy = throttle_policy()
-    now = utcnow()
     keys = _Keys.of(user, name, address, policy)
     _check_throttle(session, keys, policy, now)
-    if not passwords().verify(user.password_hash if user is not None else None, password):
+    if not passwords.verify(user.password_hash if user is not None else None, password):
         _record_failure(session, keys, policy, now)
         raise BadCredentials()
     return keys
@@ -168,20 +166,30 @@ def _check_password(session: Session, user: User | None, name: str, password: st
 # --- logging in and out -----------------------------------------------------------------------------------
 
 
-def log_in(session: Session, login: str, password: str, address: str | None) -> User:
-    """Check a login and password; return the user. Unknown names and wrong passwords look the same."""
+def log_in(
+    session: Session,
+    login: str,
+    password: str,
+    address: str | None,
+    *,
+    passwords: Passwords,
+    policy: ThrottlePolicy,
+    now: dt.datetime,
+) -> User:
+    """Check a login and password at ``now``; return the user. Unknown names and wrong passwords look the
+    same. ``passwords`` and ``policy`` are the app's hasher and throttling policy."""
     name = parse_login_or_none(login)
     user = session.scalars(account_queries.user_by_login(name)).first() if name else None
-    keys = _check_password(session, user, name or normalize_login(login), password, address)
+    guard = {"passwords": passwords, "policy": policy, "now": now}
+    keys = _check_password(session, user, name or normalize_login(login), password, address, **guard)
     if user is None:  # pragma: no cover - a missing user never passes the password check
         raise BadCredentials()
     _forgive_account(session, keys)
     if not user.is_active:
         raise AccountDisabled("This account has been disabled. Ask an administrator if you think this is a mistake.")
-    hasher = passwords()
-    if hasher.needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
-    user.last_login_at = utcnow()
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash(password)
+    user.last_login_at = now
     session.flush()
     return user
 
@@ -202,18 +210,18 @@ def log_out(session: Session, user: User) -> None:
 # --- creating and changing accounts -----------------------------------------------------------------------
 
 
-def create_user(session: Session, login: str, password: str, role: str = Role.LEARNER) -> User:
+def create_user(session: Session, login: str, password: str, role: str = Role.LEARNER, *, passwords: Passwords) -> User:
     """Add a user; raise :class:`Refused` for an invalid or taken name, a weak password or an unknown role."""
     try:
         name = parse_login(login)
     except InvalidLogin as exc:
-        raise Refused(str(exc), "login") from None
+        raise InvalidAccountDetails(str(exc), "login") from None
     if role not in ROLES:
-        raise Refused(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
+        raise InvalidAccountDetails(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
     problems = password_problems(password, (name.value,))
     if problems:
-        raise Refused(problems[0], "password")
-    password_hash = passwords().hash(password)  # also when the name is taken, so both take as long
+        raise InvalidAccountDetails(problems[0], "password")
+    password_hash = passwords.hash(password)  # also when the name is taken, so both take as long
     if session.scalars(account_queries.user_by_login(name.value)).first() is not None:
         raise NameTaken()
     user = User(password_hash=password_hash, role=str(role), **{name.kind: name.value})
@@ -226,24 +234,41 @@ def create_user(session: Session, login: str, password: str, role: str = Role.LE
     return user
 
 
-def register(session: Session, login: str, password: str, address: str | None) -> User:
+def register(
+    session: Session,
+    login: str,
+    password: str,
+    address: str | None,
+    *,
+    passwords: Passwords,
+    policy: ThrottlePolicy,
+    now: dt.datetime,
+) -> User:
     """Create a learner account from the registration form. A taken name counts as a failed attempt for the
     client address, so registration cannot be used to test many names quickly."""
-    policy = throttle_policy()
-    now = utcnow()
     keys = _Keys.address_only(address, policy)
     _check_throttle(session, keys, policy, now)
     try:
-        return create_user(session, login, password)
+        return create_user(session, login, password, passwords=passwords)
     except NameTaken:
         _record_failure(session, keys, policy, now)
         raise
 
 
-def change_password(session: Session, user: User, current: str, new: str, address: str | None) -> None:
+def change_password(
+    session: Session,
+    user: User,
+    current: str,
+    new: str,
+    address: str | None,
+    *,
+    passwords: Passwords,
+    policy: ThrottlePolicy,
+    now: dt.datetime,
+) -> None:
     """Change ``user``'s password after checking the current one; end their other sessions."""
     try:
-        _check_password(session, user, "", current, address)
+        _check_password(session, user, "", current, address, passwords=passwords, policy=policy, now=now)
     except BadCredentials:
         raise BadCredentials("Your current password is not right.", "current_password") from None
     except Throttled as exc:
@@ -251,27 +276,36 @@ def change_password(session: Session, user: User, current: str, new: str, addres
         raise
     problems = password_problems(new, (user.email or "", user.username or ""))
     if problems:
-        raise Refused(problems[0], "new_password")
-    if passwords().verify(user.password_hash, new):
-        raise Refused("The new password is the same as the current one. Choose a different one.", "new_password")
-    set_password(session, user, new)
+        raise InvalidAccountDetails(problems[0], "new_password")
+    if passwords.verify(user.password_hash, new):
+        raise SamePassword()
+    set_password(session, user, new, passwords=passwords, now=now)
 
 
-def set_password(session: Session, user: User, password: str) -> None:
+def set_password(session: Session, user: User, password: str, *, passwords: Passwords, now: dt.datetime) -> None:
     """Set a new password (policy checked) and end every session of ``user``."""
     problems = password_problems(password, (user.email or "", user.username or ""))
     if problems:
-        raise Refused(problems[0], "password")
-    user.password_hash = passwords().hash(password)
-    user.password_changed_at = utcnow()
+        raise InvalidAccountDetails(problems[0], "password")
+    user.password_hash = passwords.hash(password)
+    user.password_changed_at = now
     user.session_token = new_session_token()
     session.flush()
 
 
-def delete_account(session: Session, user: User, password: str, address: str | None) -> None:
+def delete_account(
+    session: Session,
+    user: User,
+    password: str,
+    address: str | None,
+    *,
+    passwords: Passwords,
+    policy: ThrottlePolicy,
+    now: dt.datetime,
+) -> None:
     """Delete ``user`` and everything that is theirs, after checking their password."""
     try:
-        _check_password(session, user, "", password, address)
+        _check_password(session, user, "", password, address, passwords=passwords, policy=policy, now=now)
     except BadCredentials:
         raise BadCredentials("That password is not right.", "password") from None
     except Throttled as exc:
@@ -289,31 +323,33 @@ def _keep_an_admin(session: Session, user: User, action: str) -> None:
     if user.role == Role.ADMIN and user.is_active:
         admins = session.scalar(select(func.count()).select_from(account_queries.active_admins().subquery()))
         if admins <= 1:
-            raise Refused(f"You cannot {action} the last active administrator; make another administrator first.")
+            raise LastAdministrator(
+                f"You cannot {action} the last active administrator; make another administrator first."
+            )
 
 
 def set_role(session: Session, user: User, role: str, acting: User | None = None) -> None:
     """Give ``user`` another role. Admins cannot change their own role, and one active admin always remains."""
     if role not in ROLES:
-        raise Refused(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
+        raise InvalidAccountDetails(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
     if role == user.role:
         return
     if acting is not None and acting.id == user.id:
-        raise Refused("You cannot change your own role; ask another administrator.", "role")
+        raise OwnAccount("You cannot change your own role; ask another administrator.", "role")
     if role != Role.ADMIN:
         _keep_an_admin(session, user, "change the role of")
     user.role = str(role)
     session.flush()
 
 
-def disable_user(session: Session, user: User, acting: User | None = None) -> None:
+def disable_user(session: Session, user: User, now: dt.datetime, acting: User | None = None) -> None:
     """Stop ``user`` from logging in and end their sessions now."""
     if acting is not None and acting.id == user.id:
-        raise Refused("You cannot disable your own account.")
+        raise OwnAccount("You cannot disable your own account.")
     if user.disabled_at is not None:
         return
     _keep_an_admin(session, user, "disable")
-    user.disabled_at = utcnow()
+    user.disabled_at = now
     user.session_token = new_session_token()
     session.flush()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import zlib
@@ -11,8 +12,8 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..domain.banks import Bank as BankModel
-from ..domain.banks import question_json
-from ..models import Bank, BankVersion, Question, QuestionRevision, utcnow
+from ..domain.banks import parse_bank, question_json
+from ..models import Bank, BankVersion, Question, QuestionRevision
 from .cards import sync_cards
 
 
@@ -20,7 +21,7 @@ from .cards import sync_cards
 class ImportResult:
     """What importing one bank did."""
 
-    bank_id: str
+    slug: str  # the bank's YAML id
     status: str  # "created", "updated" or "unchanged"
     version: int
     added: list[str] = field(default_factory=list)
@@ -45,8 +46,26 @@ def _lock_bank(session: Session, slug: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(slug.encode()) - 2**31})
 
 
-def import_bank(session: Session, bank: BankModel, source: bytes, source_name: str) -> ImportResult:
-    """Add or update ``bank`` so its questions keep their identity; flush, don't commit."""
+def import_bank_source(
+    session: Session, source: bytes, source_name: str, now: dt.datetime, bank: BankModel | None = None
+) -> ImportResult:
+    """Import a bank from the bytes of its file, as the teachers' upload page and ``flask bank import`` do.
+
+    Bytes already imported are recognised by their hash without parsing them. Otherwise the source is
+    parsed and validated (raising :class:`~quizapp.domain.banks.BankError`, a refusal listing every
+    problem, before anything changes) and imported. ``bank`` is the source already parsed, for a caller
+    that validates several files before importing any of them.
+    """
+    unchanged = find_unchanged_source(session, source_hash(source))
+    if unchanged is not None:
+        return ImportResult(unchanged.slug, "unchanged", unchanged.version_number)
+    if bank is None:
+        bank = parse_bank(source, source_name)
+    return import_bank(session, bank, source, source_name, now)
+
+
+def import_bank(session: Session, bank: BankModel, source: bytes, source_name: str, now: dt.datetime) -> ImportResult:
+    """Add or update ``bank`` at ``now`` so its questions keep their identity; flush, don't commit."""
     _lock_bank(session, bank.id)
     digest = source_hash(source)
     header = {
@@ -153,7 +172,6 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
                 }
             )
     keys = {q.id for q in bank.questions}
-    now = utcnow()
     for key, old in existing.items():
         if key not in keys and old.retired_at is None:
             updates.append({"id": old.id, "retired_at": now})
@@ -183,8 +201,6 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
 
 
 def _header_columns(header: dict) -> dict:
-    import datetime as dt
-
     return {**header, "reviewed_on": dt.date.fromisoformat(header["reviewed_on"])}
 
 

@@ -18,22 +18,20 @@ from dataclasses import asdict, dataclass
 
 import fsrs
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain import scheduling
 from ..domain.cards import card_gaps
-from ..domain.revlog import LoggedReview
-from ..models import NEW, Card, CardState, CardTag, Deck, Question, Review, SchedulerSettings, User, utcnow
+from ..domain.refusals import Conflict
+from ..domain.revlog import LoggedReview, ReviewSource
+from ..models import NEW, Card, CardState, CardTag, Deck, Question, Review, SchedulerSettings, User
 from ..queries import cards as card_queries
-from .accounts import Refused
 
-STUDY, QUIZ, IMPORT = "study", "quiz", "import"
 MAX_DURATION_MS = 60_000  # like Anki, a card left on screen longer counts as a minute
 
 
-class StaleGrade(Refused):
-    status = 409
-
+class StaleGrade(Conflict):
     def __init__(self) -> None:
         super().__init__(
             "This card has been graded since this page was shown (perhaps in another tab), so this grade "
@@ -41,24 +39,29 @@ class StaleGrade(Refused):
         )
 
 
-class CardRetired(Refused):
-    status = 409
-
+class CardRetired(Conflict):
     def __init__(self) -> None:
         super().__init__("This card's question has been removed from its bank, so it is no longer studied.")
 
 
-class NotUndoable(Refused):
-    status = 409
+class NotUndoable(Conflict):
+    """Only the latest grade of a card, given while studying, by its learner, can be taken back."""
+
+
+class GradeAlreadyRecorded(Conflict):
+    """The same grade, posted twice at once, was recorded by the other request (PostgreSQL only: on SQLite
+    writers take the write lock first, so the second post finds the first)."""
+
+    def __init__(self) -> None:
+        super().__init__("This grade has already been recorded.")
 
 
 # --- cards kept in step with the banks -------------------------------------------------------------------
 
 
-def sync_cards(session: Session, bank_id: int, now: dt.datetime | None = None) -> None:
+def sync_cards(session: Session, bank_id: int, now: dt.datetime) -> None:
     """Give every live question of the bank its cards (one per cloze gap), retire the cards of retired
     questions and vanished gaps, restore those that came back, and refresh the cards' tags."""
-    now = now or utcnow()
     wanted: dict[tuple[int, int], set[str]] = {}
     for qid, data in session.execute(
         select(Question.id, Question.data).where(Question.bank_id == bank_id, Question.retired_at.is_(None))
@@ -176,13 +179,14 @@ def grade(
     token: str,
     version: int | None = None,
     duration_ms: int | None = None,
-    source: str = STUDY,
+    source: ReviewSource = ReviewSource.STUDY,
     scheduler: fsrs.Scheduler | None = None,
 ) -> Graded:
     """Grade ``card`` for ``user`` at ``now``: append the review and move the card state on.
 
     ``version`` is the card state's version the grade was given for (0 for a new card); a different one
-    raises :class:`StaleGrade`. A grade whose ``token`` is already recorded is not applied again.
+    raises :class:`StaleGrade`. A grade whose ``token`` is already recorded is not applied again; one
+    recorded by a concurrent request meanwhile raises :class:`GradeAlreadyRecorded`.
     """
     if rating not in (1, 2, 3, 4):
         raise ValueError(f"rating must be 1 to 4, not {rating!r}")
@@ -214,7 +218,10 @@ def grade(
         token=token,
     )
     session.add(review)
-    session.flush()  # the token's unique constraint settles a race between two posts of the same grade
+    try:
+        session.flush()  # the token's unique constraint settles a race between two posts of the same grade
+    except IntegrityError:
+        raise GradeAlreadyRecorded() from None  # the transaction is spoilt: the caller rolls back
     if state is None:
         state = CardState(user_id=user.id, card_id=card.id, version=0)
         session.add(state)
@@ -230,7 +237,7 @@ def undo(session: Session, user: User, review: Review) -> Card:
     Only the latest review of its card can be undone (the state before it is the card's state now)."""
     if review.user_id != user.id:
         raise NotUndoable("That grade is not yours to undo.")
-    if review.source != STUDY:
+    if review.source != ReviewSource.STUDY:
         raise NotUndoable("Only grades given while studying can be undone.")
     latest = session.scalars(
         select(Review.id)
@@ -273,7 +280,16 @@ def record_quiz_outcome(
     if len(token) > 60:  # keep within the column, whatever the caller names its answers by
         token = hashlib.sha256(token.encode()).hexdigest()[:40]
     graded = [
-        grade(session, user, card, rating, now, token=f"quiz:{token}:{card.gap}", source=QUIZ, scheduler=scheduler)
+        grade(
+            session,
+            user,
+            card,
+            rating,
+            now,
+            token=f"quiz:{token}:{card.gap}",
+            source=ReviewSource.QUIZ,
+            scheduler=scheduler,
+        )
         for card in cards
     ]
     return [g.review for g in graded]
@@ -334,7 +350,7 @@ def import_reviews(session: Session, user: User, reviews: Sequence[LoggedReview]
             "state_after": NEW,
             "before": None,
             "after": {},
-            "source": IMPORT,
+            "source": ReviewSource.IMPORT,
             "token": token,
         }
         for token, r in tokens.items()

@@ -24,6 +24,9 @@ from ..domain.quizzes import (
     MAX_TIME_LIMIT_MINUTES,
     MISTAKES_COUNT,
     MODES,
+    AttemptMode,
+    AttemptSource,
+    AttemptStatus,
     Candidate,
     draw,
     is_blank,
@@ -32,6 +35,7 @@ from ..domain.quizzes import (
     response_data,
     select_pool,
 )
+from ..domain.refusals import Conflict, NotFound, Refused
 from ..models import Answer, Attempt, Bank, Question, QuestionRevision, User
 from ..queries.quizzes import LiveQuestion, current_quizzes, live_candidates, pinned_question
 from .cards import record_quiz_outcome
@@ -39,23 +43,23 @@ from .cards import record_quiz_outcome
 TITLE_LENGTH = 300
 
 
-class QuizRefused(Exception):
-    """Something a learner cannot do now; ``message`` is fit to show them."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class UnknownQuiz(QuizRefused):
+class UnknownQuiz(NotFound):
     """No such bank or quiz."""
 
 
-class NoQuestions(QuizRefused):
+class QuizOutOfBounds(Refused):
+    """A built quiz asked for an unknown mode, too many questions or too long a time limit."""
+
+
+class NoQuestions(Refused):
     """Nothing matches what was asked for."""
 
 
-class AttemptClosed(QuizRefused):
+class UnknownAttempt(NotFound):
+    """No such attempt of this learner (another learner's attempt is no different), or no such question in it."""
+
+
+class AttemptClosed(Conflict):
     """The attempt is finished, or its time ran out; it takes no more answers."""
 
 
@@ -63,15 +67,15 @@ class TimeUp(AttemptClosed):
     """This request came after the time limit: the attempt has just been closed."""
 
 
-class AlreadyAnswered(QuizRefused):
+class AlreadyAnswered(Conflict):
     """In practice mode an answer is final once its feedback has been shown."""
 
 
 @dataclass(frozen=True)
 class BankQuiz:
-    """A quiz that a bank defines, by bank id (slug) and quiz id."""
+    """A quiz that a bank defines, by the bank's slug and the quiz's id in the bank."""
 
-    bank: str
+    bank_slug: str
     quiz: str
 
 
@@ -79,10 +83,10 @@ class BankQuiz:
 class CustomQuiz:
     """A quiz a learner builds: questions from some banks, optionally with some tags."""
 
-    banks: Sequence[str]
+    bank_slugs: Sequence[str]
     tags: Sequence[str] = ()
     count: int = 10
-    mode: str = "practice"
+    mode: str = AttemptMode.PRACTICE
     time_limit_minutes: int | None = None
 
 
@@ -111,7 +115,7 @@ def start_attempt(
     Raises:
         UnknownQuiz: no such bank or quiz.
         NoQuestions: nothing to ask (every question retired, or no question has the tags).
-        QuizRefused: a custom quiz asked for something out of bounds.
+        QuizOutOfBounds: a custom quiz asked for something out of bounds.
     """
     seed = new_seed() if seed is None else seed
     close_expired(session, user, now)
@@ -121,7 +125,7 @@ def start_attempt(
 
 
 def _start_bank_quiz(session: Session, user: User, spec: BankQuiz, now: dt.datetime, seed: int) -> Attempt:
-    found = next(((b, v) for b, v in current_quizzes(session) if b.slug == spec.bank), None)
+    found = next(((b, v) for b, v in current_quizzes(session) if b.slug == spec.bank_slug), None)
     data = next((q for q in found[1].quizzes if q.get("id") == spec.quiz), None) if found else None
     if found is None or data is None:
         raise UnknownQuiz("There is no such quiz.")
@@ -137,7 +141,7 @@ def _start_bank_quiz(session: Session, user: User, spec: BankQuiz, now: dt.datet
         chosen,
         now,
         seed,
-        source="bank_quiz",
+        source=AttemptSource.BANK_QUIZ,
         title=quiz.title,
         mode=quiz.mode,
         minutes=quiz.time_limit_minutes,
@@ -149,12 +153,12 @@ def _start_bank_quiz(session: Session, user: User, spec: BankQuiz, now: dt.datet
 
 def _start_custom_quiz(session: Session, user: User, spec: CustomQuiz, now: dt.datetime, seed: int) -> Attempt:
     if spec.mode not in MODES:
-        raise QuizRefused(f"Choose a mode: {' or '.join(MODES)}.")
+        raise QuizOutOfBounds(f"Choose a mode: {' or '.join(MODES)}.")
     if not 1 <= spec.count <= MAX_COUNT:
-        raise QuizRefused(f"Choose between 1 and {MAX_COUNT} questions.")
+        raise QuizOutOfBounds(f"Choose between 1 and {MAX_COUNT} questions.")
     if spec.time_limit_minutes is not None and not 1 <= spec.time_limit_minutes <= MAX_TIME_LIMIT_MINUTES:
-        raise QuizRefused(f"A time limit is between 1 and {MAX_TIME_LIMIT_MINUTES} minutes.")
-    slugs = list(dict.fromkeys(spec.banks))
+        raise QuizOutOfBounds(f"A time limit is between 1 and {MAX_TIME_LIMIT_MINUTES} minutes.")
+    slugs = list(dict.fromkeys(spec.bank_slugs))
     banks = session.scalars(select(Bank).where(Bank.slug.in_(slugs)).order_by(Bank.title, Bank.slug)).all()
     if not slugs or len(banks) != len(slugs):
         raise UnknownQuiz("Choose one or more of the banks listed.")
@@ -163,7 +167,7 @@ def _start_custom_quiz(session: Session, user: User, spec: CustomQuiz, now: dt.d
     tags = sorted(set(spec.tags))
     chosen = draw(select_pool(candidates, None, tags), spec.count, seed)
     if not chosen:
-        raise NoQuestions("No questions in the chosen banks have the chosen topics. Choose other topics or banks.")
+        raise NoQuestions("No questions in the chosen banks have the chosen tags. Choose other tags or banks.")
     title = "Custom quiz: " + ", ".join(b.title for b in banks)
     if tags:
         title += " — " + ", ".join(tags)
@@ -173,7 +177,7 @@ def _start_custom_quiz(session: Session, user: User, spec: CustomQuiz, now: dt.d
         chosen,
         now,
         seed,
-        source="custom",
+        source=AttemptSource.CUSTOM,
         title=title,
         mode=spec.mode,
         minutes=spec.time_limit_minutes,
@@ -185,25 +189,25 @@ def practise_mistakes(
     session: Session,
     user: User,
     now: dt.datetime,
-    bank: str | None = None,
+    bank_slug: str | None = None,
     tag: str | None = None,
     count: int = MISTAKES_COUNT,
     seed: int | None = None,
 ) -> Attempt:
-    """Start a practice quiz of the questions ``user`` most recently got wrong (within ``bank``, ``tag``).
+    """Start a practice quiz of the questions ``user`` most recently got wrong (in bank ``bank_slug``, with ``tag``).
 
     A question counts as a mistake when the learner's latest final answer to it (a practice answer, or an
     answer in a closed exam) was not fully correct. The ``count`` most recent mistakes are drawn, in an
     order shuffled by ``seed``; each is asked as it is worded now.
 
     Raises:
-        UnknownQuiz: no bank has the id ``bank``.
+        UnknownQuiz: no bank has the slug ``bank_slug``.
         NoQuestions: nothing to practise.
     """
     seed = new_seed() if seed is None else seed
     close_expired(session, user, now)
-    banks = session.scalars(select(Bank).where(Bank.slug == bank)).all() if bank else []
-    if bank and not banks:
+    banks = session.scalars(select(Bank).where(Bank.slug == bank_slug)).all() if bank_slug else []
+    if bank_slug and not banks:
         raise UnknownQuiz("Choose one of the banks listed.")
     ranked = (
         select(
@@ -215,7 +219,10 @@ def practise_mistakes(
             .label("rank"),
         )
         .join(Attempt, Attempt.id == Answer.attempt_id)
-        .where(Answer.user_id == user.id, or_(Attempt.mode == "practice", Attempt.status != "in_progress"))
+        .where(
+            Answer.user_id == user.id,
+            or_(Attempt.mode == AttemptMode.PRACTICE, Attempt.status != AttemptStatus.IN_PROGRESS),
+        )
         .subquery()
     )
     recent = session.execute(
@@ -228,8 +235,8 @@ def practise_mistakes(
     candidates = sorted(live_candidates(session, *where), key=lambda c: order[c.ref.question_id])
     mistakes = select_pool(candidates, None, [tag] if tag else [])[:count]
     if not mistakes:
-        where_text = " in this bank" if bank else ""
-        where_text += " with this topic" if tag else ""
+        where_text = " in this bank" if bank_slug else ""
+        where_text += " with this tag" if tag else ""
         raise NoQuestions(f"You have no mistakes to practise{where_text}. Well done!")
     title = "Practise my mistakes"
     if banks:
@@ -247,11 +254,11 @@ def practise_mistakes(
         draw(mistakes, None, seed),
         now,
         seed,
-        source="mistakes",
+        source=AttemptSource.MISTAKES,
         title=title,
-        mode="practice",
+        mode=AttemptMode.PRACTICE,
         minutes=None,
-        criteria={"banks": versions, "bank": bank, "tag": tag, "count": count},
+        criteria={"banks": versions, "bank": bank_slug, "tag": tag, "count": count},
     )
 
 
@@ -283,7 +290,7 @@ def _create(
         seed=seed,
         question_revision_ids=[r.revision_id for r in refs],
         question_count=len(refs),
-        status="in_progress",
+        status=AttemptStatus.IN_PROGRESS,
         started_at=now,
         deadline=now + dt.timedelta(minutes=minutes) if minutes else None,
         score=0.0,
@@ -326,7 +333,7 @@ class AttemptState:
     question_revision_ids: list[int]
 
     def time_is_up(self, now: dt.datetime) -> bool:
-        return self.status == "in_progress" and self.deadline is not None and now > self.deadline
+        return self.status == AttemptStatus.IN_PROGRESS and self.deadline is not None and now > self.deadline
 
 
 def save_answer(
@@ -348,8 +355,8 @@ def save_answer(
     ``shown_at`` (when the question page was shown) gives the time spent on the question.
 
     Raises:
-        LookupError: no such attempt of this user (another user's attempt is no different), or it has no
-            question ``position``; nothing was changed.
+        UnknownAttempt: no such attempt of this user (another user's attempt is no different), or it has
+            no question ``position``; nothing was changed.
         ResponseError: the submission is malformed; nothing was changed.
         TimeUp: too late; the attempt has just been closed (commit that).
         AttemptClosed: the attempt was already closed.
@@ -361,16 +368,18 @@ def save_answer(
     with reads_before_writing(session) as reader:
         row = reader.execute(_ATTEMPT.where(Attempt.id == attempt_id)).first()
         if row is None or row.user_id != user_id:
-            raise LookupError(f"user {user_id} has no attempt {attempt_id}")
+            raise UnknownAttempt("There is no such quiz attempt.")
         attempt = AttemptState(*row)
-        if attempt.status == "in_progress" and 1 <= position <= attempt.question_count:  # else refused below
+        if (
+            attempt.status == AttemptStatus.IN_PROGRESS and 1 <= position <= attempt.question_count
+        ):  # else refused below
             revision_id = attempt.question_revision_ids[position - 1]
             question_id, data = reader.execute(
                 select(QuestionRevision.question_id, QuestionRevision.data).where(QuestionRevision.id == revision_id)
             ).one()
     _check_open(session, attempt, now)
     if not 1 <= position <= attempt.question_count:
-        raise LookupError(f"attempt {attempt.id} has no question {position}")
+        raise UnknownAttempt("This quiz has no such question.")
     question = pinned_question(data)
     response = parse_response(question, form)
     data = response_data(response)
@@ -389,9 +398,9 @@ def save_answer(
     ).first()
     if found is not None and found.response == data:
         return Saved(attempt, found.id, changed=False, closed=False)
-    if found is not None and attempt.mode == "practice":
+    if found is not None and attempt.mode == AttemptMode.PRACTICE:
         raise AlreadyAnswered("You have already answered this question; your first answer counts.")
-    if attempt.mode == "exam" and is_blank(response):  # an exam question left or made blank has no answer
+    if attempt.mode == AttemptMode.EXAM and is_blank(response):  # an exam question left or made blank has no answer
         if found is None:
             return Saved(attempt, None, changed=False, closed=False)
         session.execute(delete(Answer).where(Answer.id == found.id))
@@ -409,7 +418,7 @@ def save_answer(
         answer_id = found.id
         session.execute(update(Answer).where(Answer.id == answer_id).values(values))
     closed = False
-    if attempt.mode == "practice":
+    if attempt.mode == AttemptMode.PRACTICE:
         _after_grading(session, attempt.user_id, question_id, answer_id, result.correct, now)
         answered = session.scalar(select(func.count()).where(Answer.attempt_id == attempt.id))
         if answered == attempt.question_count:
@@ -419,11 +428,11 @@ def save_answer(
 
 
 def _check_open(session: Session, attempt: AttemptState, now: dt.datetime) -> None:
-    if attempt.status != "in_progress":
+    if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("This quiz is already finished, so it takes no more answers. Here are your results.")
     if attempt.time_is_up(now):
         locked = _locked(session, attempt.id)
-        if locked.status == "in_progress":  # not closed by another request meanwhile
+        if locked.status == AttemptStatus.IN_PROGRESS:  # not closed by another request meanwhile
             _close(session, locked, now)
         raise TimeUp(
             "Time ran out before this answer arrived, so it was not saved. The answers you had saved have been graded."
@@ -446,7 +455,7 @@ def finish_attempt(session: Session, attempt: Attempt, now: dt.datetime) -> Atte
     Unanswered questions score 0. Past the time limit the attempt is closed as expired, at its deadline.
     """
     attempt = _locked(session, attempt.id)  # the same object, refreshed
-    if attempt.status == "in_progress":
+    if attempt.status == AttemptStatus.IN_PROGRESS:
         _close(session, attempt, now)
     return attempt
 
@@ -455,7 +464,7 @@ def close_expired(session: Session, user: User, now: dt.datetime) -> int:
     """Close every attempt of ``user`` whose time ran out; return how many were closed."""
     stale = session.scalars(
         select(Attempt)
-        .where(Attempt.user_id == user.id, Attempt.status == "in_progress", Attempt.deadline < now)
+        .where(Attempt.user_id == user.id, Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now)
         .with_for_update()
     ).all()
     for attempt in stale:
@@ -481,12 +490,12 @@ def _close(session: Session, attempt: Attempt, now: dt.datetime) -> None:
     """Close an open attempt: finished now, or expired at its deadline if that has passed."""
     expired = attempt.time_is_up(now)
     end = attempt.deadline if expired and attempt.deadline is not None else now
-    attempt.status = "expired" if expired else "finished"
+    attempt.status = AttemptStatus.EXPIRED if expired else AttemptStatus.FINISHED
     attempt.finished_at = end
     attempt.duration_seconds = max(0, round((end - attempt.started_at).total_seconds()))
     attempt.score = _total(session, attempt)
     attempt.percent = percent(attempt.score, attempt.max_score)
-    if attempt.mode == "exam":  # exam answers become final only now; practice ones were final when saved
+    if attempt.mode == AttemptMode.EXAM:  # exam answers become final only now; practice ones were final when saved
         for answer in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id).order_by(Answer.position)):
             _after_grading(session, attempt.user_id, answer.question_id, answer.id, answer.correct, now)
     session.flush()

@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import evaluation, scheduling
-from ..domain.revlog import LoggedReview
+from ..domain.revlog import LoggedReview, ReviewSource
 from ..models import NEW, Bank, Card, CardState, CardTag, Deck, Review, SchedulerSettings
 
 LEARN_AHEAD = dt.timedelta(minutes=20)  # Anki's default: show a learning card early when nothing else is due
@@ -117,7 +117,7 @@ def _done_today(session: Session, user_id: int, deck: Deck, day: scheduling.Day)
             Review.user_id == user_id,
             Review.reviewed_at >= day.start,
             Review.reviewed_at < day.end,
-            Review.source == "study",
+            Review.source == ReviewSource.STUDY,
             Review.state_before.in_((NEW, REVIEW)),
             deck_condition(deck, live=False),
         )
@@ -234,7 +234,7 @@ def last_study_review(session: Session, user_id: int, deck: Deck) -> Review | No
     return session.scalars(
         select(Review)
         .join(Card, Card.id == Review.card_id)
-        .where(Review.user_id == user_id, Review.source == "study", deck_condition(deck, live=False))
+        .where(Review.user_id == user_id, Review.source == ReviewSource.STUDY, deck_condition(deck, live=False))
         .order_by(Review.reviewed_at.desc(), Review.id.desc())
         .limit(1)
     ).first()

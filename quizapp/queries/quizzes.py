@@ -20,6 +20,8 @@ from ..domain import types as question_types
 from ..domain.banks import Quiz
 from ..domain.grading import QuizQuestion, Response, response_form
 from ..domain.quizzes import (
+    AttemptMode,
+    AttemptStatus,
     Candidate,
     GradedAnswer,
     graded_answer,
@@ -93,7 +95,7 @@ class QuizEntry:
 
 @dataclass
 class Catalogue:
-    """Everything the quiz list offers: bank quizzes, and banks and topics for building one's own.
+    """Everything the quiz list offers: bank quizzes, and banks and tags for building one's own.
 
     Shared by every request of a worker until a bank changes (see :func:`catalogue`): read, never change.
     """
@@ -149,7 +151,7 @@ def in_progress(user_id: int) -> Select[tuple[Attempt]]:
     """A learner's attempts that are not closed yet, newest first."""
     return (
         select(Attempt)
-        .where(Attempt.user_id == user_id, Attempt.status == "in_progress")
+        .where(Attempt.user_id == user_id, Attempt.status == AttemptStatus.IN_PROGRESS)
         .order_by(Attempt.started_at.desc(), Attempt.id.desc())
     )
 
@@ -184,7 +186,7 @@ def pinned_question(data: str) -> QuizQuestion:
 
 def where_to_resume(attempt: Attempt, answered: set[int], now: dt.datetime) -> tuple[str, int | None]:
     """Where an attempt continues: ``("results", None)``, ``("summary", None)`` or ``("question", position)``."""
-    if attempt.status != "in_progress":
+    if attempt.status != AttemptStatus.IN_PROGRESS:
         return "results", None
     if attempt.time_is_up(now):
         return "summary", None
@@ -221,10 +223,10 @@ def question_page(
     answered = answered_positions(session, attempt)
     if attempt.time_is_up(now):
         return "summary", None
-    show_feedback = attempt.mode == "practice" and position in answered
-    if attempt.status != "in_progress" and not show_feedback:
+    show_feedback = attempt.mode == AttemptMode.PRACTICE and position in answered
+    if attempt.status != AttemptStatus.IN_PROGRESS and not show_feedback:
         return "results", None
-    if attempt.mode == "practice" and not show_feedback:
+    if attempt.mode == AttemptMode.PRACTICE and not show_feedback:
         target = where_to_resume(attempt, answered, now)
         if target != ("question", position):
             return target

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..domain.quizzes import MAX_COUNT, MAX_TIME_LIMIT_MINUTES
+from ..domain.quizzes import MAX_COUNT, MAX_TIME_LIMIT_MINUTES, AttemptMode
 from ..queries.quizzes import Catalogue
 
 MODE_CHOICES = [
-    SelectChoice("practice", "Practice: each answer is checked at once, with feedback"),
-    SelectChoice("exam", "Exam: change your answers until you submit; feedback at the end"),
+    SelectChoice(AttemptMode.PRACTICE.value, "Practice: each answer is checked at once, with feedback"),
+    SelectChoice(AttemptMode.EXAM.value, "Exam: change your answers until you submit; feedback at the end"),
 ]
 
 
@@ -29,10 +31,10 @@ class StartForm(FlaskForm):
 
 
 class BuildForm(FlaskForm):
-    """Build one's own quiz from banks and topics."""
+    """Build one's own quiz from banks and tags."""
 
     banks = CheckboxesField("Banks", validators=[InputRequired("Choose at least one bank.")])
-    tags = CheckboxesField("Topics")
+    tags = CheckboxesField("Tags")
     count = IntegerField(
         "Number of questions",
         default=10,
@@ -41,7 +43,7 @@ class BuildForm(FlaskForm):
             NumberRange(1, MAX_COUNT, f"Choose between 1 and {MAX_COUNT} questions."),
         ],
     )
-    mode = RadioField("Mode", choices=MODE_CHOICES, default="practice")
+    mode = RadioField("Mode", choices=MODE_CHOICES, default=AttemptMode.PRACTICE.value)
     time_limit = IntegerField(
         "Time limit in minutes (optional)",
         validators=[
@@ -57,12 +59,20 @@ class BuildForm(FlaskForm):
 
 
 class MistakesForm(FlaskForm):
-    """Practise the questions one most recently got wrong, optionally within a bank or a topic."""
+    """Practise the questions one most recently got wrong, optionally within a bank or with a tag."""
 
     bank = SelectField("Bank", default="")
-    tag = SelectField("Topic", default="")
+    tag = SelectField("Tag", default="")
 
     def offer(self, catalogue: Catalogue) -> MistakesForm:
         self.bank.choices = [SelectChoice("", "All banks"), *(SelectChoice(s, t) for s, t in catalogue.banks)]
-        self.tag.choices = [SelectChoice("", "All topics"), *(SelectChoice(t, t) for t in catalogue.tags)]
+        self.tag.choices = [SelectChoice("", "All tags"), *(SelectChoice(t, t) for t in catalogue.tags)]
         return self
+
+
+def shown_at(value: str | None) -> dt.datetime | None:
+    """When the question page was shown, from its hidden ``shown`` field (milliseconds since the epoch)."""
+    try:
+        return dt.datetime.fromtimestamp(int(value or "") / 1000, dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return None

@@ -7,7 +7,6 @@ get), so reloading never submits twice; the operations make a repeated submissio
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -15,12 +14,13 @@ from flask_login import current_user
 
 from ..access import acting_user, owned_or_404, require_role
 from ..domain.grading import ResponseError
-from ..domain.quizzes import format_clock, format_duration, format_points
+from ..domain.quizzes import AttemptMode, AttemptStatus, format_clock, format_duration, format_points
+from ..domain.refusals import NotFound, Refused
 from ..extensions import db
 from ..models import Attempt, utcnow
 from ..operations import quizzes
 from ..queries import quizzes as queries
-from .forms import BuildForm, MistakesForm, StartForm
+from .forms import BuildForm, MistakesForm, StartForm, shown_at
 from .templating import cloze_html
 
 bp = Blueprint("quiz", __name__)
@@ -62,10 +62,9 @@ def begin(start: Any) -> Any:
     """Start an attempt with ``start`` (a function of the user and the time) and go to its first question."""
     try:
         attempt = start(acting_user(), utcnow())
-    except quizzes.UnknownQuiz:
-        db.session.rollback()
-        abort(404)
-    except quizzes.QuizRefused as refused:
+    except Refused as refused:
+        if isinstance(refused, NotFound):
+            raise  # the error page, with a 404
         db.session.rollback()
         flash(refused.message, "error")
         return redirect(url_for("quiz.index"), 303)
@@ -92,7 +91,7 @@ def start():
 
 @bp.post("/quizzes/build")
 def build():
-    """Start a quiz built from the chosen banks, topics, number of questions, mode and time limit."""
+    """Start a quiz built from the chosen banks, tags, number of questions, mode and time limit."""
     form = BuildForm(prefix="build").offer(queries.catalogue(db.session))
     if not form.validate():
         return index_page(form, 422)
@@ -100,7 +99,7 @@ def build():
     spec = quizzes.CustomQuiz(data["banks"], data["tags"] or (), data["count"], data["mode"], data["time_limit"])
     try:
         attempt = quizzes.start_attempt(db.session, acting_user(), spec, utcnow())
-    except quizzes.QuizRefused as refused:
+    except Refused as refused:
         db.session.rollback()
         form.form_errors.append(refused.message)
         return index_page(form, 422)
@@ -114,7 +113,7 @@ def mistakes():
     """Start a practice quiz of the questions this learner most recently got wrong."""
     form = MistakesForm(prefix="mistakes")
     bank, tag = (form.bank.data or None), (form.tag.data or None)
-    return begin(lambda user, now: quizzes.practise_mistakes(db.session, user, now, bank=bank, tag=tag))
+    return begin(lambda user, now: quizzes.practise_mistakes(db.session, user, now, bank_slug=bank, tag=tag))
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -150,13 +149,13 @@ def answer(attempt_id: int, position: int):
         saved = quizzes.save_answer(
             db.session, current_user.id, attempt_id, position, form, utcnow(), shown_at(form.get("shown"))
         )
-    except ResponseError as error:
-        db.session.rollback()
-        return question_page(owned_or_404(Attempt, attempt_id), position, form.to_dict(flat=False), error.message, 400)
-    except LookupError:
-        db.session.rollback()
-        abort(404)
-    except quizzes.QuizRefused as refused:
+    except Refused as refused:
+        if isinstance(refused, NotFound):
+            raise  # the error page, with a 404
+        if isinstance(refused, ResponseError):
+            db.session.rollback()
+            attempt = owned_or_404(Attempt, attempt_id)
+            return question_page(attempt, position, form.to_dict(flat=False), refused.message, refused.status)
         db.session.commit()  # a time-up closed the attempt; other refusals changed nothing
         flash(refused.message, "error")
         if isinstance(refused, quizzes.AlreadyAnswered):
@@ -167,7 +166,7 @@ def answer(attempt_id: int, position: int):
 
 
 def next_page(attempt: quizzes.AttemptState, position: int, choice: str | None) -> tuple[str, int | None]:
-    if attempt.mode == "practice":
+    if attempt.mode == AttemptMode.PRACTICE:
         return "question", position  # its feedback
     if choice == "previous":
         return "question", max(1, position - 1)
@@ -176,19 +175,11 @@ def next_page(attempt: quizzes.AttemptState, position: int, choice: str | None) 
     return "question", position + 1
 
 
-def shown_at(value: str | None) -> dt.datetime | None:
-    """When the question page was shown, from its hidden ``shown`` field (milliseconds since the epoch)."""
-    try:
-        return dt.datetime.fromtimestamp(int(value or "") / 1000, dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
-
-
 @bp.get("/attempts/<int:attempt_id>/finish")
 def summary(attempt_id: int):
     """Show which questions are answered, with the button that submits the attempt (or says time is up)."""
     attempt = owned_or_404(Attempt, attempt_id)
-    if attempt.status != "in_progress":
+    if attempt.status != AttemptStatus.IN_PROGRESS:
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
     answered = queries.answered_positions(db.session, attempt)
     now = utcnow()
@@ -211,7 +202,7 @@ def finish(attempt_id: int):
 def results(attempt_id: int):
     """Show the score, the time taken and every question with the answer given and the right one."""
     attempt = owned_or_404(Attempt, attempt_id)
-    if attempt.status == "in_progress":
+    if attempt.status == AttemptStatus.IN_PROGRESS:
         answered = queries.answered_positions(db.session, attempt)
         return go(attempt, queries.where_to_resume(attempt, answered, utcnow()))
     return render_template("quiz/results.html", results=queries.results(db.session, attempt))

@@ -8,8 +8,10 @@ from werkzeug.utils import secure_filename
 from .. import operations
 from ..access import require_role
 from ..domain.accounts import STAFF
-from ..domain.banks import BankError, export_yaml, parse_bank
+from ..domain.banks import BankError, export_yaml
+from ..domain.refusals import Refused
 from ..extensions import db
+from ..models import utcnow
 from ..queries import banks as bank_queries
 from .forms import UploadForm
 
@@ -36,16 +38,13 @@ def upload():
         return manage_page(form, 422)
     source = form.bank.data.read()
     name = secure_filename(form.bank.data.filename or "") or "upload.yaml"
-    unchanged = operations.find_unchanged_source(db.session, operations.source_hash(source))
-    if unchanged is not None:
-        result = operations.ImportResult(unchanged.slug, "unchanged", unchanged.version_number)
-    else:
-        try:
-            bank = parse_bank(source, name)
-        except BankError as exc:
-            db.session.rollback()
-            return manage_page(UploadForm(formdata=None), 422, problems=exc.problems, filename=name)
-        result = operations.import_bank(db.session, bank, source, name)
+    try:
+        result = operations.import_bank_source(db.session, source, name, utcnow())
+    except Refused as refused:
+        if not isinstance(refused, BankError):
+            raise
+        db.session.rollback()
+        return manage_page(UploadForm(formdata=None), 422, problems=refused.problems, filename=name)
     db.session.commit()
     return manage_page(UploadForm(formdata=None), result=result, filename=name)
 

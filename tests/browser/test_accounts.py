@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from quizapp.extensions import db
+from quizapp.extensions import db, passwords
 from quizapp.operations import create_user
 
 from ..conftest import DATA, PASSWORD
@@ -25,7 +25,7 @@ def unique(name: str) -> str:
 
 def make_user(live_app, login: str, role: str = "learner") -> None:
     with live_app.app_context():
-        create_user(db.session, login, PASSWORD, role)
+        create_user(db.session, login, PASSWORD, role, passwords=passwords())
         db.session.commit()
 
 

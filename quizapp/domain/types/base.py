@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from ..fields import Choice, QuestionBase
+from ..refusals import Refused
 
 MAX_TEXT = 500
 RELOAD = "Please reload the page and answer again."
@@ -30,8 +31,10 @@ Problems = Iterator[tuple[tuple[Any, ...], str]]  # (path within the question, m
 T = TypeVar("T")
 
 
-class ResponseError(ValueError):
+class ResponseError(Refused, ValueError):
     """A malformed submission; ``message`` is fit to show the learner."""
+
+    status = 400
 
     def __init__(self, message: str):
         super().__init__(message)

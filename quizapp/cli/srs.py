@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask.cli import AppGroup
 
-from ..cli import _user
 from ..domain.evaluation import EvaluationError, evaluate
 from ..domain.revlog import MAX_REPORTED, RevlogError, read_revlog, read_revlog_lines, write_revlog
 from ..extensions import db
 from ..operations import cards as card_ops
 from ..queries import cards as card_queries
+from .common import fail, find_user
 
 srs_cli = AppGroup("srs", help="Review logs: import, export, and evaluate schedulers on one.")
 
@@ -26,29 +26,22 @@ def _read_text(path: str) -> str:
         raise click.UsageError(f"{path}: cannot read the file: {getattr(exc, 'strerror', None) or exc}") from None
 
 
-def _fail(problems: list[str], summary: str) -> None:
-    for problem in problems:
-        click.echo(problem, err=True)
-    click.echo(summary, err=True)
-    sys.exit(1)
-
-
 @srs_cli.command("import")
 @click.option("--user", "login", required=True, help="The learner: email address or username.")
 @click.argument("file", type=click.Path(dir_okay=False))
 def import_command(login: str, file: str) -> None:
     """Add the reviews in FILE.csv (py-fsrs's format; card ids of this site) to a learner's log."""
-    user = _user(login)
+    user = find_user(login)
     try:
         rows = read_revlog_lines(_read_text(file), file)
     except RevlogError as exc:
-        _fail(exc.problems, "Nothing imported.")
+        fail(exc.problems, "Nothing imported.")
     problems = card_ops.unknown_cards(db.session, rows, file)
     if problems:
         shown = problems[:MAX_REPORTED]
         if len(problems) > len(shown):
             shown.append(f"{file}: … and {len(problems) - len(shown)} more rows naming unknown cards")
-        _fail(shown, f"Nothing imported: {len(problems)} row(s) name no card of this site.")
+        fail(shown, f"Nothing imported: {len(problems)} row(s) name no card of this site.")
     result = card_ops.import_reviews(db.session, user, [review for _line, review in rows])
     db.session.commit()
     click.echo(
@@ -63,7 +56,7 @@ def import_command(login: str, file: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 def export_command(login: str, output: str | None) -> None:
     """Write a learner's review log as CSV (to stdout or --output)."""
-    user = _user(login)
+    user = find_user(login)
     text = write_revlog(card_queries.logged_reviews(db.session, user.id))
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -80,8 +73,6 @@ def export_command(login: str, output: str | None) -> None:
 def evaluate_command(path: str, as_json: bool, timezone: str, hour: int) -> None:
     """Score four schedulers on a review log split by time (train on the first 80 %, test on the rest):
     a constant average, SM-2, FSRS-6 with default parameters and FSRS-6 fitted on the training part."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
         tz = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -90,9 +81,9 @@ def evaluate_command(path: str, as_json: bool, timezone: str, hour: int) -> None
         reviews = read_revlog(_read_text(path), path)
         result = evaluate(reviews, tz=tz, rollover_hour=hour)
     except RevlogError as exc:
-        _fail(exc.problems, "Nothing evaluated.")
+        fail(exc.problems, "Nothing evaluated.")
     except EvaluationError as exc:
-        _fail([f"{path}: {exc}"], "Nothing evaluated.")
+        fail([f"{path}: {exc}"], "Nothing evaluated.")
     if as_json:
         data = {
             "revlog": path,

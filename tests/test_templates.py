@@ -1,0 +1,30 @@
+"""Template habits: one macro for the CSRF field, the navigation links and the pager."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "quizapp" / "templates"
+
+
+def test_only_the_macro_writes_the_csrf_field():
+    writers = [
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("*.html")
+        if "csrf_token" in path.read_text(encoding="utf-8") and path.name != "_macros.html"
+    ]
+    assert not writers, writers
+
+
+def test_the_pager_is_one_macro():
+    users = [str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html") if 'class="pager"' in p.read_text()]
+    assert users == ["_macros.html"]
+
+
+def test_the_navigation_marks_the_current_page(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert '<a href="/login" aria-current="page">Log in</a>' in page
+    assert '<a href="/" >' not in page and '<a href="/">Question banks</a>' in page
+    home = client.get("/").get_data(as_text=True)
+    assert '<a href="/" aria-current="page">Question banks</a>' in home
+    assert '<a href="/login">Log in</a>' in home
