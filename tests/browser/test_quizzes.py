@@ -270,15 +270,20 @@ def test_quiz_pages_fit_a_phone(phone_page, live_server, live_app):
     page.js = True  # type: ignore[attr-defined]
     sign_in(page, live_server, live_app)
     build_quiz(page, live_server, "exam")
+    heading = page.get_by_role("heading", level=1)
     for position in range(1, 9):
+        # Measured only once the page has come: answering starts a navigation and returns at once.
+        expect(heading).to_have_text(f"Question {position} of 8")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"question {position} ({question_type(page)}) scrolls sideways by {overflow}px"
         check(page)
         answer(page, keyboard=False)
+    expect(heading).to_have_text("Review and submit")
     page.get_by_role("button", name="Submit my answers").click()
     for path in ("", "/quizzes", "/history"):
         if path:
             page.goto(live_server.url + path)
+        expect(heading).to_have_text({"": "Results", "/quizzes": "Quizzes", "/history": "My history"}[path])
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path or 'results'} scrolls sideways by {overflow}px"
         check(page)
