@@ -1,13 +1,14 @@
-"""Waiting for SQLite's write lock: in short steps rather than SQLite's own growing sleeps, up to the busy timeout.
+"""Waiting for SQLite's write lock: a writer waits (up to the busy timeout) rather than failing, then goes on.
 
-Nothing here depends on how fast the machine is: the waiting writer's clock and sleeps are a fake clock the
-test reads, and the thread that holds the lock lets it go at a point the test chooses, not after a delay.
+Nothing here depends on how fast the machine is: the thread that holds the lock lets it go at a point the
+test chooses (once the writer has been seen waiting), not after a delay that the writer has to fall inside.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -18,26 +19,6 @@ from quizapp import database
 from quizapp.extensions import db
 
 WAIT = 60  # seconds: only ever reached when something is broken, so generous
-
-
-class FakeTime:
-    """Stands in for the ``time`` module in :mod:`quizapp.database`: its sleeps only move its clock forward.
-
-    ``on_sleep`` runs (in the sleeping thread) after each sleep, with the number of sleeps so far.
-    """
-
-    def __init__(self, on_sleep: Callable[[int], None] = lambda _n: None):
-        self.now = 1000.0
-        self.pauses: list[float] = []
-        self.on_sleep = on_sleep
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.pauses.append(seconds)
-        self.now += seconds
-        self.on_sleep(len(self.pauses))
 
 
 class LockHolder:
@@ -79,48 +60,6 @@ def database_path(app) -> str:
     return app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
 
 
-def test_a_writer_waits_for_the_lock_and_gets_it_soon_after_it_comes_free(app, monkeypatch):
-    with LockHolder(database_path(app)) as holder:
-        tries_while_held = 20
-
-        def release_after_some_tries(sleeps: int) -> None:
-            if sleeps == tries_while_held:
-                holder.release()
-
-        clock = FakeTime(release_after_some_tries)
-        monkeypatch.setattr(database, "time", clock)
-        with app.app_context():
-            db.session.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: waits for the holder
-            assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == database.BUSY_TIMEOUT_MS
-            db.session.commit()
-    # It tried again after each pause and got the lock on the first try after it came free...
-    assert len(clock.pauses) == tries_while_held
-    # ...in steps that start at 0.1 ms and grow to at most 2 ms (SQLite's own handler sleeps up to 100 ms),
-    # so it never sleeps more than 2 ms past the moment the lock came free.
-    assert clock.pauses[0] == pytest.approx(0.0001)
-    assert all(b >= a for a, b in zip(clock.pauses, clock.pauses[1:], strict=False))
-    assert max(clock.pauses) == pytest.approx(0.002)
-
-
-def test_a_writer_gives_up_after_the_busy_timeout(app, monkeypatch):
-    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)
-    clock = FakeTime()
-    monkeypatch.setattr(database, "time", clock)
-    with LockHolder(database_path(app)), app.app_context():  # held until the writer has given up
-        began = clock.now
-        with pytest.raises(OperationalError, match="locked"):
-            db.session.execute(text("SELECT 1"))
-        db.session.rollback()
-    waited = clock.now - began
-    assert 0.2 < waited <= 0.2 + 0.002  # the busy timeout, give or take the last short pause
-    assert len(clock.pauses) > 100  # it kept trying (at most 2 ms apart) all along
-
-
-# --- read-modify-write under the lock ---------------------------------------------------------------------
-
-counters = Table("write_lock_counter", MetaData(), Column("id", Integer, primary_key=True), Column("value", Integer))
-
-
 def wait_for(condition: Callable[[], bool]) -> None:
     """Wait until ``condition()`` holds (it is about to, unless something is broken)."""
     pause = threading.Event()
@@ -131,6 +70,66 @@ def wait_for(condition: Callable[[], bool]) -> None:
     raise AssertionError("timed out waiting for a condition that should have held at once")
 
 
+def trace_begins(app) -> list[tuple[int, str]]:
+    """The BEGIN statements SQLite runs on the app's connections from now on, with their threads, as they run.
+
+    SQLite traces a statement as it starts, so a ``BEGIN IMMEDIATE`` traced while another connection holds
+    the write lock is one that is being refused and is waiting.
+    """
+    begins: list[tuple[int, str]] = []
+
+    def trace(statement: str) -> None:
+        if statement.startswith("BEGIN"):
+            begins.append((threading.get_ident(), statement))
+
+    with app.app_context():
+        db.engine.dispose()  # new connections, each with the trace
+        event.listen(db.engine, "connect", lambda dbapi_connection, _record: dbapi_connection.set_trace_callback(trace))
+    return begins
+
+
+def test_a_writer_waits_for_the_lock_and_gets_it_once_it_comes_free(app):
+    begins = trace_begins(app)
+    outcome: list[object] = []
+
+    def writer() -> None:
+        with app.app_context():
+            try:
+                db.session.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: waits for the holder
+                outcome.append(db.session.execute(text("PRAGMA busy_timeout")).scalar())
+                db.session.commit()
+            except Exception as exc:
+                db.session.rollback()
+                outcome.append(exc)
+
+    with LockHolder(database_path(app)) as holder:
+        thread = threading.Thread(target=writer, daemon=True)
+        thread.start()
+        wait_for(lambda: (thread.ident, "BEGIN IMMEDIATE") in begins or not thread.is_alive())
+        assert thread.is_alive() and outcome == []  # refused while the lock is held: still waiting
+        holder.release()
+        thread.join(WAIT)
+    assert outcome == [database.BUSY_TIMEOUT_MS]  # it got the lock, and the timeout is as configured
+
+
+def test_a_writer_gives_up_after_the_busy_timeout(app, monkeypatch):
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)
+    with LockHolder(database_path(app)), app.app_context():  # held until the writer has given up
+        db.engine.dispose()  # new connections, with the shorter timeout
+        began = time.monotonic()
+        with pytest.raises(OperationalError, match="locked"):
+            db.session.execute(text("SELECT 1"))
+        waited = time.monotonic() - began
+        db.session.rollback()
+    # At least the timeout; the upper bound only tells it from the default 30 s, so a slow machine passes.
+    assert 0.2 <= waited < 10
+
+
+# --- read-modify-write under the lock ---------------------------------------------------------------------
+
+counters = Table("write_lock_counter", MetaData(), Column("id", Integer, primary_key=True), Column("value", Integer))
+
+
 @pytest.fixture
 def counter(app) -> Iterator[list[tuple[int, str]]]:
     """A counter row at 0; yields the BEGIN statements SQLite runs from now on, with their threads."""
@@ -138,15 +137,7 @@ def counter(app) -> Iterator[list[tuple[int, str]]]:
         counters.create(db.engine)
         db.session.execute(counters.insert().values(id=1, value=0))
         db.session.commit()
-        begins: list[tuple[int, str]] = []
-
-        def trace(statement: str) -> None:
-            if statement.startswith("BEGIN"):
-                begins.append((threading.get_ident(), statement))
-
-        db.engine.dispose()
-        event.listen(db.engine, "connect", lambda dbapi_connection, _record: dbapi_connection.set_trace_callback(trace))
-    yield begins
+    yield trace_begins(app)
 
 
 def read(session) -> int:
