@@ -14,7 +14,7 @@ from quizapp.domain.banks import parse_bank
 from quizapp.extensions import db, passwords
 from quizapp.models import Answer, Attempt, Question, QuestionRevision, User
 from quizapp.operations import create_user, import_bank
-from quizapp.operations.quizzes import AttemptClosed, BankQuiz, save_answer, start_attempt
+from quizapp.operations.quizzes import AttemptClosed, BankQuiz, UnknownAttempt, save_answer, start_attempt
 from quizapp.queries.accounts import user_by_session_token
 
 from .conftest import DATA, PASSWORD, csrf_token, log_in
@@ -89,9 +89,9 @@ def test_the_answer_path_stores_the_same_rows_on_sqlite_and_postgresql(request, 
         db.session.commit()
         assert blank.changed and blank.answer_id is None and stored(attempt_id) == []
 
-        with pytest.raises(LookupError):
+        with pytest.raises(UnknownAttempt):
             save_answer(db.session, user_id + 1, attempt_id, 1, {"choice": "a"}, later)
-        with pytest.raises(LookupError):
+        with pytest.raises(UnknownAttempt):
             save_answer(db.session, user_id, attempt_id, 99, {"choice": "a"}, later)
         db.session.rollback()
 

@@ -6,22 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-import time
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import text as sql
+from sqlalchemy.pool import NullPool
 
-from quizapp.domain.grading import parse_response, response_form
 from quizapp.extensions import db, passwords
 from quizapp.models import Answer, Attempt, Question, QuestionRevision, User, utcnow
 from quizapp.operations import create_user
 from quizapp.operations import quizzes as ops
 
 from .conftest import DATA, PASSWORD, bank_yaml, csrf_token, log_in, make_app
-from .domain.test_quizzes import BLANK, RIGHT, Q
+from .domain.test_quizzes import BLANK, RIGHT
 from .test_csrf import snapshot
 
 ALL_TYPES = (DATA / "banks" / "all-types.yaml").read_text()
@@ -37,6 +38,18 @@ WRONG = {
 }
 # Partial credit for the wrong answers: 1 of 2 correct choices; 1 of 2 gaps; 4 of 6 pairs in order.
 WRONG_POINTS = {"multiple-1": 0.5, "cloze-1": 0.5, "ordering-1": 4 / 6}
+# What the answer forms show again for the RIGHT answers once saved: the choices and selections as sent, typed
+# text trimmed, and a number without the question's unit (numeric-1's unit is "million").
+REFILLED = {
+    "single-1": {"choice": ["a"]},
+    "multiple-1": {"choice": ["a", "b"]},
+    "tf-1": {"choice": ["true"]},
+    "short-1": {"answer": ["Oligodendrocyte"]},
+    "numeric-1": {"answer": ["2,8"]},
+    "cloze-1": {"gap-1": ["Myelin"], "gap-2": ["central"]},
+    "matching-1": {"match-1": ["3"], "match-2": ["1"]},
+    "ordering-1": {"position-1": ["2"], "position-2": ["3"], "position-3": ["1"], "position-4": ["4"]},
+}
 START = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
 
@@ -294,8 +307,7 @@ def test_resume_after_closing_the_browser(app, all_types, make_user, clock):
     for position in (1, 2):  # the saved answers are filled in again
         page = later.get(f"/attempts/{attempt}/questions/{position}").text
         key = key_at(app, attempt, position)
-        expected = response_form(Q[key], parse_response(Q[key], RIGHT[key]))
-        assert form_values(page) == {name: sorted(values) for name, values in expected.items()}, key
+        assert form_values(page) == REFILLED[key], key
     assert form_values(later.get(f"/attempts/{attempt}/questions/3").text) == BLANK[key_at(app, attempt, 3)]
     history = later.get("/history").text
     assert "In progress: resume" in history
@@ -347,39 +359,94 @@ def test_a_blank_exam_answer_saves_nothing_new(app, all_types, learner, clock):
     assert learner.answer_key(attempt, 2, BLANK, go="previous").location == f"/attempts/{attempt}/questions/1"
 
 
-def double_submit(app: Flask, login: str, slow_write, monkeypatch) -> tuple[int, list[int]]:
-    """Two browsers of one learner send the same answer at the same moment."""
+def lock_waits(app: Flask) -> Callable[[int], bool]:
+    """A test of whether the request running in a given thread is waiting for a lock held by another.
+
+    SQLite: the thread has tried ``BEGIN IMMEDIATE`` since the test was made (while the caller holds the
+    write lock, so it was refused and is trying again). PostgreSQL: some session of the database is waiting
+    for a lock (the test requests are the only ones running).
+    """
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            tries: list[int] = []
+
+            def trace(statement: str) -> None:
+                if statement == "BEGIN IMMEDIATE":
+                    tries.append(threading.get_ident())
+
+            engine.dispose()  # new connections, each with the trace
+            event.listen(engine, "connect", lambda connection, _record: connection.set_trace_callback(trace))
+            return lambda thread_id: thread_id in tries
+    observer = create_engine(engine.url, poolclass=NullPool)
+    waiting = sql(  # row locks are waited for as transaction ids, which belong to no database: go by session
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE NOT l.granted AND a.datname = current_database()"
+    )
+
+    def postgres_waits(_thread_id: int) -> bool:
+        with observer.connect() as conn:
+            return conn.execute(waiting).scalar_one() > 0
+
+    return postgres_waits
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
+    """Wait until ``condition()`` holds; a limit only a defect reaches (nothing here waits on the clock)."""
+    pause = threading.Event()
+    for _ in range(int(seconds * 1000)):
+        if condition():
+            return
+        pause.wait(0.001)
+    raise AssertionError("a request neither waited for the lock nor got through")
+
+
+def double_submit(app: Flask, login: str, monkeypatch) -> tuple[int, list[int]]:
+    """Two browsers of one learner send the same answer at the same moment.
+
+    The first request to get inside the write holds it there until the other request is waiting for the lock
+    (or, were there no lock, has reached the write too, or given up): the race is forced by events, not by a
+    sleep long enough for the other request to arrive.
+    """
     first, second = Learner(app, login), Learner(app, login)
     attempt = first.build(mode="practice", count=2)
     form = RIGHT[key_at(app, attempt, 1)]
-    writes = []
+    writes: list[int] = []
+    done: list[int] = []
+    senders: list[threading.Thread] = []
     real_time_spent = ops._time_spent
+    waits = lock_waits(app)
 
-    def slow(attempt, now, shown_at):
+    def held(attempt, now, shown_at):
         writes.append(threading.get_ident())
-        time.sleep(slow_write)  # inside the write: the other request has to wait for the lock
+        if len(writes) == 1:  # inside the write: keep the lock until the other request queues for it
+            (other,) = [t.ident for t in senders if t.ident != threading.get_ident()]
+            wait_for(lambda: waits(other) or len(writes) > 1 or other in done)
         return real_time_spent(attempt, now, shown_at)
 
-    monkeypatch.setattr(ops, "_time_spent", slow)
+    monkeypatch.setattr(ops, "_time_spent", held)
     barrier = threading.Barrier(2)
     statuses: list[int] = []
 
     def send(learner: Learner) -> None:
         barrier.wait()
-        statuses.append(learner.answer(attempt, 1, form).status_code)
+        try:
+            statuses.append(learner.answer(attempt, 1, form).status_code)
+        finally:
+            done.append(threading.get_ident())
 
-    threads = [threading.Thread(target=send, args=(learner,)) for learner in (first, second)]
-    for t in threads:
+    senders.extend(threading.Thread(target=send, args=(learner,)) for learner in (first, second))
+    for t in senders:
         t.start()
-    for t in threads:
-        t.join(timeout=60)
+    for t in senders:
+        t.join(timeout=120)
     assert len(writes) == 1, "the second request found the first answer and wrote nothing"
     return attempt, statuses
 
 
 def test_double_submission_at_the_same_moment_counts_once(app, all_types, make_user, monkeypatch):
     make_user("amy")
-    attempt, statuses = double_submit(app, "amy", 0.3, monkeypatch)
+    attempt, statuses = double_submit(app, "amy", monkeypatch)
     assert statuses == [303, 303]
     assert len(answers_of(app, attempt)) == 1
     assert points(app, attempt) == 1
@@ -394,7 +461,7 @@ def test_double_submission_at_the_same_moment_counts_once_on_postgres(pg_app, mo
         import_bank(db.session, parse_bank(ALL_TYPES), ALL_TYPES.encode(), "all-types.yaml", utcnow())
         create_user(db.session, "amy", PASSWORD, "learner", passwords=passwords())
         db.session.commit()
-    attempt, statuses = double_submit(pg_app, "amy", 0.3, monkeypatch)
+    attempt, statuses = double_submit(pg_app, "amy", monkeypatch)
     assert statuses == [303, 303]
     assert len(answers_of(pg_app, attempt)) == 1
     assert points(pg_app, attempt) == 1

@@ -8,8 +8,6 @@ Create Date: 2026-11-25 14:45:21.969272
 from alembic import op
 import sqlalchemy as sa
 
-import quizapp.models  # custom column types (UTCDateTime)
-
 
 # revision identifiers, used by Alembic.
 revision = '325c18ddad7e'
@@ -24,7 +22,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('scope', sa.String(length=16), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=False),
-    sa.Column('created_at', quizapp.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures'))
     )
     with op.batch_alter_table('login_failures', schema=None) as batch_op:
@@ -38,10 +36,10 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('session_token', sa.String(length=64), nullable=False),
-    sa.Column('created_at', quizapp.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('password_changed_at', quizapp.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', quizapp.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('disabled_at', quizapp.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('password_changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('disabled_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("role IN ('learner', 'teacher', 'admin')", name=op.f('ck_users_known_role')),
     sa.CheckConstraint('email IS NOT NULL OR username IS NOT NULL', name=op.f('ck_users_has_login')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),

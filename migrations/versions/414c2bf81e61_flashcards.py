@@ -9,12 +9,22 @@ Create Date: 2026-11-25 15:05:31.558242
 """
 import datetime as dt
 import json
+import re
 
-from alembic import op
+from alembic import context, op
 import sqlalchemy as sa
 
-import quizapp.models  # custom column types (UTCDateTime)
-from quizapp.domain.cards import card_gaps
+# The application's rules as they stood at this revision, copied here so that this migration runs the same
+# however the application changes: a question gives one card (gap 0), a cloze question one card per gap.
+WHOLE = 0
+CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
+
+
+def card_gaps(question):
+    """The gap numbers of the cards ``question`` (its canonical JSON data) gives: [0] unless it is a cloze."""
+    if question["type"] != "cloze":
+        return [WHOLE]
+    return sorted({int(match.group(1)) for match in CLOZE_RE.finditer(question["prompt"])}) or [WHOLE]
 
 
 # revision identifiers, used by Alembic.
@@ -31,7 +41,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('bank_id', sa.Integer(), nullable=False),
     sa.Column('tags', sa.JSON(), nullable=False),
-    sa.Column('created_at', quizapp.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['bank_id'], ['banks.id'], name=op.f('fk_decks_bank_id_banks'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_decks_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_decks'))
@@ -53,9 +63,9 @@ def upgrade():
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('quiz_answers_feed_scheduler', sa.Boolean(), nullable=False),
     sa.Column('parameters', sa.JSON(), nullable=False),
-    sa.Column('optimised_at', quizapp.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('optimised_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('optimisation', sa.JSON(), nullable=True),
-    sa.Column('updated_at', quizapp.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_scheduler_settings_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_scheduler_settings'))
     )
@@ -64,8 +74,8 @@ def upgrade():
     sa.Column('bank_id', sa.Integer(), nullable=False),
     sa.Column('question_id', sa.Integer(), nullable=False),
     sa.Column('gap', sa.Integer(), nullable=False),
-    sa.Column('created_at', quizapp.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('retired_at', quizapp.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('retired_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['bank_id'], ['banks.id'], name=op.f('fk_cards_bank_id_banks'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_cards_question_id_questions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cards')),
@@ -82,8 +92,8 @@ def upgrade():
     sa.Column('step', sa.Integer(), nullable=True),
     sa.Column('stability', sa.Float(), nullable=True),
     sa.Column('difficulty', sa.Float(), nullable=True),
-    sa.Column('due', quizapp.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_review', quizapp.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('due', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_review', sa.DateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.CheckConstraint('state IN (1, 2, 3)', name=op.f('ck_card_states_known_state')),
     sa.ForeignKeyConstraint(['card_id'], ['cards.id'], name=op.f('fk_card_states_card_id_cards'), ondelete='CASCADE'),
@@ -109,7 +119,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('card_id', sa.Integer(), nullable=False),
     sa.Column('rating', sa.Integer(), nullable=False),
-    sa.Column('reviewed_at', quizapp.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('duration_ms', sa.Integer(), nullable=True),
     sa.Column('state_before', sa.Integer(), nullable=False),
     sa.Column('state_after', sa.Integer(), nullable=False),
@@ -135,6 +145,13 @@ def upgrade():
 
 def _cards_for_existing_questions():
     """One card per live question, one per cloze gap, each with its question's tags."""
+    if context.is_offline_mode():
+        # No database to read the questions from: a script made for an empty database needs nothing here.
+        op.execute(
+            "-- Banks imported before this revision get their cards only when upgrading online "
+            "(flask db upgrade without --sql)"
+        )
+        return
     conn = op.get_bind()
     cards = sa.table(
         "cards",
@@ -142,14 +159,14 @@ def _cards_for_existing_questions():
         sa.column("bank_id", sa.Integer),
         sa.column("question_id", sa.Integer),
         sa.column("gap", sa.Integer),
-        sa.column("created_at", quizapp.models.UTCDateTime()),
+        sa.column("created_at", sa.DateTime(timezone=True)),
     )
     card_tags = sa.table("card_tags", sa.column("card_id", sa.Integer), sa.column("tag", sa.String))
     now = dt.datetime.now(dt.timezone.utc)
     tags = {}
     rows = []
     for qid, bank_id, data in conn.execute(sa.text("SELECT id, bank_id, data FROM questions WHERE retired_at IS NULL")):
-        content = json.loads(data)
+        content = json.loads(data) if isinstance(data, str) else data  # PostgreSQL's driver decodes JSON itself
         tags[qid] = sorted(set(content.get("tags") or ()))
         rows.extend({"bank_id": bank_id, "question_id": qid, "gap": gap, "created_at": now} for gap in card_gaps(content))
     if not rows:

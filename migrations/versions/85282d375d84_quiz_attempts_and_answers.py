@@ -8,8 +8,6 @@ Create Date: 2026-11-25 15:07:29.354388
 from alembic import op
 import sqlalchemy as sa
 
-import quizapp.models  # custom column types (UTCDateTime)
-
 
 # revision identifiers, used by Alembic.
 revision = '85282d375d84'
@@ -34,9 +32,9 @@ def upgrade():
     sa.Column('question_revision_ids', sa.JSON(), nullable=False),
     sa.Column('question_count', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('started_at', quizapp.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('deadline', quizapp.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', quizapp.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('deadline', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('score', sa.Float(), nullable=False),
     sa.Column('max_score', sa.Float(), nullable=False),
     sa.Column('percent', sa.Float(), nullable=True),
@@ -64,7 +62,7 @@ def upgrade():
     sa.Column('points', sa.Float(), nullable=False),
     sa.Column('max_points', sa.Float(), nullable=False),
     sa.Column('correct', sa.Boolean(), nullable=False),
-    sa.Column('answered_at', quizapp.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('time_spent_ms', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_answers_attempt_id_attempts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_answers_question_id_questions')),

@@ -8,8 +8,6 @@ Create Date: 2026-11-25 14:28:24.704686
 from alembic import op
 import sqlalchemy as sa
 
-import quizapp.models  # custom column types (UTCDateTime)
-
 
 # revision identifiers, used by Alembic.
 revision = '88067d3a21aa'
@@ -33,8 +31,8 @@ def upgrade():
     sa.Column('version_number', sa.Integer(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('source_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', quizapp.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', quizapp.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_banks')),
     sa.UniqueConstraint('slug', name=op.f('uq_banks_slug'))
     )
@@ -50,7 +48,7 @@ def upgrade():
     sa.Column('header', sa.JSON(), nullable=False),
     sa.Column('quizzes', sa.JSON(), nullable=False),
     sa.Column('question_count', sa.Integer(), nullable=False),
-    sa.Column('imported_at', quizapp.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['bank_id'], ['banks.id'], name=op.f('fk_bank_versions_bank_id_banks'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bank_versions')),
     sa.UniqueConstraint('bank_id', 'number', name=op.f('uq_bank_versions_bank_id_number'))
@@ -64,7 +62,7 @@ def upgrade():
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('data', sa.Text(), nullable=False),
     sa.Column('revision_number', sa.Integer(), nullable=False),
-    sa.Column('retired_at', quizapp.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('retired_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['bank_id'], ['banks.id'], name=op.f('fk_questions_bank_id_banks'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_questions')),
     sa.UniqueConstraint('bank_id', 'key', name=op.f('uq_questions_bank_id_key'))

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from ..conftest import BROWSER_TIMEOUT_MS
 from .test_accounts import fill_login, make_user, unique
 from .test_browse import assert_accessible
 
@@ -95,7 +96,7 @@ def test_grade_buttons_work_with_the_mouse_too(page, live_server, live_app):
 def test_a_whole_session_without_javascript(browser_instance, live_server, live_app):
     context = browser_instance.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     try:
         start(page, live_server, live_app)
         page.get_by_role("link", name="Study now").click()
