@@ -192,3 +192,19 @@ def test_pages_show_the_session_user(app, make_user, client, path):
     page = client.get(path)
     assert page.status_code == 200
     assert ">amy</a>" in page.get_data(as_text=True)
+
+
+def test_an_answer_loaded_in_the_session_follows_the_answer_path(app):
+    """The answer path writes with Core statements; an answer the session has loaded still shows what was
+    saved, and what the caller left pending is flushed first."""
+    with app.app_context():
+        user_id, attempt_id = seed("exam")
+        at = question_keys(attempt_id).index("single-1") + 1
+        first = save_answer(db.session, user_id, attempt_id, at, {"choice": "b"}, WHEN)
+        loaded = db.session.get(Answer, first.answer_id)
+        assert loaded.response == {"choice": "b"}
+        db.session.get(User, user_id).email = "amy@example.org"  # pending: flushed before the answer is saved
+        save_answer(db.session, user_id, attempt_id, at, {"choice": "a"}, WHEN)
+        assert (loaded.response, loaded.correct) == ({"choice": "a"}, True)
+        assert db.session.scalar(select(User.email).where(User.id == user_id)) == "amy@example.org"
+        db.session.rollback()

@@ -169,8 +169,8 @@ def grade(deck_id: int):
         db.session.rollback()
         if not isinstance(refused, card_ops.GradeAlreadyRecorded):  # else the other request recorded it
             return _study_page(deck, error=refused.message, status=refused.status)
-    db.session.commit()
-    return redirect(url_for(".study", deck_id=deck.id, fragment=request.form.get("fragment")), 303)
+    db.session.commit()  # expires the deck: the redirect names it by the URL's id, not by reloading it
+    return redirect(url_for(".study", deck_id=deck_id, fragment=request.form.get("fragment")), 303)
 
 
 @bp.post("/study/<int:deck_id>/undo")
@@ -189,8 +189,9 @@ def undo(deck_id: int):
     except Refused as refused:
         db.session.rollback()
         return _study_page(deck, error=refused.message, status=refused.status)
+    card_id = card.id  # before the commit expires it
     db.session.commit()
-    return redirect(url_for(".study", deck_id=deck.id, card=card.id, fragment=request.form.get("fragment")), 303)
+    return redirect(url_for(".study", deck_id=deck_id, card=card_id, fragment=request.form.get("fragment")), 303)
 
 
 @bp.route("/settings/scheduler", methods=["GET", "POST"])

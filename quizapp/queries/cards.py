@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import fsrs
-from sqlalchemy import Select, and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, or_, select, true
+from sqlalchemy.orm import Session, joinedload
 
 from ..domain import evaluation, scheduling
 from ..domain.revlog import LoggedReview, ReviewSource
@@ -108,23 +109,65 @@ class Counts:
         return self.new + self.learning + self.review
 
 
-def _done_today(session: Session, user_id: int, deck: Deck, day: scheduling.Day) -> tuple[int, int]:
-    """New cards introduced and review cards answered in the deck today, while studying."""
-    rows = session.execute(
-        select(Review.state_before, func.count())
+def _deck_cards(*, live: bool, tagged: bool) -> ColumnElement[bool]:
+    """:func:`deck_condition` with bound parameters (``bank_id``, and ``tags`` when ``tagged``), so that a
+    statement using it can be built once and run for any deck."""
+    clauses = [Card.bank_id == bindparam("bank_id")]
+    if live:
+        clauses.append(Card.retired_at.is_(None))
+    if tagged:
+        clauses.append(exists().where(CardTag.card_id == Card.id, CardTag.tag.in_(bindparam("tags", expanding=True))))
+    return and_(*clauses)
+
+
+@lru_cache(maxsize=2)
+def _counts_statement(tagged: bool) -> Select:
+    """One statement for all of a deck's counts today: the study queue is on every card the learner sees."""
+
+    studied = (  # grades given while studying today, to cards of the deck (retired ones too)
+        select(
+            func.count(case((Review.state_before == NEW, 1))).label("new_done"),
+            func.count(case((Review.state_before == REVIEW, 1))).label("reviews_done"),
+        )
         .join(Card, Card.id == Review.card_id)
         .where(
-            Review.user_id == user_id,
-            Review.reviewed_at >= day.start,
-            Review.reviewed_at < day.end,
-            Review.source == ReviewSource.STUDY,
+            Review.user_id == bindparam("user_id"),
+            Review.reviewed_at >= bindparam("day_start"),
+            Review.reviewed_at < bindparam("day_end"),
+            Review.source == ReviewSource.STUDY.value,
             Review.state_before.in_((NEW, REVIEW)),
-            deck_condition(deck, live=False),
+            _deck_cards(live=False, tagged=tagged),
         )
-        .group_by(Review.state_before)
+        .subquery()
     )
-    done = {state: n for state, n in rows}
-    return done.get(NEW, 0), done.get(REVIEW, 0)
+    today = CardState.due < bindparam("day_end")
+    learning = and_(today, CardState.state.in_(LEARNING))
+    states = (  # the learner's states of the deck's live cards: all of them, and those due today by kind
+        select(
+            func.count(CardState.id).label("seen"),
+            func.count(case((learning, 1))).label("learning"),
+            func.min(case((learning, CardState.due))).label("first_learning"),
+            func.count(case((and_(today, CardState.state == REVIEW), 1))).label("review"),
+        )
+        .join(Card, Card.id == CardState.card_id)
+        .where(CardState.user_id == bindparam("user_id"), _deck_cards(live=True, tagged=tagged))
+        .subquery()
+    )
+    # Unseen cards are the deck's live cards less those the learner has a state for: a count on the
+    # (bank_id, retired_at) index, rather than a probe of card_states for each card of the deck.
+    deck_size = select(func.count(Card.id)).where(_deck_cards(live=True, tagged=tagged)).scalar_subquery()
+    return select(
+        studied.c.new_done,
+        studied.c.reviews_done,
+        states.c.learning,
+        states.c.first_learning,
+        states.c.review,
+        deck_size - states.c.seen,
+    ).select_from(studied.join(states, true()))
+
+
+def _deck_parameters(deck: Deck) -> dict:
+    return {"bank_id": deck.bank_id, "tags": list(deck.tags)} if deck.tags else {"bank_id": deck.bank_id}
 
 
 def _unseen(deck: Deck, user_id: int) -> Select[tuple[Card]]:
@@ -136,28 +179,17 @@ def _unseen(deck: Deck, user_id: int) -> Select[tuple[Card]]:
 def counts(session: Session, user_id: int, deck: Deck, settings: scheduling.Settings, now: dt.datetime) -> Counts:
     """How many cards of each kind are left in the deck today."""
     day = scheduling.learner_day(now, settings.timezone, settings.day_starts_at_hour)
-    new_done, reviews_done = _done_today(session, user_id, deck, day)
-    due = session.execute(
-        select(CardState.state, func.count(), func.min(CardState.due))
-        .join(Card, Card.id == CardState.card_id)
-        .where(CardState.user_id == user_id, CardState.due < day.end, deck_condition(deck))
-        .group_by(CardState.state)
-    ).all()
-    by_state = {state: (n, first) for state, n, first in due}
-    learning = sum(by_state.get(s, (0, None))[0] for s in LEARNING)
-    firsts = [by_state[s][1] for s in LEARNING if s in by_state]
+    parameters = {"user_id": user_id, "day_start": day.start, "day_end": day.end}
+    row = session.execute(_counts_statement(bool(deck.tags)), parameters | _deck_parameters(deck)).one()
+    new_done, reviews_done, learning, first_learning, review, unseen = row
     allowed = max(0, settings.new_per_day - new_done)
-    unseen = 0
-    if allowed:  # count no further than the limit: a big deck's unseen cards need not all be counted
-        first = _unseen(deck, user_id).with_only_columns(Card.id).limit(allowed)
-        unseen = session.scalar(select(func.count()).select_from(first.subquery())) or 0
     return Counts(
         new=min(unseen, allowed),
         learning=learning,
-        review=max(0, min(by_state.get(REVIEW, (0, None))[0], settings.reviews_per_day - reviews_done)),
+        review=max(0, min(review, settings.reviews_per_day - reviews_done)),
         new_done=new_done,
         reviews_done=reviews_done,
-        later=min(firsts) if firsts and min(firsts) > now else None,
+        later=first_learning if first_learning is not None and first_learning > now else None,
     )
 
 
@@ -175,6 +207,7 @@ def next_due(
         .where(CardState.user_id == user_id, CardState.due < day_end, due_now, deck_condition(deck))
         .order_by(CardState.due, CardState.id)
         .limit(1)
+        .options(joinedload(Card.question))  # its faces are shown next
     )
 
 
@@ -190,6 +223,7 @@ def _learn_ahead(user_id: int, deck: Deck, now: dt.datetime) -> Select[tuple[Car
         )
         .order_by(CardState.due, CardState.id)
         .limit(1)
+        .options(joinedload(Card.question))  # its faces are shown next
     )
 
 
@@ -211,7 +245,7 @@ def next_card(session: Session, user_id: int, deck: Deck, settings: scheduling.S
     if found is not None:
         return Next(found[1], found[0], c)
     if c.new > 0:
-        card = session.scalars(_unseen(deck, user_id).limit(1)).first()
+        card = session.scalars(_unseen(deck, user_id).limit(1).options(joinedload(Card.question))).first()
         if card is not None:
             return Next(card, None, c)
     found = session.execute(_learn_ahead(user_id, deck, now)).first()
@@ -222,7 +256,8 @@ def next_card(session: Session, user_id: int, deck: Deck, settings: scheduling.S
 
 def card_in_deck(session: Session, deck: Deck, card_id: int, *, live: bool = True) -> Card | None:
     """The card ``card_id`` if it belongs to ``deck`` (and is not retired, when ``live``)."""
-    return session.scalars(select(Card).where(Card.id == card_id, deck_condition(deck, live=live))).first()
+    query = select(Card).where(Card.id == card_id, deck_condition(deck, live=live))
+    return session.scalars(query.options(joinedload(Card.question))).first()  # its faces are shown next
 
 
 def card_state(session: Session, user_id: int, card_id: int) -> CardState | None:
