@@ -188,7 +188,7 @@ def seed(database_url: str, secret: str, clients: int, questions: int, tmp: Path
             )
         }
         for i in range(clients):
-            user = create_user(db.session, f"learner{i}", PASSWORD, "learner", passwords=passwords())
+            user = create_user(db.session, f"learner{i}", PASSWORD, "learner", passwords=passwords(), now=utcnow())
             attempt = start_attempt(db.session, user, BankQuiz("load", "everything"), utcnow())
             forms = [ANSWERS[keys[rid]] for rid in attempt.question_revision_ids]
             learners.append(Learner(user.username, attempt.id, forms))

@@ -239,7 +239,7 @@ def setup_learners(app, concurrency: int) -> dict[str, int]:
         decks = {}
         for k in range(concurrency):
             login = f"learner{k}"
-            user = create_user(db.session, login, PASSWORD, "learner", passwords=passwords())
+            user = create_user(db.session, login, PASSWORD, "learner", passwords=passwords(), now=utcnow())
             save_settings(db.session, user, scheduling.Settings(new_per_day=9999, reviews_per_day=9999))
             decks[login] = create_deck(db.session, user, bank_id, []).id
         db.session.commit()
@@ -413,8 +413,10 @@ def part_two(total_reviews: int) -> list[dict]:
             upgrade(directory=str(ROOT / "migrations"))
             source = flashcard_bank(20_000)
             import_bank(db.session, parse_bank(source, "bench.yaml"), source, "bench.yaml", utcnow())
+            now = utcnow()
             ids = [
-                create_user(db.session, f"learner{k}", PASSWORD, "learner", passwords=passwords()).id for k in range(3)
+                create_user(db.session, f"learner{k}", PASSWORD, "learner", passwords=passwords(), now=now).id
+                for k in range(3)
             ]
             db.session.commit()
             bank_id = db.session.execute(db.text("SELECT id FROM banks")).scalar()

@@ -88,7 +88,7 @@ def seed(app) -> World:
             import_bank(db.session, parse_bank(source, name), source, name, utcnow())
         db.session.commit()
 
-        user = create_user(db.session, "learner", PASSWORD, "learner", passwords=passwords())
+        user = create_user(db.session, "learner", PASSWORD, "learner", passwords=passwords(), now=utcnow())
         save_settings(db.session, user, scheduling.Settings(new_per_day=9999, reviews_per_day=9999))
         now = utcnow()
         start = now - dt.timedelta(days=10)

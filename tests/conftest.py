@@ -134,7 +134,7 @@ def make_user(app: Flask):
 
     def _make(login: str = "learner@example.org", role: str = "learner", password: str = PASSWORD) -> int:
         with app.app_context():
-            user = create_user(db.session, login, password, role, passwords=passwords())
+            user = create_user(db.session, login, password, role, passwords=passwords(), now=utcnow())
             db.session.commit()
             return user.id
 

@@ -15,12 +15,12 @@ MIN_BANKS = 8
 MIN_QUIZ_QUESTIONS = 240
 MIN_FLASHCARDS = 60
 MIN_PER_TYPE = 10
-MIN_PER_SEED_TOPIC = 15
+MIN_PER_SEED_TAG = 15
 MIN_QUIZZES_PER_BANK = 2
 
 
-def load_topics(path: Path = ROOT / "docs" / "topics.yaml") -> tuple[set[str], set[str]]:
-    """Return (seed topics, all topics) from the documented topic list."""
+def load_tags(path: Path = ROOT / "docs" / "tags.yaml") -> tuple[set[str], set[str]]:
+    """Return (seed tags, all tags) from the documented tag list."""
     data = yaml.safe_load(path.read_text())
     return set(data["seed"]), set(data["seed"]) | set(data["other"])
 
@@ -33,14 +33,14 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
-def question_problems(bank: Bank, all_topics: set[str], identifiers: set[str]) -> list[str]:
+def question_problems(bank: Bank, all_tags: set[str], identifiers: set[str]) -> list[str]:
     """Problems with individual questions of one bank."""
     problems = []
     for q in bank.questions:
         where = f"{bank.id}/{q.id}"
         for tag in q.tags:
-            if tag not in all_topics:
-                problems.append(f"{where}: tag {tag!r} is not in docs/topics.yaml")
+            if tag not in all_tags:
+                problems.append(f"{where}: tag {tag!r} is not in docs/tags.yaml")
         for ref in q.references:
             if ref.doi and not DOI_RE.match(ref.doi):
                 problems.append(f"{where}: malformed DOI {ref.doi!r}")
@@ -73,7 +73,7 @@ def question_problems(bank: Bank, all_topics: set[str], identifiers: set[str]) -
     return problems
 
 
-def collection_problems(banks: list[Bank], seed_topics: set[str]) -> list[str]:
+def collection_problems(banks: list[Bank], seed_tags: set[str]) -> list[str]:
     """Problems with the collection as a whole: counts, coverage and duplicates."""
     problems = []
     quiz_questions = [(b.id, q) for b in banks for q in b.questions if q.type != "flashcard"]
@@ -88,10 +88,10 @@ def collection_problems(banks: list[Bank], seed_topics: set[str]) -> list[str]:
     for qtype in QUIZ_TYPES:
         if types[qtype] < MIN_PER_TYPE:
             problems.append(f"type {qtype} appears {types[qtype]} times; at least {MIN_PER_TYPE} needed")
-    topics = Counter(tag for _, q in quiz_questions for tag in set(q.tags))
-    for topic in sorted(seed_topics):
-        if topics[topic] < MIN_PER_SEED_TOPIC:
-            problems.append(f"seed topic {topic} has {topics[topic]} questions; at least {MIN_PER_SEED_TOPIC} needed")
+    tags = Counter(tag for _, q in quiz_questions for tag in set(q.tags))
+    for tag in sorted(seed_tags):
+        if tags[tag] < MIN_PER_SEED_TAG:
+            problems.append(f"seed tag {tag} has {tags[tag]} questions; at least {MIN_PER_SEED_TAG} needed")
     seen: dict[str, str] = {}
     for bank_id, q in quiz_questions:
         key = _norm(q.prompt)

@@ -46,7 +46,7 @@ def make_bank(ctx):
 @pytest.fixture
 def make_user(ctx):
     def _make(login: str) -> int:
-        made = create_user(db.session, login, PASSWORD, "learner", passwords=passwords())
+        made = create_user(db.session, login, PASSWORD, "learner", passwords=passwords(), now=utcnow())
         db.session.commit()
         return made.id
 
@@ -483,7 +483,7 @@ def test_cards_grading_undo_and_limits_on_postgres(pg_app):
     with pg_app.app_context():
         source = ALL_TYPES.encode()
         import_bank(db.session, parse_bank(source, "all-types.yaml"), source, "all-types.yaml", utcnow())
-        learner = create_user(db.session, "learner", PASSWORD, "learner", passwords=passwords())
+        learner = create_user(db.session, "learner", PASSWORD, "learner", passwords=passwords(), now=utcnow())
         db.session.commit()
         ops.save_settings(db.session, learner, scheduling.Settings(enable_fuzzing=False, new_per_day=3))
         deck = ops.create_deck(db.session, learner, db.session.scalar(select(Card.bank_id).limit(1)), ["demo"])

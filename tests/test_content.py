@@ -1,4 +1,4 @@
-"""The content of questions/: valid, complete, referenced, covering every seed topic and question type."""
+"""The content of questions/: valid, complete, referenced, covering every seed tag and question type."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ import pytest
 from quizapp.domain.banks import Bank, parse_bank
 
 from .content_rules import (
-    MIN_PER_SEED_TOPIC,
+    MIN_PER_SEED_TAG,
     ROOT,
     collection_problems,
     load_identifiers,
-    load_topics,
+    load_tags,
     question_problems,
 )
 
 QUESTIONS = sorted((ROOT / "questions").glob("*.yaml"))
-SEED, TOPICS = load_topics()
+SEED, TAGS = load_tags()
 IDENTIFIERS = load_identifiers()
 
 
@@ -36,18 +36,18 @@ def test_every_bank_validates():
 @pytest.mark.parametrize("path", QUESTIONS, ids=[p.stem for p in QUESTIONS])
 def test_each_bank_follows_the_content_rules(path: Path):
     bank = parse_bank(path.read_bytes(), str(path))
-    assert question_problems(bank, TOPICS, IDENTIFIERS) == []
+    assert question_problems(bank, TAGS, IDENTIFIERS) == []
     assert bank.reviewed_on.year >= 2025
 
 
-def test_the_collection_covers_every_topic_and_type(banks):
+def test_the_collection_covers_every_tag_and_type(banks):
     assert collection_problems(banks, SEED) == []
 
 
-def test_every_seed_topic_is_documented_in_the_content_guide():
+def test_every_tag_is_documented_in_the_content_guide():
     guide = (ROOT / "docs" / "content-guide.md").read_text()
-    for topic in TOPICS:
-        assert f"`{topic}`" in guide, f"topic {topic} is not described in docs/content-guide.md"
+    for tag in TAGS:
+        assert f"`{tag}`" in guide, f"tag {tag} is not described in docs/content-guide.md"
 
 
 # The rules themselves must catch what they claim to catch.
@@ -68,7 +68,7 @@ questions:
     choices:
       - {id: a, text: "Right", correct: true}
       - {id: b, text: "Wrong, with no feedback"}
-    tags: [not-a-topic]
+    tags: [not-a-known-tag]
     references:
       - citation: "A real-looking source"
         doi: "10.9999/invented.123"
@@ -85,8 +85,8 @@ questions:
 
 def test_the_rules_catch_each_kind_of_problem():
     bank = parse_bank(BAD, "bad.yaml")
-    assert question_problems(bank, TOPICS, IDENTIFIERS) == [
-        "bad/q1: tag 'not-a-topic' is not in docs/topics.yaml",
+    assert question_problems(bank, TAGS, IDENTIFIERS) == [
+        "bad/q1: tag 'not-a-known-tag' is not in docs/tags.yaml",
         "bad/q1: DOI 10.9999/invented.123 is not in docs/verified-identifiers.txt",
         "bad/q1: no explanation",
         "bad/q1: no difficulty",
@@ -98,5 +98,5 @@ def test_the_rules_catch_each_kind_of_problem():
     assert "1 banks; at least 8 needed" in problems
     assert "2 quiz questions; at least 240 needed" in problems
     assert "type numeric appears 0 times; at least 10 needed" in problems
-    assert f"seed topic ahsct has 0 questions; at least {MIN_PER_SEED_TOPIC} needed" in problems
+    assert f"seed tag ahsct has 0 questions; at least {MIN_PER_SEED_TAG} needed" in problems
     assert "bad/q2: same prompt as bad/q1" in problems

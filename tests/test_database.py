@@ -12,7 +12,7 @@ from sqlalchemy import event, select
 from quizapp.domain.accounts import SessionUser
 from quizapp.domain.banks import parse_bank
 from quizapp.extensions import db, passwords
-from quizapp.models import Answer, Attempt, Question, QuestionRevision, User
+from quizapp.models import Answer, Attempt, Question, QuestionRevision, User, utcnow
 from quizapp.operations import create_user, import_bank
 from quizapp.operations.quizzes import AttemptClosed, BankQuiz, UnknownAttempt, save_answer, start_attempt
 from quizapp.queries.accounts import user_by_session_token
@@ -37,7 +37,7 @@ def seed(quiz: str) -> tuple[int, int]:
     """A learner and an attempt at the all-types bank's ``quiz``, committed: (user id, attempt id)."""
     source = (DATA / "banks" / "all-types.yaml").read_bytes()
     import_bank(db.session, parse_bank(source, "all-types.yaml"), source, "all-types.yaml", WHEN)
-    user = create_user(db.session, "amy", PASSWORD, "learner", passwords=passwords())
+    user = create_user(db.session, "amy", PASSWORD, "learner", passwords=passwords(), now=utcnow())
     attempt = start_attempt(db.session, user, BankQuiz("all-types", quiz), WHEN, seed=1)
     db.session.commit()
     return user.id, attempt.id

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from flask import Flask, render_template_string
+from jinja2 import nodes
 from markupsafe import escape
 
+from quizapp import rendering
 from quizapp.domain import types
 from quizapp.domain.grading import parse_response, response_form
 from quizapp.domain.quizzes import graded_answer
@@ -18,6 +21,7 @@ from .test_quizzes import form_values
 QUIZ_MACROS = ("answer_fields", "prompt", "review", "preview")
 BY_TYPE = {q.type: q for q in BANK.questions}  # the all-types bank has a question of each type
 KEYS = {Q[key].type: key for key in RIGHT}
+TYPE_TEMPLATES = Path(__file__).resolve().parent.parent / "quizapp" / "templates" / "types"
 
 
 def _module(app: Flask, name: str):
@@ -82,3 +86,12 @@ def test_type_names_come_from_the_registry(app):
         )
     for name in types.QUESTION_TYPES:
         assert f"<li>1 {types.get(name).label}</li>" in html
+
+
+def test_type_templates_use_only_filters_the_app_itself_registers():
+    # Not a blueprint's: then every page can show any type, and adding a type never touches a blueprint.
+    bare = Flask("bare")
+    rendering.init_app(bare)
+    for path in TYPE_TEMPLATES.glob("*.html"):
+        used = {f.name for f in bare.jinja_env.parse(path.read_text()).find_all(nodes.Filter)}
+        assert used <= set(bare.jinja_env.filters), (path.name, used - set(bare.jinja_env.filters))

@@ -459,7 +459,7 @@ def test_double_submission_at_the_same_moment_counts_once_on_postgres(pg_app, mo
 
     with pg_app.app_context():
         import_bank(db.session, parse_bank(ALL_TYPES), ALL_TYPES.encode(), "all-types.yaml", utcnow())
-        create_user(db.session, "amy", PASSWORD, "learner", passwords=passwords())
+        create_user(db.session, "amy", PASSWORD, "learner", passwords=passwords(), now=utcnow())
         db.session.commit()
     attempt, statuses = double_submit(pg_app, "amy", monkeypatch)
     assert statuses == [303, 303]
@@ -869,7 +869,7 @@ def test_operations_can_run_without_a_request(tmp_path: Path):
 
     with app.app_context():
         import_bank(db.session, parse_bank(ALL_TYPES), ALL_TYPES.encode(), "all-types.yaml", utcnow())
-        user = create_user(db.session, "amy", PASSWORD, "learner", passwords=passwords())
+        user = create_user(db.session, "amy", PASSWORD, "learner", passwords=passwords(), now=utcnow())
         attempt = ops.start_attempt(db.session, user, ops.BankQuiz("all-types", "exam"), START, seed=3)
         for position in range(1, attempt.question_count + 1):
             revision = db.session.get(QuestionRevision, attempt.question_revision_ids[position - 1])

@@ -11,16 +11,20 @@ import re
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from flask import Flask
+from sqlalchemy import event, func, select
 
+from quizapp.domain.banks import parse_bank
 from quizapp.domain.revlog import LoggedReview
-from quizapp.extensions import db
-from quizapp.models import Card, CardState, Deck, Question, Review, SchedulerSettings, User
+from quizapp.extensions import db, passwords
+from quizapp.models import Card, CardState, Deck, Question, Review, SchedulerSettings, User, utcnow
 from quizapp.operations import cards as ops
+from quizapp.operations import create_user, import_bank
 
-from .conftest import DATA, bank_yaml, csrf_token, log_in, post_form
+from .conftest import DATA, PASSWORD, bank_yaml, csrf_token, log_in, post_form
 from .revlog_gen import generate
 from .test_csrf import snapshot
+from .test_quizzes import lock_waits, wait_for
 
 ALL_TYPES = (DATA / "banks" / "all-types.yaml").read_text()
 INPUT_RE = re.compile(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"')
@@ -120,25 +124,62 @@ def test_a_grade_posted_twice_counts_once(app, learner):
         assert db.session.scalars(select(CardState)).one().version == 1
 
 
+def grade_at_once(app: Flask, cookie: str, deck: int, forms: list[dict]) -> list[int]:
+    """Two clients of one learner post a grade each (``forms``) at the same moment; return their statuses.
+
+    The first request to insert its review holds its transaction open there until the other is waiting for a
+    lock (or has inserted a review too, or has finished, which fails the test): the overlap is forced by
+    events, not hoped for from a barrier. SQLite: the other waits to begin its write. PostgreSQL: it waits on
+    the first one's row lock or its uncommitted review.
+    """
+    waits = lock_waits(app)
+    inserts: list[int] = []
+    done: list[int] = []
+    seen_waiting: list[bool] = []
+    senders: list[threading.Thread] = []
+
+    def held(_conn, _cursor, statement: str, *_args) -> None:
+        if not statement.lstrip().upper().startswith("INSERT INTO REVIEWS"):
+            return
+        inserts.append(threading.get_ident())
+        if len(inserts) == 1:  # inside the write: keep it open until the other request queues behind it
+            (other,) = [t.ident for t in senders if t.ident != threading.get_ident()]
+            wait_for(lambda: waits(other) or len(inserts) > 1 or other in done)
+            seen_waiting.append(waits(other))
+
+    statuses: list[int] = []
+    both_started = threading.Barrier(2)  # so each knows the other's thread; the hold above forces the overlap
+
+    def post(form: dict) -> None:
+        client = app.test_client()
+        client.set_cookie("session", cookie)
+        both_started.wait()
+        try:
+            statuses.append(client.post(f"/study/{deck}/grade", data=form).status_code)
+        finally:
+            done.append(threading.get_ident())
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", held)
+    try:
+        senders.extend(threading.Thread(target=post, args=(form,)) for form in forms)
+        for t in senders:
+            t.start()
+        for t in senders:
+            t.join(timeout=120)
+    finally:
+        event.remove(engine, "after_cursor_execute", held)
+    assert seen_waiting == [True], "the second request never waited for the first one's write"
+    assert len(inserts) == 1, "the second request wrote a review of its own"
+    return statuses
+
+
 def test_concurrent_double_posts_of_one_grade_count_once(app, learner):
     """Two clients (one browser's double click, or a retry) post the same grade at the same moment."""
     deck = make_deck(learner)
     _html, form = answer(learner, deck)
-    cookie = learner.get_cookie("session").value
-    barrier = threading.Barrier(2)
-    statuses: list[int] = []
-
-    def post(rating: str) -> None:
-        client = app.test_client()
-        client.set_cookie("session", cookie)
-        barrier.wait()
-        statuses.append(client.post(f"/study/{deck}/grade", data={**form, "rating": rating}).status_code)
-
-    threads = [threading.Thread(target=post, args=(r,)) for r in ("3", "3")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    statuses = grade_at_once(app, learner.get_cookie("session").value, deck, [{**form, "rating": "3"}] * 2)
     assert statuses == [303, 303]
     with app.app_context():
         assert count(Review) == 1 and count(CardState) == 1
@@ -149,24 +190,49 @@ def test_two_tabs_grading_the_same_card_at_once_apply_one_grade(app, learner):
     _html, first = answer(learner, deck)
     _html, second = answer(learner, deck)  # the same card in another tab: another token
     assert first["token"] != second["token"] and first["card"] == second["card"]
-    cookie = learner.get_cookie("session").value
-    barrier = threading.Barrier(2)
-    statuses: list[int] = []
-
-    def post(form: dict) -> None:
-        client = app.test_client()
-        client.set_cookie("session", cookie)
-        barrier.wait()
-        statuses.append(client.post(f"/study/{deck}/grade", data={**form, "rating": "3"}).status_code)
-
-    threads = [threading.Thread(target=post, args=(f,)) for f in (first, second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    forms = [{**first, "rating": "3"}, {**second, "rating": "3"}]
+    statuses = grade_at_once(app, learner.get_cookie("session").value, deck, forms)
     assert sorted(statuses) == [303, 409]
     with app.app_context():
         assert count(Review) == 1
+
+
+@pytest.fixture
+def pg_learner(pg_app):
+    """A logged-in learner of the all-types bank, on PostgreSQL."""
+    with pg_app.app_context():
+        source = ALL_TYPES.encode()
+        import_bank(db.session, parse_bank(source, "all-types.yaml"), source, "all-types.yaml", utcnow())
+        create_user(db.session, "learner", PASSWORD, passwords=passwords(), now=utcnow())
+        db.session.commit()
+    client = pg_app.test_client()
+    assert log_in(client, "learner").status_code == 302
+    return client
+
+
+@pytest.mark.postgres
+def test_a_grade_posted_twice_at_once_counts_once_on_postgres(pg_app, pg_learner):
+    """Neither request sees the other's review when it looks for the token: the unique token settles it, and
+    the loser (GradeAlreadyRecorded) rolls back and goes on like the winner."""
+    deck = make_deck(pg_learner)
+    _html, form = answer(pg_learner, deck)
+    statuses = grade_at_once(pg_app, pg_learner.get_cookie("session").value, deck, [{**form, "rating": "3"}] * 2)
+    assert statuses == [303, 303]
+    with pg_app.app_context():
+        assert count(Review) == 1 and db.session.scalars(select(CardState)).one().version == 1
+
+
+@pytest.mark.postgres
+def test_a_grade_of_a_studied_card_posted_twice_at_once_counts_once_on_postgres(pg_app, pg_learner):
+    """The card already has a state, so the second request waits for its row lock, not for the token."""
+    deck = make_deck(pg_learner)
+    _html, form = answer(pg_learner, deck)
+    assert pg_learner.post(f"/study/{deck}/grade", data={**form, "rating": "3"}).status_code == 303
+    again = {**form, "version": "1", "token": "second-grade-of-this-card", "rating": "4"}
+    statuses = grade_at_once(pg_app, pg_learner.get_cookie("session").value, deck, [again] * 2)
+    assert statuses == [303, 303]
+    with pg_app.app_context():
+        assert count(Review) == 2 and db.session.scalars(select(CardState)).one().version == 2
 
 
 def test_a_stale_grade_is_refused_with_a_message(app, learner):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from quizapp.extensions import db, passwords
-from quizapp.models import LoginFailure, User
+from quizapp.models import LoginFailure, User, utcnow
 from quizapp.operations import ThrottlePolicy
 
 from .conftest import PASSWORD, log_in, post_form
@@ -169,6 +169,6 @@ def test_concurrent_attempts_on_postgres(pg_app):
     from quizapp.operations import create_user
 
     with pg_app.app_context():
-        create_user(db.session, "learner@example.org", PASSWORD, passwords=passwords())
+        create_user(db.session, "learner@example.org", PASSWORD, passwords=passwords(), now=utcnow())
         db.session.commit()
     assert concurrent_attempts(pg_app, "learner@example.org", 24) == {"checked": 5, "throttled": 19}

@@ -126,7 +126,7 @@ def change_password():
 def export(user_id: int):
     """Download everything stored about this account as JSON."""
     user = owned_or_404(User, user_id)
-    body = json.dumps(account_queries.account_export_data(db.session, user), indent=2, ensure_ascii=False)
+    body = json.dumps(account_queries.account_export_data(db.session, user, utcnow()), indent=2, ensure_ascii=False)
     return Response(
         body + "\n",
         mimetype="application/json",

@@ -45,7 +45,9 @@ def create_user_command(login: str, role: str, password_stdin: bool) -> None:
     except InvalidLogin as exc:
         raise click.BadParameter(str(exc), param_hint="LOGIN") from None
     password = _new_password(password_stdin, (name.value,))
-    commit_or_fail(lambda: operations.create_user(db.session, login, password, role.lower(), passwords=passwords()))
+    commit_or_fail(
+        lambda: operations.create_user(db.session, login, password, role.lower(), passwords=passwords(), now=utcnow())
+    )
     click.echo(f"Created {name.value} ({role.lower()}).")
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Union
 import yaml
 from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, ValidationError
 
+from .attempts import AttemptMode
 from .fields import (
     DOI_RE,
     INT_RE,
@@ -68,7 +69,7 @@ class Quiz(Model):
     id: Slug
     title: Text
     description: Text | None = None
-    mode: Annotated[str, one_of("practice", "exam")] = "practice"
+    mode: Annotated[str, one_of(*(mode.value for mode in AttemptMode))] = AttemptMode.PRACTICE.value
     questions: list[Slug] | None = None
     tags: TagList = []
     count: Int | None = Field(default=None, gt=0)

@@ -13,38 +13,19 @@ import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
+# The attempt enums are re-exported: callers know them as part of the quiz logic.
+from .attempts import AttemptMode as AttemptMode
+from .attempts import AttemptSource as AttemptSource
+from .attempts import AttemptStatus as AttemptStatus
 from .banks import Question, Quiz
 from .grading import ChoiceMark, Grade, QuizQuestion, Response, correct_answer_text, grade
 from .types import QUIZ_TYPES, get
 from .types.base import shuffled
-
-
-class AttemptMode(StrEnum):
-    """Practice: each answer is checked at once. Exam: answers can change until the attempt is submitted."""
-
-    PRACTICE = "practice"
-    EXAM = "exam"
-
-
-class AttemptStatus(StrEnum):
-    IN_PROGRESS = "in_progress"
-    FINISHED = "finished"  # submitted, or a practice attempt's last question answered
-    EXPIRED = "expired"  # closed at its deadline
-
-
-class AttemptSource(StrEnum):
-    """Where an attempt's questions came from."""
-
-    BANK_QUIZ = "bank_quiz"  # a quiz a bank defines
-    CUSTOM = "custom"  # a quiz the learner built
-    MISTAKES = "mistakes"  # the learner's latest mistakes
-
 
 MODES = tuple(AttemptMode)
 MAX_COUNT = 100  # questions in one custom quiz

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..domain.quizzes import AttemptMode, AttemptSource, AttemptStatus
+from ..domain.attempts import AttemptMode, AttemptSource, AttemptStatus
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
@@ -70,6 +70,32 @@ class Attempt(db.Model):
     @property
     def owner_id(self) -> int:
         return self.user_id
+
+    # Read-only words for templates, so no page spells out a stored status or mode.
+    @property
+    def is_practice(self) -> bool:
+        """Each answer is checked as soon as it is saved."""
+        return self.mode == AttemptMode.PRACTICE
+
+    @property
+    def is_exam(self) -> bool:
+        """Answers can change until the attempt is submitted."""
+        return self.mode == AttemptMode.EXAM
+
+    @property
+    def from_bank_quiz(self) -> bool:
+        """Drawn from a quiz a bank defines, so it can be taken again as such."""
+        return self.source == AttemptSource.BANK_QUIZ
+
+    @property
+    def in_progress(self) -> bool:
+        """Not yet closed (it may still be past its deadline: see :meth:`time_is_up`)."""
+        return self.status == AttemptStatus.IN_PROGRESS
+
+    @property
+    def ran_out_of_time(self) -> bool:
+        """Closed at its deadline rather than submitted or completed."""
+        return self.status == AttemptStatus.EXPIRED
 
     def is_open(self, now: dt.datetime) -> bool:
         """Whether answers are still accepted: in progress and within the time limit, if any."""

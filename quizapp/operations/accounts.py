@@ -210,8 +210,11 @@ def log_out(session: Session, user: User) -> None:
 # --- creating and changing accounts -----------------------------------------------------------------------
 
 
-def create_user(session: Session, login: str, password: str, role: str = Role.LEARNER, *, passwords: Passwords) -> User:
-    """Add a user; raise :class:`Refused` for an invalid or taken name, a weak password or an unknown role."""
+def create_user(
+    session: Session, login: str, password: str, role: str = Role.LEARNER, *, passwords: Passwords, now: dt.datetime
+) -> User:
+    """Add a user created at ``now``; raise :class:`Refused` for an invalid or taken name, a weak password or
+    an unknown role."""
     try:
         name = parse_login(login)
     except InvalidLogin as exc:
@@ -224,7 +227,13 @@ def create_user(session: Session, login: str, password: str, role: str = Role.LE
     password_hash = passwords.hash(password)  # also when the name is taken, so both take as long
     if session.scalars(account_queries.user_by_login(name.value)).first() is not None:
         raise NameTaken()
-    user = User(password_hash=password_hash, role=str(role), **{name.kind: name.value})
+    user = User(
+        password_hash=password_hash,
+        role=str(role),
+        created_at=now,
+        password_changed_at=now,
+        **{name.kind: name.value},
+    )
     try:
         with session.begin_nested():
             session.add(user)
@@ -249,7 +258,7 @@ def register(
     keys = _Keys.address_only(address, policy)
     _check_throttle(session, keys, policy, now)
     try:
-        return create_user(session, login, password, passwords=passwords)
+        return create_user(session, login, password, passwords=passwords, now=now)
     except NameTaken:
         _record_failure(session, keys, policy, now)
         raise

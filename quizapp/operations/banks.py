@@ -86,18 +86,20 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
 
     row = session.scalars(select(Bank).where(Bank.slug == bank.id)).first()
     if row is not None and row.content_hash == content:
-        row.source_hash = digest  # same content, other formatting: remember these bytes too
+        if row.source_hash != digest:  # same content, other formatting: remember these bytes too
+            row.source_hash, row.updated_at = digest, now
         session.flush()
         return ImportResult(bank.id, "unchanged", row.version_number)
 
     status = "updated" if row is not None else "created"
     if row is None:
-        row = Bank(slug=bank.id, version_number=0, **_header_columns(header))
+        row = Bank(slug=bank.id, version_number=0, created_at=now, **_header_columns(header))
         session.add(row)
     else:
         for key, value in _header_columns(header).items():
             setattr(row, key, value)
     row.version_number += 1
+    row.updated_at = now
     row.content_hash = content
     row.source_hash = digest
     session.flush()
@@ -109,6 +111,7 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
         header=header,
         quizzes=quizzes,
         question_count=len(bank.questions),
+        imported_at=now,
     )
     session.add(version)
     session.flush()

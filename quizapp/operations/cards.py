@@ -190,7 +190,8 @@ def grade(
     """
     if rating not in (1, 2, 3, 4):
         raise ValueError(f"rating must be 1 to 4, not {rating!r}")
-    existing = session.scalars(select(Review).where(Review.user_id == user.id, Review.token == token)).first()
+    recorded = select(Review).where(Review.user_id == user.id, Review.token == token)
+    existing = session.scalars(recorded).first()
     if existing is not None:
         return Graded(existing, duplicate=True)
     if card.retired_at is not None:
@@ -199,6 +200,10 @@ def grade(
         select(CardState).where(CardState.user_id == user.id, CardState.card_id == card.id).with_for_update()
     ).first()
     if version is not None and version != (state.version if state else 0):
+        # The same grade posted twice at once: the lock above waited for the other request, which recorded it.
+        existing = session.scalars(recorded).first()
+        if existing is not None:
+            return Graded(existing, duplicate=True)
         raise StaleGrade()
     if scheduler is None:
         scheduler = scheduling.make_scheduler(card_queries.settings_of(session, user.id))

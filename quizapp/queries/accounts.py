@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import Select, bindparam, or_, select
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..database import reads_before_writing
 from ..domain.accounts import SESSION_USER_FIELDS, Role, SessionUser
-from ..models import User, utcnow
+from ..models import User
 from . import cards as card_queries
 from .quizzes import attempts_export
 
@@ -54,12 +55,13 @@ def active_admins() -> Select[tuple[User]]:
     return select(User).where(User.role == Role.ADMIN.value, User.disabled_at.is_(None))
 
 
-def account_export_data(session: Session, user: User) -> dict[str, Any]:
-    """Everything stored about ``user``, as plain data for their download. Later features add their rows."""
+def account_export_data(session: Session, user: User, now: dt.datetime) -> dict[str, Any]:
+    """Everything stored about ``user``, as plain data for their download at ``now``. Later features add their
+    rows."""
     return {
         "format": "quizapp-account-export",
         "version": 1,
-        "exported_at": utcnow().isoformat(),
+        "exported_at": now.isoformat(),
         "account": {
             "id": user.id,
             "email": user.email,

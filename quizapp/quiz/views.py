@@ -21,7 +21,6 @@ from ..models import Attempt, utcnow
 from ..operations import quizzes
 from ..queries import quizzes as queries
 from .forms import BuildForm, MistakesForm, StartForm, shown_at
-from .templating import cloze_html
 
 bp = Blueprint("quiz", __name__)
 require_role(bp)
@@ -30,7 +29,6 @@ HISTORY_PER_PAGE = 20
 bp.add_app_template_filter(format_points, "points")
 bp.add_app_template_filter(format_duration, "duration")
 bp.add_app_template_filter(format_clock, "clock")
-bp.add_app_template_filter(cloze_html, "cloze")
 
 
 def go(attempt: Attempt | int, target: tuple[str, int | None], code: int = 302) -> Any:

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from quizapp.extensions import db, passwords
+from quizapp.models import utcnow
 from quizapp.operations import create_user
 
 from ..conftest import DATA, PASSWORD
@@ -25,7 +26,7 @@ def unique(name: str) -> str:
 
 def make_user(live_app, login: str, role: str = "learner") -> None:
     with live_app.app_context():
-        create_user(db.session, login, PASSWORD, role, passwords=passwords())
+        create_user(db.session, login, PASSWORD, role, passwords=passwords(), now=utcnow())
         db.session.commit()
 
 
