@@ -235,6 +235,21 @@ def test_a_grade_of_a_studied_card_posted_twice_at_once_counts_once_on_postgres(
         assert count(Review) == 2 and db.session.scalars(select(CardState)).one().version == 2
 
 
+@pytest.mark.postgres
+def test_two_tabs_grading_the_same_new_card_at_once_apply_one_grade_on_postgres(pg_app, pg_learner):
+    """A new card has no state row to lock: the second first grade waits for the learner's row lock, then
+    finds the card graded since its page was shown (409), rather than failing on the state's unique key."""
+    deck = make_deck(pg_learner)
+    _html, first = answer(pg_learner, deck)
+    _html, second = answer(pg_learner, deck)
+    assert first["token"] != second["token"] and first["card"] == second["card"] and first["version"] == "0"
+    forms = [{**first, "rating": "3"}, {**second, "rating": "1"}]
+    statuses = grade_at_once(pg_app, pg_learner.get_cookie("session").value, deck, forms)
+    assert sorted(statuses) == [303, 409]
+    with pg_app.app_context():
+        assert count(Review) == 1 and db.session.scalars(select(CardState)).one().version == 1
+
+
 def test_a_stale_grade_is_refused_with_a_message(app, learner):
     deck = make_deck(learner)
     _html, old = answer(learner, deck)

@@ -94,7 +94,7 @@ def import_command(paths: tuple[str, ...]) -> None:
                 click.echo(f"{path}: the database refused the import: {exc.__class__.__name__}", err=True)
                 sys.exit(1)
     for r in results:
-        if r.status == "unchanged":
+        if r.unchanged:
             click.echo(f"{r.slug}: unchanged (version {r.version})")
             continue
         detail = f"{len(r.added)} added, {len(r.changed)} changed, {len(r.retired)} retired" + (

@@ -24,7 +24,7 @@ from .accounts import (
     set_password,
     set_role,
 )
-from .banks import ImportResult, find_unchanged_source, import_bank, import_bank_source, source_hash
+from .banks import ImportResult, ImportStatus, find_unchanged_source, import_bank, import_bank_source, source_hash
 from .cards import record_quiz_outcome
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "BadCredentials",
     "Conflict",
     "ImportResult",
+    "ImportStatus",
     "InvalidAccountDetails",
     "LastAdministrator",
     "NameTaken",

@@ -7,6 +7,7 @@ import hashlib
 import json
 import zlib
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
@@ -17,17 +18,31 @@ from ..models import Bank, BankVersion, Question, QuestionRevision
 from .cards import sync_cards
 
 
+class ImportStatus(StrEnum):
+    CREATED = "created"  # a new bank
+    UPDATED = "updated"  # a new version of a bank
+    UNCHANGED = "unchanged"  # the same content as the bank's current version: nothing written
+
+
 @dataclass
 class ImportResult:
     """What importing one bank did."""
 
     slug: str  # the bank's YAML id
-    status: str  # "created", "updated" or "unchanged"
+    status: ImportStatus
     version: int
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+
+    @property
+    def created(self) -> bool:
+        return self.status == ImportStatus.CREATED
+
+    @property
+    def unchanged(self) -> bool:
+        return self.status == ImportStatus.UNCHANGED
 
 
 def source_hash(source: bytes) -> str:
@@ -58,7 +73,7 @@ def import_bank_source(
     """
     unchanged = find_unchanged_source(session, source_hash(source))
     if unchanged is not None:
-        return ImportResult(unchanged.slug, "unchanged", unchanged.version_number)
+        return ImportResult(unchanged.slug, ImportStatus.UNCHANGED, unchanged.version_number)
     if bank is None:
         bank = parse_bank(source, source_name)
     return import_bank(session, bank, source, source_name, now)
@@ -89,9 +104,9 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
         if row.source_hash != digest:  # same content, other formatting: remember these bytes too
             row.source_hash, row.updated_at = digest, now
         session.flush()
-        return ImportResult(bank.id, "unchanged", row.version_number)
+        return ImportResult(bank.id, ImportStatus.UNCHANGED, row.version_number)
 
-    status = "updated" if row is not None else "created"
+    status = ImportStatus.UPDATED if row is not None else ImportStatus.CREATED
     if row is None:
         row = Bank(slug=bank.id, version_number=0, created_at=now, **_header_columns(header))
         session.add(row)

@@ -196,9 +196,16 @@ def grade(
         return Graded(existing, duplicate=True)
     if card.retired_at is not None:
         raise CardRetired()
-    state = session.scalars(
-        select(CardState).where(CardState.user_id == user.id, CardState.card_id == card.id).with_for_update()
-    ).first()
+    state = _state_for_update(session, user, card)
+    if state is None and session.get_bind().dialect.name != "sqlite":
+        # A first grade has no card state to lock, so two first grades of one card (two tabs) could both get
+        # here and the second would then fail on the state's unique key. Take the learner's row lock and look
+        # again. (On SQLite the transaction already holds the write lock: BEGIN IMMEDIATE.)
+        session.execute(select(User.id).where(User.id == user.id).with_for_update())
+        existing = session.scalars(recorded).first()
+        if existing is not None:
+            return Graded(existing, duplicate=True)
+        state = _state_for_update(session, user, card)
     if version is not None and version != (state.version if state else 0):
         # The same grade posted twice at once: the lock above waited for the other request, which recorded it.
         existing = session.scalars(recorded).first()
@@ -234,6 +241,13 @@ def grade(
     state.version += 1
     session.flush()
     return Graded(review, duplicate=False)
+
+
+def _state_for_update(session: Session, user: User, card: Card) -> CardState | None:
+    """The learner's state of ``card``, locked until the transaction ends (PostgreSQL; see :mod:`quizapp.database`)."""
+    return session.scalars(
+        select(CardState).where(CardState.user_id == user.id, CardState.card_id == card.id).with_for_update()
+    ).first()
 
 
 def undo(session: Session, user: User, review: Review) -> Card:
