@@ -7,6 +7,7 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -18,7 +19,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from ..domain import scheduling
 
@@ -73,6 +74,27 @@ class NumberField(DecimalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(f"{self.label.text} must be a number, for example 0.90.") from None
+
+
+class KeptSelect(Select):
+    """WTForms' select, its HTML kept by each worker for every selected value and set of attributes: for a
+    field whose choices never change (the time zones: about 600 options), rendering them through WTForms
+    was nearly all of the settings page's time. Only the last ``size`` renderings are kept."""
+
+    def __init__(self, size: int = 32):
+        super().__init__()
+        self.size = size
+        self._kept: dict[tuple, Markup] = {}
+
+    def __call__(self, field: Field, **kwargs) -> Markup:
+        key = (field.name, field.id, field.data, tuple(sorted(kwargs.items())))
+        html = self._kept.pop(key, None)
+        if html is None:
+            html = super().__call__(field, **kwargs)
+            while len(self._kept) >= self.size:
+                self._kept.pop(next(iter(self._kept)))  # the oldest
+        self._kept[key] = html  # now the newest
+        return html
 
 
 @lru_cache(maxsize=1)
@@ -145,7 +167,7 @@ class SettingsForm(FlaskForm):
         description="Your study day rolls over at this hour, local time (4 means 04:00).",
     )
     # Any name is accepted here; the scheduler's own check says what is wrong with an unknown one.
-    timezone = SelectField("Time zone", choices=timezone_choices, validate_choice=False)
+    timezone = SelectField("Time zone", choices=timezone_choices, validate_choice=False, widget=KeptSelect())
     quiz_answers_feed_scheduler = BooleanField(
         "Quiz answers feed my flashcards",
         description="A wrong answer in a quiz counts as Again for that card, a right one as Good.",
