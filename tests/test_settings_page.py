@@ -1,12 +1,14 @@
-"""The scheduler settings page stays quick: its time zone list is kept per worker, and the review summary
-reads only what the optimise button needs."""
+"""The scheduler settings page stays quick: its time zone list is kept per worker (as any select whose
+options seldom change can be), and the review summary reads only what the optimise button needs."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import SelectChoice, SelectField
 
 from quizapp.cards.forms import SettingsForm
 from quizapp.domain import scheduling
@@ -15,6 +17,7 @@ from quizapp.extensions import db
 from quizapp.models import Card, Question, User
 from quizapp.operations import cards as ops
 from quizapp.queries import cards as card_queries
+from quizapp.widgets import KeptSelect
 
 from .conftest import PASSWORD, bank_yaml, log_in
 
@@ -98,3 +101,19 @@ def test_the_time_zone_list_is_kept_per_selected_zone_and_attributes(app, make_u
         for n in range(widget.size + 5):  # only the newest renderings are kept
             widget(SettingsForm(formdata=None, timezone=f"Zone/{n}").timezone)
     assert len(widget._kept) == widget.size
+
+
+def test_a_kept_select_follows_its_choices_and_selected_value(app):
+    class Pick(FlaskForm):
+        thing = SelectField("Thing", widget=KeptSelect())
+
+    with app.test_request_context():
+        form = Pick(formdata=None, thing="b")
+        form.thing.choices = [SelectChoice("a", "A"), SelectChoice("b", "B")]
+        first = form.thing()
+        assert '<option selected value="b">B</option>' in first and form.thing() == first
+        form.thing.choices = [SelectChoice("a", "A"), SelectChoice("b", "Bee")]  # a renamed option
+        assert '<option selected value="b">Bee</option>' in form.thing()
+        form.thing.data = "a"
+        assert '<option selected value="a">A</option>' in form.thing()
+        assert 'aria-invalid="true"' in form.thing(aria_invalid="true")

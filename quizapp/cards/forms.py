@@ -7,7 +7,6 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -19,9 +18,10 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget, Select
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain import scheduling
+from ..widgets import KeptSelect
 
 STEP_RE = re.compile(r"^(\d{1,5})([mhd]?)$")
 STEP_UNITS = {"": 1, "m": 1, "h": 60, "d": 24 * 60}
@@ -74,27 +74,6 @@ class NumberField(DecimalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(f"{self.label.text} must be a number, for example 0.90.") from None
-
-
-class KeptSelect(Select):
-    """WTForms' select, its HTML kept by each worker for every selected value and set of attributes: for a
-    field whose choices never change (the time zones: about 600 options), rendering them through WTForms
-    was nearly all of the settings page's time. Only the last ``size`` renderings are kept."""
-
-    def __init__(self, size: int = 32):
-        super().__init__()
-        self.size = size
-        self._kept: dict[tuple, Markup] = {}
-
-    def __call__(self, field: Field, **kwargs) -> Markup:
-        key = (field.name, field.id, field.data, tuple(sorted(kwargs.items())))
-        html = self._kept.pop(key, None)
-        if html is None:
-            html = super().__call__(field, **kwargs)
-            while len(self._kept) >= self.size:
-                self._kept.pop(next(iter(self._kept)))  # the oldest
-        self._kept[key] = html  # now the newest
-        return html
 
 
 @lru_cache(maxsize=1)
