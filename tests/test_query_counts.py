@@ -132,3 +132,27 @@ def test_a_logged_in_get_reads_its_user_in_the_requests_one_transaction(app, cli
     assert begins == ["BEGIN DEFERRED", "BEGIN IMMEDIATE"], begins
     first_write_lock = statements.index("BEGIN IMMEDIATE")
     assert any("session_token" in s for s in statements[:first_write_lock])
+
+
+def test_the_bank_pages_read_no_question_while_the_banks_are_unchanged(app, client, ready):
+    for path in ("/", "/banks/all-types"):
+        client.get(path)
+        with counted(app) as statements:
+            assert client.get(path).status_code == 200
+        assert not [s for s in statements if "FROM questions" in s or ("FROM banks" in s and "content_hash" not in s)]
+        assert len(statements) == 3, statements  # BEGIN, the session's user, the banks' versions
+    assert client.get("/banks/no-such-bank").status_code == 404
+
+
+def test_the_bank_pages_follow_a_new_bank_version(app, client, ready, make_bank):
+    page = client.get("/banks/all-types").get_data(as_text=True)
+    assert "Which organ does multiple sclerosis affect?" in page and "Every question type" in page
+    assert "Every question type" in client.get("/").get_data(as_text=True)
+    text = (DATA / "banks" / "all-types.yaml").read_text()
+    text = text.replace('"Every question type"', '"Renamed bank"').replace("Which organ does", "Which organ do")
+    make_bank(text, "all-types.yaml")
+    page = client.get("/banks/all-types").get_data(as_text=True)
+    assert "Which organ do multiple sclerosis affect?" in page and "Renamed bank" in page
+    assert "Every question type" not in page
+    index = client.get("/").get_data(as_text=True)
+    assert "Renamed bank" in index and "Every question type" not in index
