@@ -40,8 +40,11 @@ def bank_versions(session: Session) -> tuple[Any, ...]:
     new version with a new content hash, so anything computed from them alone is still right while this
     stays the same. One small query.
     """
-    rows = session.execute(select(Bank.id, Bank.version_number, Bank.content_hash).order_by(Bank.id))
-    return (str(session.get_bind().url), *(tuple(r) for r in rows))
+    return (session.get_bind().url, *(tuple(r) for r in session.execute(_VERSIONS)))
+
+
+# Built once: every page that shows banks or quizzes runs it.
+_VERSIONS = select(Bank.id, Bank.version_number, Bank.content_hash).order_by(Bank.id)
 
 
 class PerVersion(Generic[T]):
