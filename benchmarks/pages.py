@@ -18,12 +18,17 @@ time (the server's work; SQLite runs in-process and, in WAL mode, rarely waits f
 work on a shared machine disturbs far less than the wall-clock time, also shown. "SQL" is the number of statements
 one request runs (counted with a SQLAlchemy event).
 
-Usage: python benchmarks/pages.py [--rounds 15] [--batch 20]
+Usage: python benchmarks/pages.py [--rounds 15] [--batch 20] [--only NAME] [--profile NAME [--top 40]]
+
+``--profile NAME`` runs only the measurements whose name contains NAME (and hello), under cProfile, and prints
+the functions that took the most time (cumulative and own), to see where a page's time goes.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import pstats
 import re
 import secrets
 import statistics
@@ -239,7 +244,9 @@ def _before_grade(learner: Learner, world: World) -> None:
     learner.pending = learner.reveal_fields()
 
 
-def run(rounds: int, batch: int) -> tuple[list[Measurement], World]:
+def run(
+    rounds: int, batch: int, only: str | None = None, profiler: cProfile.Profile | None = None
+) -> tuple[list[Measurement], World]:
     from flask_migrate import upgrade
 
     from quizapp import create_app
@@ -266,14 +273,20 @@ def run(rounds: int, batch: int) -> tuple[list[Measurement], World]:
     counted = [0]
     event.listen(engine, "before_cursor_execute", lambda *a: counted.__setitem__(0, counted[0] + 1))
     items = measurements(app, learner, world)
+    if only is not None:
+        items = [items[0], *(item for item in items[1:] if only in item.name)]
     for item in items:  # warm up: caches, compiled statements, templates
         for _ in range(3):
             _timed(item, counted, record=False)
+    if profiler is not None:
+        profiler.enable()
     for r in range(rounds):
         print(f"round {r + 1} of {rounds}…", file=sys.stderr)
         for item in items:
             for _ in range(batch):
                 _timed(item, counted)
+    if profiler is not None:
+        profiler.disable()
     return items, world
 
 
@@ -290,31 +303,49 @@ def _timed(item: Measurement, counted: list[int], record: bool = True) -> None:
         item.statements.append(counted[0])
 
 
-def report(items: list[Measurement], rounds: int, batch: int) -> str:
-    base = statistics.median(items[0].times)
+def report(items: list[Measurement], rounds: int, batch: int, low: bool = False) -> str:
+    """The table; with ``low``, each figure is the 10th percentile instead of the median (steadier when
+    comparing two versions on a busy machine)."""
+    median = _low if low else statistics.median
+    base = median(items[0].times)
     lines = [
         f"\n{rounds} rounds of {batch} requests each, one process, Flask test client, SQLite (WAL)\n",
         "| page or action | CPU ms (median) | ratio to hello | wall ms (median) | wall ratio | SQL statements |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    wall_base = statistics.median(items[0].walls)
+    wall_base = median(items[0].walls)
     for item in items:
-        median, wall = statistics.median(item.times), statistics.median(item.walls)
+        cpu, wall = median(item.times), median(item.walls)
         sql = statistics.median(item.statements) if item.statements else 0
         lines.append(
-            f"| {item.name} | {median * 1000:.2f} | **{median / base:.1f}** | {wall * 1000:.2f} "
+            f"| {item.name} | {cpu * 1000:.2f} | **{cpu / base:.1f}** | {wall * 1000:.2f} "
             f"| {wall / wall_base:.1f} | {sql:g} |"
         )
     return "\n".join(lines)
+
+
+def _low(values: list[float]) -> float:
+    return sorted(values)[len(values) // 10]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="rounds of every measurement, interleaved")
     parser.add_argument("--batch", type=int, default=20, help="requests per measurement and round")
+    parser.add_argument("--only", metavar="NAME", help="run only the measurements whose name contains NAME")
+    parser.add_argument("--low", action="store_true", help="report the 10th percentile instead of the median")
+    parser.add_argument("--profile", metavar="NAME", help="profile the measurements whose name contains NAME")
+    parser.add_argument("--top", type=int, default=40, help="functions to list when profiling")
     args = parser.parse_args()
-    items, _ = run(args.rounds, args.batch)
+    if args.profile is None:
+        items, _ = run(args.rounds, args.batch, args.only)
+        print(report(items, args.rounds, args.batch, args.low))
+        return
+    profiler = cProfile.Profile()
+    items, _ = run(args.rounds, args.batch, args.profile, profiler)
     print(report(items, args.rounds, args.batch))
+    for order in ("cumulative", "tottime"):
+        pstats.Stats(profiler).strip_dirs().sort_stats(order).print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -71,13 +71,20 @@ def reads_before_writing(session: Session | scoped_session) -> Iterator[Session 
     transaction of its own, which sees what is committed, so that the request's ``BEGIN IMMEDIATE``, and
     the write lock it takes, wait until the request has something to change. Otherwise (a transaction
     already under way, or another database, where a transaction takes no lock by beginning) it is
-    ``session`` itself. Only for reads whose result does not have to hold once the transaction begins, or
+    ``session`` itself, as it is when this context's transactions are deferred anyway (a read-only
+    request). Only for reads whose result does not have to hold once the transaction begins, or
     that are checked again within it. Both give the same :class:`~sqlalchemy.engine.Result` rows.
     """
     plain = session() if isinstance(session, scoped_session) else session  # Flask-SQLAlchemy's is scoped
     engine = plain.get_bind()
     if plain.in_transaction() or engine.dialect.name != "sqlite":
         yield session
+        return
+    if _begin_mode.get() == "DEFERRED":
+        # A deferred transaction takes no lock by beginning, so the session's own is as good and spares a
+        # second connection, BEGIN and ROLLBACK (a read-only request's reads all share it). Its connection
+        # rather than the session: the same rows without the ORM's execution layer.
+        yield plain.connection()
         return
     with deferred(), engine.connect() as connection:
         yield connection

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import Any
 
 import nh3
 from flask import Flask
+from jinja2 import Environment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -110,7 +112,15 @@ def _gap(k: int, total: int, hint: str | None, values: Mapping[str, Sequence[str
     return field + Markup("</span>")
 
 
+def type_macros(env: Environment, question_type: str) -> Any:
+    """The macros of ``types/<question_type>.html``, as ``{% import %}`` without context gives them: Jinja keeps
+    the module with the template, but an import statement first compares the template's globals with the
+    importing one's, which cost more than the macro when a page imported a type per question."""
+    return env.get_template(f"types/{question_type}.html").module
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["type_macros"] = partial(type_macros, app.jinja_env)
     app.jinja_env.filters["markdown"] = markdown
     app.jinja_env.filters["markdown_inline"] = lambda text: markdown(text, inline=True)
     app.jinja_env.filters["type_label"] = question_types.label

@@ -14,16 +14,18 @@ from sqlalchemy import event
 from quizapp.extensions import db
 
 from .conftest import DATA, PASSWORD, csrf_token, log_in, post_form
+from .test_concurrency import trace_statements
 
-# Statements per request, BEGIN included (sent through SQLAlchemy in the engine's begin event); the user's
-# read is its own short transaction (BEGIN, SELECT) before the request's.
+# Statements per request, BEGIN included (sent through SQLAlchemy in the engine's begin event). A GET reads its
+# user in the request's own deferred transaction; a POST reads it in a short transaction of its own (BEGIN,
+# SELECT) before the request's BEGIN IMMEDIATE.
 LIMITS = {
     "no-op page (account)": 2,
-    "quizzes": 5,
-    "question page": 6,
+    "quizzes": 4,
+    "question page": 5,
     "answer": 8,
-    "study page": 10,
-    "reveal": 10,
+    "study page": 9,
+    "reveal": 9,
     "grade": 11,
 }
 
@@ -112,3 +114,45 @@ def test_the_quiz_list_follows_a_new_bank_version(app, client, ready, make_bank)
     make_bank(text, "all-types.yaml")
     page = client.get("/quizzes").get_data(as_text=True)
     assert "Renamed bank" in page and "Every question type" not in page
+
+
+def test_a_logged_in_get_reads_its_user_in_the_requests_one_transaction(app, client, ready):
+    """A read-only request's transaction is deferred and takes no lock, so the session's user is read in it;
+    a POST reads the user in a short read of its own, before its BEGIN IMMEDIATE takes the write lock."""
+    with app.app_context():
+        statements = trace_statements(db.engine)
+    assert client.get("/history").status_code == 200
+    assert [s for s in statements if s.startswith(("BEGIN", "ROLLBACK", "COMMIT"))] == ["BEGIN DEFERRED", "ROLLBACK"]
+    assert any("session_token" in s for s in statements)
+    _attempt, deck = ready
+    token = csrf_token(client)
+    statements.clear()
+    assert client.post(f"/decks/{deck}/delete", data={"csrf_token": token}).status_code == 303
+    begins = [s for s in statements if s.startswith("BEGIN")]
+    assert begins == ["BEGIN DEFERRED", "BEGIN IMMEDIATE"], begins
+    first_write_lock = statements.index("BEGIN IMMEDIATE")
+    assert any("session_token" in s for s in statements[:first_write_lock])
+
+
+def test_the_bank_pages_read_no_question_while_the_banks_are_unchanged(app, client, ready):
+    for path in ("/", "/banks/all-types"):
+        client.get(path)
+        with counted(app) as statements:
+            assert client.get(path).status_code == 200
+        assert not [s for s in statements if "FROM questions" in s or ("FROM banks" in s and "content_hash" not in s)]
+        assert len(statements) == 3, statements  # BEGIN, the session's user, the banks' versions
+    assert client.get("/banks/no-such-bank").status_code == 404
+
+
+def test_the_bank_pages_follow_a_new_bank_version(app, client, ready, make_bank):
+    page = client.get("/banks/all-types").get_data(as_text=True)
+    assert "Which organ does multiple sclerosis affect?" in page and "Every question type" in page
+    assert "Every question type" in client.get("/").get_data(as_text=True)
+    text = (DATA / "banks" / "all-types.yaml").read_text()
+    text = text.replace('"Every question type"', '"Renamed bank"').replace("Which organ does", "Which organ do")
+    make_bank(text, "all-types.yaml")
+    page = client.get("/banks/all-types").get_data(as_text=True)
+    assert "Which organ do multiple sclerosis affect?" in page and "Renamed bank" in page
+    assert "Every question type" not in page
+    index = client.get("/").get_data(as_text=True)
+    assert "Renamed bank" in index and "Every question type" not in index

@@ -21,6 +21,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain import scheduling
+from ..widgets import KeptSelect
 
 STEP_RE = re.compile(r"^(\d{1,5})([mhd]?)$")
 STEP_UNITS = {"": 1, "m": 1, "h": 60, "d": 24 * 60}
@@ -145,7 +146,7 @@ class SettingsForm(FlaskForm):
         description="Your study day rolls over at this hour, local time (4 means 04:00).",
     )
     # Any name is accepted here; the scheduler's own check says what is wrong with an unknown one.
-    timezone = SelectField("Time zone", choices=timezone_choices, validate_choice=False)
+    timezone = SelectField("Time zone", choices=timezone_choices, validate_choice=False, widget=KeptSelect())
     quiz_answers_feed_scheduler = BooleanField(
         "Quiz answers feed my flashcards",
         description="A wrong answer in a quiz counts as Again for that card, a right one as Good.",

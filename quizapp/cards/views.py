@@ -96,7 +96,7 @@ def _study_page(deck: Deck, *, card_id: int | None = None, error: str | None = N
 
 
 def _undo_context(deck: Deck) -> dict:
-    return {"last": card_queries.last_study_review(db.session, current_user.id, deck), "undo_form": UndoForm()}
+    return {"last": card_queries.last_study_review(db.session, current_user.id, deck)}
 
 
 def _render(partial: str, context: dict, status: int = 200):
@@ -125,12 +125,15 @@ def answer(deck_id: int):
     state = card_queries.card_state(db.session, current_user.id, card.id)
     scheduler = scheduling.make_scheduler(settings)
     intervals = scheduling.preview(scheduler, card_queries.fsrs_card(card.id, state, now), now)
-    form = GradeForm(
-        card=card.id,
-        version=state.version if state else 0,
-        token=secrets.token_urlsafe(18),
-        shown=request.args.get("shown", type=int),
-    )
+    shown = request.args.get("shown", type=int)
+    # The GradeForm's fields, written by the template as hidden inputs (building the form and calling
+    # WTForms' widget for each was a tenth of the page).
+    form = {
+        "card": card.id,
+        "version": state.version if state else 0,
+        "token": secrets.token_urlsafe(18),
+        "shown": "" if shown is None else shown,
+    }
     context = {
         "deck": deck,
         "card": card,

@@ -29,9 +29,10 @@ _SESSION_USER = select(*(getattr(User, name) for name in SESSION_USER_FIELDS)).w
 def user_by_session_token(session: Session, token: str) -> SessionUser | None:
     """The enabled user whose session token is ``token``, as the request sees them.
 
-    Every request that needs a login asks this first, so it is one statement, read before the request's
-    own transaction begins (see :func:`quizapp.database.reads_before_writing`), and gives a plain
-    :class:`SessionUser` rather than an ORM object.
+    Every request that needs a login asks this first, so it is one statement, read before a writing
+    request's own transaction begins, or in a read-only request's deferred one (see
+    :func:`quizapp.database.reads_before_writing`), and gives a plain :class:`SessionUser` rather than an
+    ORM object.
     """
     with reads_before_writing(session) as reader:
         row = reader.execute(_SESSION_USER, {"token": token}).first()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
@@ -38,8 +40,11 @@ def bank_versions(session: Session) -> tuple[Any, ...]:
     new version with a new content hash, so anything computed from them alone is still right while this
     stays the same. One small query.
     """
-    rows = session.execute(select(Bank.id, Bank.version_number, Bank.content_hash).order_by(Bank.id))
-    return (str(session.get_bind().url), *(tuple(r) for r in rows))
+    return (session.get_bind().url, *(tuple(r) for r in session.execute(_VERSIONS)))
+
+
+# Built once: every page that shows banks or quizzes runs it.
+_VERSIONS = select(Bank.id, Bank.version_number, Bank.content_hash).order_by(Bank.id)
 
 
 class PerVersion(Generic[T]):
@@ -78,6 +83,90 @@ def _count_types(session: Session) -> dict[int, dict[str, int]]:
 
 
 _type_counts = PerVersion(_count_types)
+
+
+@dataclass(frozen=True)
+class ShownBank:
+    """A bank as the public pages show it: plain data, shared by a worker's requests."""
+
+    id: int
+    slug: str
+    title: str
+    description: str
+    license: str
+    authors: tuple[str, ...]
+    reviewed_on: dt.date
+    tags: tuple[str, ...]
+    version_number: int
+
+
+@dataclass(frozen=True)
+class ShownQuestion:
+    key: str
+    type: str
+
+
+@dataclass(frozen=True)
+class BankPage:
+    """What a bank's page shows: the bank, its live questions in order with their stored JSON (read, never
+    change), and its live questions per type."""
+
+    bank: ShownBank
+    questions: tuple[tuple[ShownQuestion, dict[str, Any]], ...]
+    counts: dict[str, int]
+
+
+@dataclass
+class _Shown:
+    banks: tuple[ShownBank, ...]
+    counts: dict[int, dict[str, int]]  # as type_counts gives them
+    pages: dict[str, BankPage] = field(default_factory=dict)  # by slug, filled as the pages are asked for
+
+
+def shown_banks(session: Session) -> tuple[tuple[ShownBank, ...], dict[int, dict[str, int]]]:
+    """Every bank, by title, and its live questions per type (as :func:`type_counts`): what the list of
+    banks shows, kept by each worker until a bank changes."""
+    shown = _shown.get(session)
+    return shown.banks, shown.counts
+
+
+def bank_page(session: Session, slug: str) -> BankPage | None:
+    """The page of the bank ``slug`` (None if there is none), kept by each worker until a bank changes:
+    its questions' JSON is read and parsed once per version, not on every visit."""
+    shown = _shown.get(session)
+    page = shown.pages.get(slug)
+    if page is None:
+        bank = next((b for b in shown.banks if b.slug == slug), None)
+        if bank is None:
+            return None  # not kept: any slug can be asked for
+        questions = tuple(
+            (ShownQuestion(q.key, q.type), json.loads(q.data)) for q in session.scalars(current_questions(bank.id))
+        )
+        page = shown.pages[slug] = BankPage(bank, questions, shown.counts.get(bank.id, {}))
+    return page
+
+
+def _show_banks(session: Session) -> _Shown:
+    return _Shown(
+        tuple(
+            ShownBank(
+                b.id,
+                b.slug,
+                b.title,
+                b.description,
+                b.license,
+                tuple(b.authors),
+                b.reviewed_on,
+                tuple(b.tags),
+                b.version_number,
+            )
+            for b in session.scalars(banks())
+        ),
+        _count_types(session),
+    )
+
+
+_shown = PerVersion(_show_banks)
 
 
 def current_version(bank: Bank) -> Select[tuple[BankVersion]]:

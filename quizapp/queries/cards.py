@@ -293,13 +293,16 @@ def logged_reviews(session: Session, user_id: int) -> list[LoggedReview]:
 
 
 def review_summary(session: Session, user_id: int, settings: scheduling.Settings) -> tuple[int, int]:
-    """How many reviews the learner has, and on how many of their days (counted up to the number that
-    optimising needs, so the settings page stays quick for long histories)."""
+    """How many reviews the learner has, and on how many of their days: counted only once there are enough
+    reviews to optimise (0 until then), and only up to the number of days that optimising needs, reading
+    the reviews in small batches, so the settings page stays quick for long histories."""
     total = session.scalar(select(func.count()).select_from(Review).where(Review.user_id == user_id)) or 0
+    if total < scheduling.MIN_REVIEWS_TO_OPTIMISE:
+        return total, 0
     tz = ZoneInfo(settings.timezone)
     days: set[int] = set()
     times = session.scalars(
-        select(Review.reviewed_at).where(Review.user_id == user_id).execution_options(yield_per=1000)
+        select(Review.reviewed_at).where(Review.user_id == user_id).execution_options(yield_per=100)
     )
     try:
         for time in times:

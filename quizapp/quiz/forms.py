@@ -11,6 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.quizzes import MAX_COUNT, MAX_TIME_LIMIT_MINUTES, AttemptMode
 from ..queries.quizzes import Catalogue
+from ..widgets import KeptSelect
 
 MODE_CHOICES = [
     SelectChoice(AttemptMode.PRACTICE.value, "Practice: each answer is checked at once, with feedback"),
@@ -61,8 +62,8 @@ class BuildForm(FlaskForm):
 class MistakesForm(FlaskForm):
     """Practise the questions one most recently got wrong, optionally within a bank or with a tag."""
 
-    bank = SelectField("Bank", default="")
-    tag = SelectField("Tag", default="")
+    bank = SelectField("Bank", default="", widget=KeptSelect())
+    tag = SelectField("Tag", default="", widget=KeptSelect())
 
     def offer(self, catalogue: Catalogue) -> MistakesForm:
         self.bank.choices = [SelectChoice("", "All banks"), *(SelectChoice(s, t) for s, t in catalogue.banks)]
