@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
@@ -19,15 +20,18 @@ class KeptSelect(Select):
         super().__init__()
         self.size = size
         self._kept: dict[tuple, Markup] = {}
+        self._lock = threading.Lock()  # a threaded server renders several pages at once
 
     def __call__(self, field: Field, **kwargs: Any) -> Markup:
         key = (field.name, field.id, field.data, _choices_key(field.choices), tuple(sorted(kwargs.items())))
-        html = self._kept.pop(key, None)
+        with self._lock:
+            html = self._kept.pop(key, None)
         if html is None:
             html = super().__call__(field, **kwargs)
+        with self._lock:
             while len(self._kept) >= self.size:
                 self._kept.pop(next(iter(self._kept)))  # the oldest
-        self._kept[key] = html  # now the newest
+            self._kept[key] = html  # now the newest
         return html
 
 
