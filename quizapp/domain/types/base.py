@@ -363,3 +363,20 @@ class QuestionType:
     def faces(self, question: Any, gap: int) -> tuple[str, str]:
         """Front and answer of a card, in Markdown: the prompt and the correct answer by default."""
         return question.prompt, self.correct_answer(question)
+
+
+class ChoiceType(QuestionType):
+    """What single and multiple choice share: choices shown in the attempt's order (shuffled by its seed
+    unless the bank says not to), the correct ones as the answer, and a card front that lists them all."""
+
+    def correct_answer(self, question: Any) -> str:
+        return "; ".join(c.text for c in question.choices if c.correct)
+
+    def choice_order(self, question: Any, seed: int) -> tuple[str, ...]:
+        return shown_choices(question, seed)
+
+    def choices(self, question: Any, seed: int) -> tuple[tuple[str, str], ...]:
+        return shown_texts(question, seed)
+
+    def faces(self, question: Any, gap: int) -> tuple[str, str]:
+        return listed(question.prompt, (c.text for c in question.choices)), self.correct_answer(question)

@@ -15,21 +15,18 @@ from pydantic import Field
 from ..fields import Bool, Choice, QuestionBase, Text, one_of
 from .base import (
     RELOAD,
+    ChoiceType,
     Form,
     Grade,
     Problems,
-    QuestionType,
     Response,
     ResponseError,
     choice_marks,
     choice_problems,
-    listed,
     make_grade,
     picked_feedback,
     picked_ids,
     ratio,
-    shown_choices,
-    shown_texts,
 )
 
 
@@ -48,7 +45,7 @@ class MultipleResponse(Response):
     choices: tuple[str, ...] = ()
 
 
-class Multiple(QuestionType):
+class Multiple(ChoiceType):
     name = "multiple"
     label = "multiple choice"
     order = 20
@@ -82,18 +79,6 @@ class Multiple(QuestionType):
 
     def response_form(self, question: MultipleQuestion, response: MultipleResponse) -> dict[str, list[str]]:
         return {"choice": list(response.choices)} if response.choices else {}
-
-    def correct_answer(self, question: MultipleQuestion) -> str:
-        return "; ".join(c.text for c in question.choices if c.correct)
-
-    def choice_order(self, question: MultipleQuestion, seed: int) -> tuple[str, ...]:
-        return shown_choices(question, seed)
-
-    def choices(self, question: MultipleQuestion, seed: int) -> tuple[tuple[str, str], ...]:
-        return shown_texts(question, seed)
-
-    def faces(self, question: MultipleQuestion, gap: int) -> tuple[str, str]:
-        return listed(question.prompt, (c.text for c in question.choices)), self.correct_answer(question)
 
 
 TYPE = Multiple()

@@ -14,20 +14,17 @@ from pydantic import Field
 from ..fields import Bool, Choice, QuestionBase, Text
 from .base import (
     RELOAD,
+    ChoiceType,
     Form,
     Grade,
     Problems,
-    QuestionType,
     Response,
     ResponseError,
     choice_marks,
     choice_problems,
-    listed,
     make_grade,
     picked_feedback,
     picked_ids,
-    shown_choices,
-    shown_texts,
 )
 
 
@@ -45,7 +42,7 @@ class SingleResponse(Response):
     choice: str | None = None
 
 
-class Single(QuestionType):
+class Single(ChoiceType):
     name = "single"
     label = "single choice"
     order = 10
@@ -72,18 +69,6 @@ class Single(QuestionType):
 
     def response_form(self, question: SingleQuestion, response: SingleResponse) -> dict[str, list[str]]:
         return {"choice": [response.choice]} if response.choice else {}
-
-    def correct_answer(self, question: SingleQuestion) -> str:
-        return "; ".join(c.text for c in question.choices if c.correct)
-
-    def choice_order(self, question: SingleQuestion, seed: int) -> tuple[str, ...]:
-        return shown_choices(question, seed)
-
-    def choices(self, question: SingleQuestion, seed: int) -> tuple[tuple[str, str], ...]:
-        return shown_texts(question, seed)
-
-    def faces(self, question: SingleQuestion, gap: int) -> tuple[str, str]:
-        return listed(question.prompt, (c.text for c in question.choices)), self.correct_answer(question)
 
 
 TYPE = Single()
