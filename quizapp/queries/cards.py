@@ -278,12 +278,23 @@ def next_card(session: Session, user_id: int, deck: Deck, settings: scheduling.S
 
 def card_in_deck(session: Session, deck: Deck, card_id: int, *, live: bool = True) -> Card | None:
     """The card ``card_id`` if it belongs to ``deck`` (and is not retired, when ``live``)."""
-    query = select(Card).where(Card.id == card_id, deck_condition(deck, live=live))
-    return session.scalars(query.options(joinedload(Card.question))).first()  # its faces are shown next
+    parameters = {"card_id": card_id} | _deck_parameters(deck)
+    return session.scalars(_card_in_deck_statement(bool(deck.tags), live), parameters).first()
+
+
+@lru_cache(maxsize=4)
+def _card_in_deck_statement(tagged: bool, live: bool) -> Select[tuple[Card]]:
+    query = select(Card).where(Card.id == bindparam("card_id"), _deck_cards(live=live, tagged=tagged))
+    return query.options(joinedload(Card.question))  # its faces are shown next
 
 
 def card_state(session: Session, user_id: int, card_id: int) -> CardState | None:
-    return session.scalars(select(CardState).where(CardState.user_id == user_id, CardState.card_id == card_id)).first()
+    return session.scalars(_CARD_STATE, {"user_id": user_id, "card_id": card_id}).first()
+
+
+_CARD_STATE = select(CardState).where(
+    CardState.user_id == bindparam("user_id"), CardState.card_id == bindparam("card_id")
+)
 
 
 def last_study_review(session: Session, user_id: int, deck: Deck) -> Review | None:
