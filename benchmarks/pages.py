@@ -21,7 +21,7 @@ one request runs (counted with a SQLAlchemy event).
 Usage: python benchmarks/pages.py [--rounds 15] [--batch 20] [--only NAME] [--low] [--cold] [--profile NAME [--top 40]]
 
 ``--cold`` times each measurement twice, turn about: as it is, and with what each worker keeps for a
-learner (closed attempts' graded answers, schedulers) emptied before each request.
+learner (closed attempts' graded answers) emptied before each request.
 
 ``--profile NAME`` runs only the measurements whose name contains NAME (and hello), under cProfile, and prints
 the functions that took the most time (cumulative and own), to see where a page's time goes.
@@ -300,16 +300,14 @@ def run(
 
 
 def _cold(item: Measurement) -> Measurement:
-    """``item`` with what each worker keeps across requests for a learner (closed attempts' graded answers,
-    schedulers) emptied before each run, untimed: the same code as before it kept them, in the same process."""
-    from quizapp.domain import scheduling
+    """``item`` with what each worker keeps across requests for a learner (closed attempts' graded answers)
+    emptied before each run, untimed: the same code as before it kept them, in the same process."""
     from quizapp.queries import quizzes
 
     def before() -> None:
         if item.before is not None:
             item.before()
         quizzes._closed_results.clear()
-        scheduling._kept_scheduler.cache_clear()
 
     return Measurement(f"{item.name} (nothing kept)", item.run, before)
 

@@ -10,7 +10,6 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import fsrs
@@ -97,24 +96,7 @@ def parameter_problems(parameters: Sequence[float]) -> list[str]:
 
 
 def make_scheduler(settings: Settings, *, fuzzing: bool | None = None) -> fsrs.Scheduler:
-    """A py-fsrs Scheduler for these settings (validated first).
-
-    Shared: each worker keeps the schedulers of the last few settings it saw (a scheduler only holds its
-    settings, which ``review_card`` reads and never changes), as a learner's settings change seldom and
-    building one (validation included) was a visible part of every study request."""
-    fuzz = settings.enable_fuzzing if fuzzing is None else fuzzing
-    try:
-        return _kept_scheduler(settings, fuzz)
-    except TypeError:  # unhashable: a field given as a list rather than a tuple
-        return _new_scheduler(settings, fuzz)
-
-
-@lru_cache(maxsize=256)
-def _kept_scheduler(settings: Settings, fuzzing: bool) -> fsrs.Scheduler:
-    return _new_scheduler(settings, fuzzing)
-
-
-def _new_scheduler(settings: Settings, fuzzing: bool) -> fsrs.Scheduler:
+    """A py-fsrs Scheduler for these settings (validated first)."""
     settings.validated()
     return fsrs.Scheduler(
         parameters=settings.parameters,
@@ -122,7 +104,7 @@ def _new_scheduler(settings: Settings, fuzzing: bool) -> fsrs.Scheduler:
         learning_steps=tuple(dt.timedelta(minutes=m) for m in settings.learning_steps_minutes),
         relearning_steps=tuple(dt.timedelta(minutes=m) for m in settings.relearning_steps_minutes),
         maximum_interval=settings.maximum_interval_days,
-        enable_fuzzing=fuzzing,
+        enable_fuzzing=settings.enable_fuzzing if fuzzing is None else fuzzing,
     )
 
 
