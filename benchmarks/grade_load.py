@@ -370,17 +370,19 @@ def time_queries(app, user_id: int, deck_id: int, repeat: int = 200) -> dict:
         deck = db.session.get(Deck, deck_id)
         settings = card_queries.settings_of(db.session, user_id)
         day = scheduling.learner_day(now, settings.timezone, settings.day_starts_at_hour)
-        query = card_queries.next_due(user_id, deck, now, day.end, True)
         due, whole = [], []
         for _ in range(repeat):
             start = time.perf_counter()
-            found = db.session.execute(query).first()
+            found = card_queries.next_due(db.session, user_id, deck, now, day.end, True)
             due.append(time.perf_counter() - start)
             start = time.perf_counter()
             nxt = card_queries.next_card(db.session, user_id, deck, settings, now)
             whole.append(time.perf_counter() - start)
             db.session.rollback()
         assert found is not None and nxt.card is not None
+        query = card_queries.next_due_statement(bool(deck.tags), True).params(
+            user_id=user_id, now=now, day_end=day.end, bank_id=deck.bank_id, tags=list(deck.tags or ())
+        )
         compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
         plan = [row[-1] for row in db.session.execute(db.text(f"EXPLAIN QUERY PLAN {compiled}"))]
         reviews = db.session.execute(db.text("SELECT count(*) FROM reviews")).scalar()

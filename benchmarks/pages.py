@@ -18,7 +18,10 @@ time (the server's work; SQLite runs in-process and, in WAL mode, rarely waits f
 work on a shared machine disturbs far less than the wall-clock time, also shown. "SQL" is the number of statements
 one request runs (counted with a SQLAlchemy event).
 
-Usage: python benchmarks/pages.py [--rounds 15] [--batch 20] [--only NAME] [--profile NAME [--top 40]]
+Usage: python benchmarks/pages.py [--rounds 15] [--batch 20] [--only NAME] [--low] [--cold] [--profile NAME [--top 40]]
+
+``--cold`` times each measurement twice, turn about: as it is, and with what each worker keeps for a
+learner (closed attempts' graded answers) emptied before each request.
 
 ``--profile NAME`` runs only the measurements whose name contains NAME (and hello), under cProfile, and prints
 the functions that took the most time (cumulative and own), to see where a page's time goes.
@@ -245,7 +248,11 @@ def _before_grade(learner: Learner, world: World) -> None:
 
 
 def run(
-    rounds: int, batch: int, only: str | None = None, profiler: cProfile.Profile | None = None
+    rounds: int,
+    batch: int,
+    only: str | None = None,
+    profiler: cProfile.Profile | None = None,
+    cold: bool = False,
 ) -> tuple[list[Measurement], World]:
     from flask_migrate import upgrade
 
@@ -275,6 +282,8 @@ def run(
     items = measurements(app, learner, world)
     if only is not None:
         items = [items[0], *(item for item in items[1:] if only in item.name)]
+    if cold:
+        items = [items[0], *(twin for item in items[1:] for twin in (item, _cold(item)))]
     for item in items:  # warm up: caches, compiled statements, templates
         for _ in range(3):
             _timed(item, counted, record=False)
@@ -288,6 +297,19 @@ def run(
     if profiler is not None:
         profiler.disable()
     return items, world
+
+
+def _cold(item: Measurement) -> Measurement:
+    """``item`` with what each worker keeps across requests for a learner (closed attempts' graded answers)
+    emptied before each run, untimed: the same code as before it kept them, in the same process."""
+    from quizapp.queries import quizzes
+
+    def before() -> None:
+        if item.before is not None:
+            item.before()
+        quizzes._closed_results.clear()
+
+    return Measurement(f"{item.name} (nothing kept)", item.run, before)
 
 
 def _timed(item: Measurement, counted: list[int], record: bool = True) -> None:
@@ -335,10 +357,11 @@ def main() -> None:
     parser.add_argument("--only", metavar="NAME", help="run only the measurements whose name contains NAME")
     parser.add_argument("--low", action="store_true", help="report the 10th percentile instead of the median")
     parser.add_argument("--profile", metavar="NAME", help="profile the measurements whose name contains NAME")
+    parser.add_argument("--cold", action="store_true", help="time each also with nothing kept for the learner")
     parser.add_argument("--top", type=int, default=40, help="functions to list when profiling")
     args = parser.parse_args()
     if args.profile is None:
-        items, _ = run(args.rounds, args.batch, args.only)
+        items, _ = run(args.rounds, args.batch, args.only, cold=args.cold)
         print(report(items, args.rounds, args.batch, args.low))
         return
     profiler = cProfile.Profile()

@@ -27,6 +27,7 @@ LIMITS = {
     "study page": 9,
     "reveal": 9,
     "grade": 11,
+    "results (closed attempt)": 3,
 }
 
 
@@ -99,6 +100,14 @@ def test_the_hottest_pages_run_few_statements(app, client, ready):
     }
     over = {page: (n, LIMITS[page]) for page, n in found.items() if n > LIMITS[page]}
     assert not over, f"statements per request over the limit (found, limit): {over}"
+
+
+def test_a_closed_attempts_results_run_few_statements(app, client, ready):
+    """Its graded answers are kept by the worker: the page reads only the user and the attempt (its owner)."""
+    attempt, _deck = ready
+    assert post_form(client, f"/attempts/{attempt}/finish").status_code == 303
+    found = statements_of(app, lambda: client.get(f"/attempts/{attempt}/results"))
+    assert found <= LIMITS["results (closed attempt)"], found
 
 
 def test_the_quiz_list_reads_no_question_while_the_banks_are_unchanged(app, client, ready):

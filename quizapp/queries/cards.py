@@ -14,7 +14,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import fsrs
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from ..domain import evaluation, scheduling
@@ -170,10 +170,17 @@ def _deck_parameters(deck: Deck) -> dict:
     return {"bank_id": deck.bank_id, "tags": list(deck.tags)} if deck.tags else {"bank_id": deck.bank_id}
 
 
-def _unseen(deck: Deck, user_id: int) -> Select[tuple[Card]]:
-    """The deck's cards the learner has never reviewed, in the order they were added (as Anki does)."""
-    seen = exists().where(CardState.card_id == Card.id, CardState.user_id == user_id)
-    return select(Card).where(deck_condition(deck), ~seen).order_by(Card.id)
+@lru_cache(maxsize=2)
+def _unseen_statement(tagged: bool) -> Select[tuple[Card]]:
+    """The deck's first card the learner has never reviewed, in the order they were added (as Anki does)."""
+    seen = exists().where(CardState.card_id == Card.id, CardState.user_id == bindparam("user_id"))
+    return (
+        select(Card)
+        .where(_deck_cards(live=True, tagged=tagged), ~seen)
+        .order_by(Card.id)
+        .limit(1)
+        .options(joinedload(Card.question))  # its faces are shown next
+    )
 
 
 def counts(session: Session, user_id: int, deck: Deck, settings: scheduling.Settings, now: dt.datetime) -> Counts:
@@ -194,32 +201,46 @@ def counts(session: Session, user_id: int, deck: Deck, settings: scheduling.Sett
 
 
 def next_due(
-    user_id: int, deck: Deck, now: dt.datetime, day_end: dt.datetime, reviews_allowed: bool
-) -> Select[tuple[CardState, Card]]:
+    session: Session, user_id: int, deck: Deck, now: dt.datetime, day_end: dt.datetime, reviews_allowed: bool
+) -> Row[tuple[CardState, Card]] | None:
     """The state and card that is due first: (re)learning cards due by ``now``, and review cards due today
     when the review limit allows. Walks the (user_id, due) index, so it stays fast however long the log."""
-    due_now = and_(CardState.state.in_(LEARNING), CardState.due <= now)
+    parameters = {"user_id": user_id, "now": now, "day_end": day_end} | _deck_parameters(deck)
+    return session.execute(next_due_statement(bool(deck.tags), reviews_allowed), parameters).first()
+
+
+@lru_cache(maxsize=4)
+def next_due_statement(tagged: bool, reviews_allowed: bool) -> Select[tuple[CardState, Card]]:
+    """:func:`next_due`'s statement, built once per worker (the study queue runs it for every card shown),
+    with parameters ``user_id``, ``now``, ``day_end`` and the deck's (see :func:`_deck_cards`)."""
+    due_now = and_(CardState.state.in_(LEARNING), CardState.due <= bindparam("now"))
     if reviews_allowed:
         due_now = or_(due_now, CardState.state == REVIEW)
     return (
         select(CardState, Card)
         .join(Card, Card.id == CardState.card_id)
-        .where(CardState.user_id == user_id, CardState.due < day_end, due_now, deck_condition(deck))
+        .where(
+            CardState.user_id == bindparam("user_id"),
+            CardState.due < bindparam("day_end"),
+            due_now,
+            _deck_cards(live=True, tagged=tagged),
+        )
         .order_by(CardState.due, CardState.id)
         .limit(1)
         .options(joinedload(Card.question))  # its faces are shown next
     )
 
 
-def _learn_ahead(user_id: int, deck: Deck, now: dt.datetime) -> Select[tuple[CardState, Card]]:
+@lru_cache(maxsize=2)
+def _learn_ahead_statement(tagged: bool) -> Select[tuple[CardState, Card]]:
     return (
         select(CardState, Card)
         .join(Card, Card.id == CardState.card_id)
         .where(
-            CardState.user_id == user_id,
-            CardState.due <= now + LEARN_AHEAD,
+            CardState.user_id == bindparam("user_id"),
+            CardState.due <= bindparam("ahead"),
             CardState.state.in_(LEARNING),
-            deck_condition(deck),
+            _deck_cards(live=True, tagged=tagged),
         )
         .order_by(CardState.due, CardState.id)
         .limit(1)
@@ -241,14 +262,15 @@ def next_card(session: Session, user_id: int, deck: Deck, settings: scheduling.S
     a little early; none when the day's work is done."""
     day = scheduling.learner_day(now, settings.timezone, settings.day_starts_at_hour)
     c = counts(session, user_id, deck, settings, now)
-    found = session.execute(next_due(user_id, deck, now, day.end, c.review > 0)).first()
+    found = next_due(session, user_id, deck, now, day.end, c.review > 0)
     if found is not None:
         return Next(found[1], found[0], c)
+    tagged, parameters = bool(deck.tags), {"user_id": user_id} | _deck_parameters(deck)
     if c.new > 0:
-        card = session.scalars(_unseen(deck, user_id).limit(1).options(joinedload(Card.question))).first()
+        card = session.scalars(_unseen_statement(tagged), parameters).first()
         if card is not None:
             return Next(card, None, c)
-    found = session.execute(_learn_ahead(user_id, deck, now)).first()
+    found = session.execute(_learn_ahead_statement(tagged), parameters | {"ahead": now + LEARN_AHEAD}).first()
     if found is not None:
         return Next(found[1], found[0], c)
     return Next(None, None, c)
@@ -256,23 +278,44 @@ def next_card(session: Session, user_id: int, deck: Deck, settings: scheduling.S
 
 def card_in_deck(session: Session, deck: Deck, card_id: int, *, live: bool = True) -> Card | None:
     """The card ``card_id`` if it belongs to ``deck`` (and is not retired, when ``live``)."""
-    query = select(Card).where(Card.id == card_id, deck_condition(deck, live=live))
-    return session.scalars(query.options(joinedload(Card.question))).first()  # its faces are shown next
+    parameters = {"card_id": card_id} | _deck_parameters(deck)
+    return session.scalars(_card_in_deck_statement(bool(deck.tags), live), parameters).first()
+
+
+@lru_cache(maxsize=4)
+def _card_in_deck_statement(tagged: bool, live: bool) -> Select[tuple[Card]]:
+    query = select(Card).where(Card.id == bindparam("card_id"), _deck_cards(live=live, tagged=tagged))
+    return query.options(joinedload(Card.question))  # its faces are shown next
 
 
 def card_state(session: Session, user_id: int, card_id: int) -> CardState | None:
-    return session.scalars(select(CardState).where(CardState.user_id == user_id, CardState.card_id == card_id)).first()
+    return session.scalars(_CARD_STATE, {"user_id": user_id, "card_id": card_id}).first()
+
+
+_CARD_STATE = select(CardState).where(
+    CardState.user_id == bindparam("user_id"), CardState.card_id == bindparam("card_id")
+)
 
 
 def last_study_review(session: Session, user_id: int, deck: Deck) -> Review | None:
     """The learner's latest grade while studying this deck: what Undo takes back."""
-    return session.scalars(
+    parameters = {"user_id": user_id} | _deck_parameters(deck)
+    return session.scalars(_last_study_review_statement(bool(deck.tags)), parameters).first()
+
+
+@lru_cache(maxsize=2)
+def _last_study_review_statement(tagged: bool) -> Select[tuple[Review]]:
+    return (
         select(Review)
         .join(Card, Card.id == Review.card_id)
-        .where(Review.user_id == user_id, Review.source == ReviewSource.STUDY, deck_condition(deck, live=False))
+        .where(
+            Review.user_id == bindparam("user_id"),
+            Review.source == ReviewSource.STUDY,
+            _deck_cards(live=False, tagged=tagged),
+        )
         .order_by(Review.reviewed_at.desc(), Review.id.desc())
         .limit(1)
-    ).first()
+    )
 
 
 # --- the review log ------------------------------------------------------------------------------------

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
@@ -33,6 +35,9 @@ from ..domain.quizzes import (
 )
 from ..models import Answer, Attempt, Bank, BankVersion, Question, QuestionRevision
 from .banks import PerVersion
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -262,19 +267,51 @@ def question_page(
 @dataclass(frozen=True)
 class Results:
     attempt: Attempt
-    graded: list[tuple[GradedAnswer, Answer | None]]  # every question of the attempt, in order
+    graded: tuple[GradedAnswer, ...]  # every question of the attempt, in order
 
     @property
     def answered(self) -> int:
-        return sum(g.answered for g, _ in self.graded)
+        return sum(g.answered for g in self.graded)
 
     @property
     def correct(self) -> int:
-        return sum(g.verdict == "correct" for g, _ in self.graded)
+        return sum(g.verdict == "correct" for g in self.graded)
 
 
 def results(session: Session, attempt: Attempt) -> Results:
-    """Every question of the attempt, as it was worded then, with the learner's answer graded."""
+    """Every question of the attempt, as it was worded then, with the learner's answer graded.
+
+    A closed attempt's graded answers never change (its answers are final and its questions pinned
+    revisions), so each worker keeps those of the last few it showed; an attempt in progress is never kept."""
+    key = _closed_key(session, attempt)
+    if key is None:
+        return Results(attempt, _graded(session, attempt))
+    graded = _closed_results.get(key)
+    if graded is None:
+        graded = _graded(session, attempt)
+        _closed_results.put(key, graded)
+    return Results(attempt, graded)
+
+
+def _closed_key(session: Session, attempt: Attempt) -> tuple[Any, ...] | None:
+    """What a closed attempt's graded answers are made of: the database, the attempt with its owner and
+    what closing it wrote (so a reused id or a changed row is another key), its seed and pinned revisions;
+    None while it is open, as its answers can still change."""
+    if attempt.status == AttemptStatus.IN_PROGRESS or attempt.finished_at is None:
+        return None
+    return (
+        session.get_bind().url,
+        attempt.id,
+        attempt.user_id,
+        attempt.status,
+        attempt.finished_at,
+        attempt.score,
+        attempt.seed,
+        tuple(attempt.question_revision_ids),
+    )
+
+
+def _graded(session: Session, attempt: Attempt) -> tuple[GradedAnswer, ...]:
     answers = answers_by_position(session, attempt)
     questions = revision_questions(session, attempt)
     graded = []
@@ -283,8 +320,41 @@ def results(session: Session, attempt: Attempt) -> Results:
         response: Response | None = response_from_data(question, answer.response) if answer else None
         if response is not None and is_blank(response):
             response = None
-        graded.append((graded_answer(question, response, attempt.seed, answer.points if answer else 0.0), answer))
-    return Results(attempt, graded)
+        graded.append(graded_answer(question, response, attempt.seed, answer.points if answer else 0.0))
+    return tuple(graded)
+
+
+class Kept(Generic[K, V]):
+    """The last ``size`` values put, by key, kept by each worker (a threaded server shares it: one lock)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._kept: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._kept.get(key)
+            if value is not None:
+                self._kept.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._kept[key] = value
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)  # the least recently used
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+_closed_results: Kept[tuple[Any, ...], tuple[GradedAnswer, ...]] = Kept(64)
 
 
 def attempts_export(session: Session, user_id: int) -> list[dict[str, Any]]:
