@@ -68,16 +68,6 @@ def decks_query(user_id: int) -> Select[tuple[Deck, Bank]]:
     return select(Deck, Bank).join(Bank, Bank.id == Deck.bank_id).where(Deck.user_id == user_id).order_by(Deck.id)
 
 
-def deck_condition(deck: Deck, *, live: bool = True):
-    """A WHERE clause on ``Card`` selecting the deck's cards (only those not retired, when ``live``)."""
-    clauses = [Card.bank_id == deck.bank_id]
-    if live:
-        clauses.append(Card.retired_at.is_(None))
-    if deck.tags:
-        clauses.append(exists().where(CardTag.card_id == Card.id, CardTag.tag.in_(deck.tags)))
-    return and_(*clauses)
-
-
 def bank_tags(session: Session, bank_id: int) -> list[str]:
     """Tags used by the bank's live cards, for narrowing a deck."""
     query = (
@@ -110,8 +100,9 @@ class Counts:
 
 
 def _deck_cards(*, live: bool, tagged: bool) -> ColumnElement[bool]:
-    """:func:`deck_condition` with bound parameters (``bank_id``, and ``tags`` when ``tagged``), so that a
-    statement using it can be built once and run for any deck."""
+    """A WHERE clause on ``Card`` selecting a deck's cards (only those not retired, when ``live``), with bound
+    parameters (``bank_id``, and ``tags`` when ``tagged``), so that a statement using it is built once and
+    runs for any deck."""
     clauses = [Card.bank_id == bindparam("bank_id")]
     if live:
         clauses.append(Card.retired_at.is_(None))
