@@ -240,8 +240,8 @@ def setup_learners(app, concurrency: int) -> dict[str, int]:
         for k in range(concurrency):
             login = f"learner{k}"
             user = create_user(db.session, login, PASSWORD, "learner", passwords=passwords(), now=utcnow())
-            save_settings(db.session, user, scheduling.Settings(new_per_day=9999, reviews_per_day=9999))
-            decks[login] = create_deck(db.session, user, bank_id, []).id
+            save_settings(db.session, user, scheduling.Settings(new_per_day=9999, reviews_per_day=9999), utcnow())
+            decks[login] = create_deck(db.session, user, bank_id, [], utcnow()).id
         db.session.commit()
         return decks
 
@@ -423,7 +423,7 @@ def part_two(total_reviews: int) -> list[dict]:
             db.session.commit()
             bank_id = db.session.execute(db.text("SELECT id FROM banks")).scalar()
             cards = list(db.session.execute(db.text("SELECT id FROM cards ORDER BY id")).scalars())
-            decks = {uid: create_deck(db.session, db.session.get(User, uid), bank_id, []).id for uid in ids}
+            decks = {uid: create_deck(db.session, db.session.get(User, uid), bank_id, [], utcnow()).id for uid in ids}
             db.session.commit()
             db.engine.dispose()
         learner, others, heavy = ids

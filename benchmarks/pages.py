@@ -97,7 +97,7 @@ def seed(app) -> World:
         db.session.commit()
 
         user = create_user(db.session, "learner", PASSWORD, "learner", passwords=passwords(), now=utcnow())
-        save_settings(db.session, user, scheduling.Settings(new_per_day=9999, reviews_per_day=9999))
+        save_settings(db.session, user, scheduling.Settings(new_per_day=9999, reviews_per_day=9999), utcnow())
         now = utcnow()
         start = now - dt.timedelta(days=10)
         finished = []
@@ -122,7 +122,7 @@ def seed(app) -> World:
         forms = [ANSWERS[keys[rid].rsplit("-", 1)[0]] for rid in exam.question_revision_ids]
 
         bench = db.session.scalars(select(Bank).where(Bank.slug == "bench")).one()
-        deck = create_deck(db.session, user, bench.id, [])
+        deck = create_deck(db.session, user, bench.id, [], now)
         cards = db.session.scalars(select(Card).where(Card.bank_id == bench.id).order_by(Card.id).limit(300)).all()
         for i, card in enumerate(cards):  # reviews over the last days
             when = now - dt.timedelta(days=9 - i % 9, minutes=i)

@@ -23,6 +23,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from .domain import types as question_types
+from .domain.quizzes import format_clock, format_duration, format_points
 from .domain.types.cloze import CLOZE_RE, cloze_gaps
 
 ALLOWED_TAGS = {
@@ -125,3 +126,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown_inline"] = lambda text: markdown(text, inline=True)
     app.jinja_env.filters["type_label"] = question_types.label
     app.jinja_env.filters["cloze"] = cloze_html
+    app.jinja_env.filters["points"] = format_points
+    app.jinja_env.filters["duration"] = format_duration
+    app.jinja_env.filters["clock"] = format_clock

@@ -164,7 +164,7 @@ def matrix_app(tmp_path: Path) -> Iterator[Flask]:
             ("learner_c", "learner"),
         ):
             user = create_user(db.session, login, PASSWORD, role, passwords=passwords(), now=utcnow())
-            create_deck(db.session, user, db.session.scalar(select(Bank.id)), [])
+            create_deck(db.session, user, db.session.scalar(select(Bank.id)), [], utcnow())
         db.session.commit()
     app.config["ATTEMPTS"] = make_attempts(app, (*MEMBERS, "learner_c"))
     yield app

@@ -69,14 +69,14 @@ def cards_of(bank_slug: str = "all-types") -> dict[tuple[str, int], Card]:
 
 def save(user_id: int, **changes) -> scheduling.Settings:
     settings = scheduling.Settings(**{"enable_fuzzing": False, **changes})
-    ops.save_settings(db.session, user(user_id), settings)
+    ops.save_settings(db.session, user(user_id), settings, NOW)
     db.session.commit()
     return settings
 
 
 def make_deck(user_id: int, tags=()):
     bank_id = db.session.scalar(select(Card.bank_id).limit(1))
-    deck = ops.create_deck(db.session, user(user_id), bank_id, list(tags))
+    deck = ops.create_deck(db.session, user(user_id), bank_id, list(tags), NOW)
     db.session.commit()
     return deck
 
@@ -485,8 +485,8 @@ def test_cards_grading_undo_and_limits_on_postgres(pg_app):
         import_bank(db.session, parse_bank(source, "all-types.yaml"), source, "all-types.yaml", utcnow())
         learner = create_user(db.session, "learner", PASSWORD, "learner", passwords=passwords(), now=utcnow())
         db.session.commit()
-        ops.save_settings(db.session, learner, scheduling.Settings(enable_fuzzing=False, new_per_day=3))
-        deck = ops.create_deck(db.session, learner, db.session.scalar(select(Card.bank_id).limit(1)), ["demo"])
+        ops.save_settings(db.session, learner, scheduling.Settings(enable_fuzzing=False, new_per_day=3), NOW)
+        deck = ops.create_deck(db.session, learner, db.session.scalar(select(Card.bank_id).limit(1)), ["demo"], NOW)
         db.session.commit()
         settings = card_queries.settings_of(db.session, learner.id)
         for k in range(3):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from quizapp.domain import scheduling
 from quizapp.extensions import db
-from quizapp.models import Card, CardState, Question, Review, User
+from quizapp.models import Card, CardState, Question, Review, User, utcnow
 from quizapp.operations.cards import save_settings
 
 from .test_quizzes import RIGHT, WRONG, all_types, clock, keys, learner  # noqa: F401 - fixtures
@@ -61,7 +61,7 @@ def test_exam_answers_feed_the_cards_only_when_the_exam_is_submitted(app, all_ty
 def test_the_learner_can_keep_quizzes_and_cards_apart(app, all_types, learner, clock):  # noqa: F811
     with app.app_context():
         user = db.session.scalars(select(User).where(User.username == "amy")).one()
-        save_settings(db.session, user, scheduling.Settings(quiz_answers_feed_scheduler=False))
+        save_settings(db.session, user, scheduling.Settings(quiz_answers_feed_scheduler=False), utcnow())
         db.session.commit()
     attempt = learner.build(mode="practice")
     learner.answer(attempt, 1, RIGHT[keys(app, attempt)[0]])

@@ -54,7 +54,7 @@ def new_deck():
     bank = db.session.scalars(bank_queries.bank_by_slug(form.bank.data or "")).first()
     form.tags.choices = card_queries.bank_tags(db.session, bank.id) if bank else []
     if form.validate_on_submit() and bank is not None:
-        deck = card_ops.create_deck(db.session, _me(), bank.id, form.tags.data or [])
+        deck = card_ops.create_deck(db.session, _me(), bank.id, form.tags.data or [], utcnow())
         db.session.commit()
         return redirect(url_for(".deck", deck_id=deck.id), 303)
     if request.method == "POST" and bank is None:
@@ -205,7 +205,7 @@ def settings():
     if request.method == "GET":
         form.fill(current)
     elif all([form.validate_on_submit(), form.check(current)]):  # both run, so every problem shows at once
-        card_ops.save_settings(db.session, _me(), form.settings(current))
+        card_ops.save_settings(db.session, _me(), form.settings(current), utcnow())
         db.session.commit()
         flash("Your scheduler settings are saved.", "success")
         return redirect(url_for(".settings"), 303)

@@ -108,13 +108,13 @@ def sync_cards(session: Session, bank_id: int, now: dt.datetime) -> None:
 # --- decks -----------------------------------------------------------------------------------------------
 
 
-def create_deck(session: Session, user: User, bank_id: int, tags: Sequence[str]) -> Deck:
+def create_deck(session: Session, user: User, bank_id: int, tags: Sequence[str], now: dt.datetime) -> Deck:
     """The learner's deck of this bank narrowed to these tags; the existing one if they already have it."""
     wanted = sorted(set(tags))
     for deck in session.scalars(select(Deck).where(Deck.user_id == user.id, Deck.bank_id == bank_id)):
         if sorted(deck.tags) == wanted:
             return deck
-    deck = Deck(user_id=user.id, bank_id=bank_id, tags=wanted)
+    deck = Deck(user_id=user.id, bank_id=bank_id, tags=wanted, created_at=now)
     session.add(deck)
     session.flush()
     return deck
@@ -129,7 +129,7 @@ def delete_deck(session: Session, deck: Deck) -> None:
 # --- settings --------------------------------------------------------------------------------------------
 
 
-def save_settings(session: Session, user: User, settings: scheduling.Settings) -> SchedulerSettings:
+def save_settings(session: Session, user: User, settings: scheduling.Settings, now: dt.datetime) -> SchedulerSettings:
     """Store the learner's settings (validated first: :class:`scheduling.SettingsError` lists every problem)."""
     settings.validated()
     row = session.get(SchedulerSettings, user.id)
@@ -141,6 +141,7 @@ def save_settings(session: Session, user: User, settings: scheduling.Settings) -
         values[name] = list(values[name])
     for name, value in values.items():
         setattr(row, name, value)
+    row.updated_at = now
     session.flush()
     return row
 
@@ -431,7 +432,7 @@ def optimise(session: Session, user: User, now: dt.datetime) -> scheduling.Optim
     result = scheduling.optimise(reviews, settings.parameters, settings.timezone, settings.day_starts_at_hour)
     if result.improved:
         settings = scheduling.with_parameters(settings, result.parameters)
-    row = save_settings(session, user, settings)
+    row = save_settings(session, user, settings, now)
     if result.improved:
         row.optimised_at = now
     row.optimisation = {

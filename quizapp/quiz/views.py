@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from ..access import acting_user, owned_or_404, require_role
 from ..domain.grading import ResponseError
-from ..domain.quizzes import AttemptMode, AttemptStatus, format_clock, format_duration, format_points
+from ..domain.quizzes import AttemptMode, AttemptStatus
 from ..domain.refusals import NotFound, Refused
 from ..extensions import db
 from ..models import Attempt, utcnow
@@ -25,10 +25,6 @@ from .forms import BuildForm, MistakesForm, StartForm, shown_at
 bp = Blueprint("quiz", __name__)
 require_role(bp)
 HISTORY_PER_PAGE = 20
-
-bp.add_app_template_filter(format_points, "points")
-bp.add_app_template_filter(format_duration, "duration")
-bp.add_app_template_filter(format_clock, "clock")
 
 
 def go(attempt: Attempt | int, target: tuple[str, int | None], code: int = 302) -> Any:
