@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from markupsafe import Markup
 from wtforms import Field, SelectChoice
 from wtforms.widgets import Select
+
+from .kept import Kept
 
 
 class KeptSelect(Select):
@@ -19,19 +20,14 @@ class KeptSelect(Select):
     def __init__(self, size: int = 32):
         super().__init__()
         self.size = size
-        self._kept: dict[tuple, Markup] = {}
-        self._lock = threading.Lock()  # a threaded server renders several pages at once
+        self._kept: Kept[tuple, Markup] = Kept(size)
 
     def __call__(self, field: Field, **kwargs: Any) -> Markup:
         key = (field.name, field.id, field.data, _choices_key(field.choices), tuple(sorted(kwargs.items())))
-        with self._lock:
-            html = self._kept.pop(key, None)
+        html = self._kept.get(key)
         if html is None:
             html = super().__call__(field, **kwargs)
-        with self._lock:
-            while len(self._kept) >= self.size:
-                self._kept.pop(next(iter(self._kept)))  # the oldest
-            self._kept[key] = html  # now the newest
+            self._kept.put(key, html)
         return html
 
 

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from quizapp.extensions import db
+from quizapp.kept import Kept
 from quizapp.models import Attempt
 from quizapp.queries import quizzes as queries
 
@@ -74,7 +75,7 @@ def test_another_learner_gets_404_for_kept_results(app, client, exam):
 
 
 def test_kept_results_are_bounded_least_recently_used_first():
-    kept: queries.Kept[int, str] = queries.Kept(2)
+    kept: Kept[int, str] = Kept(2)
     kept.put(1, "one")
     kept.put(2, "two")
     assert kept.get(1) == "one"  # now the most recently used

@@ -54,16 +54,16 @@ class PerVersion(Generic[T]):
 
     def __init__(self, build: Callable[[Session], T]):
         self._build = build
-        self._key: tuple[Any, ...] | None = None
-        self._value: T | None = None
+        self._kept: tuple[tuple[Any, ...], T] | None = None  # (key, value): one attribute, swapped whole
 
     def get(self, session: Session) -> T:
         key = bank_versions(session)
-        if key != self._key:
-            value = self._build(session)
-            self._key, self._value = key, value
-            return value
-        return self._value  # type: ignore[return-value]
+        kept = self._kept  # read once: a threaded server's other request may replace it meanwhile
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        value = self._build(session)
+        self._kept = (key, value)
+        return value
 
 
 def type_counts(session: Session, bank_id: int | None = None) -> dict[int, dict[str, int]]:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
@@ -33,11 +31,9 @@ from ..domain.quizzes import (
     response_from_data,
     select_pool,
 )
+from ..kept import Kept
 from ..models import Answer, Attempt, Bank, BankVersion, Question, QuestionRevision
 from .banks import PerVersion
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -322,36 +318,6 @@ def _graded(session: Session, attempt: Attempt) -> tuple[GradedAnswer, ...]:
             response = None
         graded.append(graded_answer(question, response, attempt.seed, answer.points if answer else 0.0))
     return tuple(graded)
-
-
-class Kept(Generic[K, V]):
-    """The last ``size`` values put, by key, kept by each worker (a threaded server shares it: one lock)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._kept: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: K) -> V | None:
-        with self._lock:
-            value = self._kept.get(key)
-            if value is not None:
-                self._kept.move_to_end(key)
-            return value
-
-    def put(self, key: K, value: V) -> None:
-        with self._lock:
-            self._kept[key] = value
-            self._kept.move_to_end(key)
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)  # the least recently used
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-
-    def __len__(self) -> int:
-        return len(self._kept)
 
 
 _closed_results: Kept[tuple[Any, ...], tuple[GradedAnswer, ...]] = Kept(64)
