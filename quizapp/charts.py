@@ -487,9 +487,9 @@ def heatmap(
     if len(months) > 1 and months[1].position - months[0].position < 3 * (CELL + CELL_GAP):
         months.pop(0)  # a range starting late in a month: its name would run into the next one
     day_ticks = tuple(Tick(HEAT_TOP + k * (CELL + CELL_GAP) + CELL - 1, WEEKDAYS[k]) for k in (0, 2, 4))
-    levels = tuple(
-        Level(k, "0" if k == 0 else _level_range(k, highest, fmt)) for k in range(LEVELS) if k == 0 or highest > 0
-    )
+    whole = all(float(v).is_integer() for v in counts.values())
+    ranges = [(k, _level_range(k, highest, fmt, whole)) for k in range(1, LEVELS) if highest > 0]
+    levels = (Level(0, fmt(0)), *(Level(k, text) for k, text in ranges if text))
     return Heatmap(
         chart_id(key or title),
         title,
@@ -505,9 +505,16 @@ def heatmap(
     )
 
 
-def _level_range(level: int, highest: float, fmt: Format) -> str:
+def _level_range(level: int, highest: float, fmt: Format, whole: bool) -> str:
+    """What a level stands for: whole counts as ``8 to 15`` (empty when no whole count falls in it), other
+    values as ``more than 7.5 to 15``."""
     low, high = highest * (level - 1) / (LEVELS - 1), highest * level / (LEVELS - 1)
-    return f"more than {fmt(low)} to {fmt(high)}" if level > 1 else f"more than 0 to {fmt(high)}"
+    if not whole:
+        return f"more than {fmt(low)} to {fmt(high)}"
+    first, last = math.floor(low + 1e-9) + 1, math.floor(high + 1e-9)
+    if first > last:
+        return ""
+    return fmt(first) if first == last else f"{fmt(first)} to {fmt(last)}"
 
 
 def sparkline(

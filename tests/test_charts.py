@@ -8,7 +8,7 @@ y 2..46.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -157,13 +157,7 @@ def test_a_week_of_heatmap_is_one_column_monday_at_the_top():
     assert [(t.position, t.text) for t in chart.month_ticks] == [(30, "Feb")]
     assert [(t.position, t.text) for t in chart.day_ticks] == [(25, "Mon"), (49, "Wed"), (73, "Fri")]
     assert (chart.frame.width, chart.frame.height) == (42, 100)
-    assert [lv.text for lv in chart.levels] == [
-        "0",
-        "more than 0 to 1",
-        "more than 1 to 2",
-        "more than 2 to 3",
-        "more than 3 to 4",
-    ]
+    assert [(lv.level, lv.text) for lv in chart.levels] == [(0, "0"), (1, "1"), (2, "2"), (3, "3"), (4, "4")]
     assert chart.table.columns == charts.WEEKDAYS
 
 
@@ -190,6 +184,24 @@ def test_a_year_of_heatmap_has_a_column_per_week_and_a_label_per_month():
         "Feb",
     ]
     assert months[:2] == [(30, "Mar"), (30 + 6 * 12, "Apr")]  # Monday 7 April 2025 starts the 7th column
+
+
+def test_heat_levels_name_the_counts_they_stand_for():
+    def texts(counts):
+        chart = charts.heatmap(
+            "A", "d", {date(2026, 3, 1) - timedelta(days=k): v for k, v in enumerate(counts)}, end=date(2026, 3, 1)
+        )
+        return [(lv.level, lv.text) for lv in chart.levels]
+
+    assert texts([30]) == [(0, "0"), (1, "1 to 7"), (2, "8 to 15"), (3, "16 to 22"), (4, "23 to 30")]
+    assert texts([2]) == [(0, "0"), (2, "1"), (4, "2")]  # no whole count is a quarter of 2 or three quarters
+    minutes = texts([1.5, 6])
+    assert minutes[1:] == [
+        (1, "more than 0 to 1.5"),
+        (2, "more than 1.5 to 3"),
+        (3, "more than 3 to 4.5"),
+        (4, "more than 4.5 to 6"),
+    ]
 
 
 def test_a_heatmap_of_nothing_is_empty():
@@ -277,7 +289,12 @@ def test_the_heatmap_scrolls_in_a_focusable_region_and_explains_its_shades(app):
     assert re.search(
         r'<div class="chart-scroll" tabindex="0" role="region" aria-label="Activity, scrolls sideways">', html
     )
-    assert 'class="swatch level-4"' in html and "more than 2.25 to 3" in html
+    assert re.findall(r'<span class="swatch level-(\d)" aria-hidden="true"></span>([^<]*)<', html) == [
+        ("0", "0"),
+        ("2", "1"),
+        ("3", "2"),
+        ("4", "3"),
+    ]
 
 
 def test_numbers_can_be_shown_open(app):
