@@ -229,14 +229,16 @@ def chart_id(text: str) -> str:
     return "chart-" + (re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "untitled")
 
 
-def nice_ticks(low: float, high: float, count: int = 5) -> tuple[float, ...]:
+def nice_ticks(low: float, high: float, count: int = 5, whole: bool = False) -> tuple[float, ...]:
     """Round values from ``low`` to at least ``high``, about ``count`` of them, at a step of 1, 2 or 5 times a
-    power of ten."""
+    power of ten; with ``whole``, at a step of at least 1 (counts have no halves)."""
     if high <= low:
         high = low + 1
     raw = (high - low) / max(count - 1, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw - 1e-12)
+    if whole:
+        step = max(step, 1)
     first = math.floor(low / step + 1e-9) * step
     ticks = [first]
     while ticks[-1] < high - 1e-9:
@@ -274,6 +276,7 @@ def bars(
     y_label: str,
     stacked: bool = True,
     fmt: Format = format_number,
+    tick_fmt: Format | None = None,
     y_max: float | None = None,
     key: str | None = None,
     empty_text: str = NO_DATA,
@@ -282,7 +285,8 @@ def bars(
 
     ``series`` is a list of ``(label, values)`` with one value per category. Empty (no category, or every
     value zero) when there is nothing to draw. The vertical axis starts at 0 and ends at a round number at
-    least ``y_max`` (default: the tallest bar).
+    least ``y_max`` (default: the tallest bar). Values are written with ``fmt``, the axis with ``tick_fmt``
+    (default: ``fmt``).
     """
     frame = _frame()
     labels = tuple(categories)
@@ -295,7 +299,8 @@ def bars(
     totals = [sum(values[i] for _label, values in series) if stacked else 0.0 for i in range(len(labels))]
     tallest = max([*totals, *(v for _label, values in series for v in values)], default=0.0)
     empty = not labels or not any(v for _label, values in series for v in values)
-    ticks = nice_ticks(0.0, max(y_max or 0.0, tallest, 0.0) or 1.0)
+    whole = all(float(v).is_integer() for _label, values in series for v in values)
+    ticks = nice_ticks(0.0, max(y_max or 0.0, tallest, 0.0) or 1.0, whole=whole)
     scale = _y_scale(frame, 0.0, ticks[-1])
     band = (frame.right - frame.left) / max(len(labels), 1)
     shapes: list[Bar] = []
@@ -322,7 +327,7 @@ def bars(
         frame,
         tuple(shapes),
         x_ticks,
-        _y_ticks(frame, ticks, fmt),
+        _y_ticks(frame, ticks, tick_fmt or fmt),
         legend,
         table,
         empty,
@@ -342,6 +347,7 @@ def line(
     x_label: str,
     y_label: str,
     fmt: Format = format_number,
+    tick_fmt: Format | None = None,
     x_fmt: Format = format_number,
     y_min: float | None = 0.0,
     y_max: float | None = None,
@@ -355,7 +361,8 @@ def line(
     The horizontal axis spans the points' x (a single x sits in the middle), labelled at ``x_ticks`` or at
     round values, written with ``x_fmt``; the vertical axis runs from ``y_min`` (``None``: a round number
     below the lowest point) to a round number at least ``y_max`` and the highest point. ``markers`` are
-    labelled vertical lines at an x. The table has a row per distinct x (more when a series has two points
+    labelled vertical lines at an x. Values are written with ``fmt``, the vertical axis with ``tick_fmt``
+    (default: ``fmt``). The table has a row per distinct x (more when a series has two points
     at one x) and a column per series.
     """
     frame = _frame()
@@ -374,7 +381,7 @@ def line(
 
     low = min(ys, default=0.0) if y_min is None else y_min
     high = max([*ys, y_max if y_max is not None else low])
-    ticks = nice_ticks(low, high if high > low else low + 1)
+    ticks = nice_ticks(low, high if high > low else low + 1, whole=all(float(y).is_integer() for y in ys))
     scale = _y_scale(frame, ticks[0], ticks[-1])
     points: list[Point] = []
     paths: list[Path] = []
@@ -402,7 +409,7 @@ def line(
         tuple(paths),
         tuple(Marker(round(x_at(x), 2), text) for x, text in markers),
         tuple(Tick(round(x_at(x), 2), x_fmt(x)) for x in chosen),
-        _y_ticks(frame, ticks, fmt),
+        _y_ticks(frame, ticks, tick_fmt or fmt),
         legend,
         _line_table(title, x_label, legend, ordered, fmt, x_fmt),
         empty,

@@ -23,6 +23,8 @@ def test_nice_ticks_step_through_round_numbers_up_to_the_highest_value():
     assert charts.nice_ticks(0, 10) == (0, 5, 10)
     assert charts.nice_ticks(0.7, 0.97) == (0.7, 0.8, 0.9, 1.0)
     assert charts.nice_ticks(5, 5) == (5, 5.5, 6)  # a flat range still gets an axis
+    assert charts.nice_ticks(0, 2) == (0, 0.5, 1, 1.5, 2)
+    assert charts.nice_ticks(0, 2, whole=True) == (0, 1, 2)
 
 
 def test_numbers_are_written_the_same_way_in_the_picture_and_the_table():
@@ -123,6 +125,15 @@ def test_series_of_a_line_chart_share_the_table_by_x():
     assert [t.text for t in chart.y_ticks][-1] == "100"
     assert [(m.x, m.text) for m in chart.markers] == [(218, "Now")]
     assert [p.series for p in chart.points] == [1, 1, 1, 2]
+
+
+def test_axes_can_be_written_apart_from_the_values():
+    chart = charts.line("S", "d", [("s", [(0, 1.5)])], x_label="", y_label="", fmt=lambda v: f"{v:.1f}", tick_fmt=str)
+    assert chart.points[0].text == "1.5" and [t.text for t in chart.y_ticks] == ["0.0", "0.5", "1.0", "1.5"]
+    bar = charts.bars(
+        "B", "d", ["a"], [("s", [2])], x_label="", y_label="", fmt=lambda v: f"{v} min", tick_fmt=charts.format_number
+    )
+    assert bar.bars[0].text == "2 min" and [t.text for t in bar.y_ticks] == ["0", "1", "2"]  # counts: no halves
 
 
 def test_a_line_can_start_its_axis_near_its_lowest_point():
