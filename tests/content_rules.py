@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import argparse
 import re
+import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from quizapp.domain.banks import DOI_RE, PMID_RE, QUIZ_TYPES, Bank
+from quizapp.domain.banks import DOI_RE, PMID_RE, QUIZ_TYPES, Bank, parse_bank
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_BANKS = 8
-MIN_QUIZ_QUESTIONS = 240
-MIN_FLASHCARDS = 60
-MIN_PER_TYPE = 10
-MIN_PER_SEED_TAG = 15
+MIN_QUIZ_QUESTIONS = 450
+MIN_FLASHCARDS = 150
+MIN_PER_TYPE = 40
+MIN_PER_SEED_TAG = 30
+# Topics that were thin and must stay covered, though they are not seed tags.
+MIN_PER_TOPIC = {"epidemiology": 20, "risk-factors": 20, "disease-modelling": 20}
 MIN_QUIZZES_PER_BANK = 2
 
 
@@ -92,6 +98,9 @@ def collection_problems(banks: list[Bank], seed_tags: set[str]) -> list[str]:
     for tag in sorted(seed_tags):
         if tags[tag] < MIN_PER_SEED_TAG:
             problems.append(f"seed tag {tag} has {tags[tag]} questions; at least {MIN_PER_SEED_TAG} needed")
+    for tag, least in MIN_PER_TOPIC.items():
+        if tags[tag] < least:
+            problems.append(f"tag {tag} has {tags[tag]} questions; at least {least} needed")
     seen: dict[str, str] = {}
     for bank_id, q in quiz_questions:
         key = _norm(q.prompt)
@@ -99,3 +108,225 @@ def collection_problems(banks: list[Bank], seed_tags: set[str]) -> list[str]:
             problems.append(f"{bank_id}/{q.id}: same prompt as {seen[key]}")
         seen.setdefault(key, f"{bank_id}/{q.id}")
     return problems
+
+
+# Harder to game: a test-wise learner should get no help from the length of a choice, from absolute words,
+# from where the correct choice is listed, from "all of the above" or from choices that overlap. The
+# statistical checks are measured over the single-choice questions (exactly one correct choice); the
+# checks of individual choices apply to every question with choices. Thresholds (docs/content-guide.md):
+LONGEST_MARGIN_OVERALL = 0.08  # share of correct choices strictly the longest <= chance + this, overall
+LONGEST_MARGIN_PER_BANK = 0.20  # ... and in each bank
+ABSOLUTE_GAP = 0.07  # |share of wrong choices with an absolute word - share of correct ones|, overall
+POSITION_MARGIN = 0.10  # share of correct choices at each listed position <= chance + this, overall
+FIRST_POSITION_MAX_PER_BANK = 0.5  # share of correct choices listed first, in each bank
+
+ABSOLUTE_WORDS = (
+    "always",
+    "never",
+    "only",
+    "all",
+    "none",
+    "proven",
+    "cure",
+    "cures",
+    "cured",
+    "guaranteed",
+    "completely",
+    "definitely",
+    "must",
+)
+ABSOLUTE_RE = re.compile(r"\b(?:" + "|".join(ABSOLUTE_WORDS) + r")\b", re.IGNORECASE)
+# "All of the above", "none of these", "both of the above", "A and B", "options 1 and 3", "(a) & (c)".
+_LETTER = r"\(?[a-e1-5]\)?"
+CATCH_ALL_RE = re.compile(
+    r"\b(?:all|none|both|neither|either|any)\s+(?:of\s+)?(?:the\s+)?(?:above|below|previous|preceding|"
+    r"these|those|(?:other\s+)?(?:options|choices|answers))\b"
+    rf"|^\s*(?:both\s+|only\s+)?(?:(?:options?|choices?|answers?)\s+)?{_LETTER}\s*(?:,\s*{_LETTER}\s*)*"
+    rf"(?:and|or|&|\+)\s*{_LETTER}\s*\.?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _words(text: str) -> str:
+    """Text reduced to lowercase words separated by single spaces: case, whitespace and punctuation gone."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _choice_questions(bank: Bank) -> list[Any]:
+    return [q for q in bank.questions if getattr(q, "choices", None)]
+
+
+def _single_choice(bank: Bank) -> list[Any]:
+    return [q for q in _choice_questions(bank) if sum(c.correct for c in q.choices) == 1 and len(q.choices) >= 2]
+
+
+def choice_problems(bank: Bank) -> list[str]:
+    """Catch-all choices ("all of the above", "A and B") and choices that overlap, question by question."""
+    problems = []
+    for q in _choice_questions(bank):
+        where = f"{bank.id}/{q.id}"
+        words = [(c.id, _words(c.text)) for c in q.choices]
+        for choice in q.choices:
+            if CATCH_ALL_RE.search(choice.text.strip()):
+                problems.append(f"{where}: choice {choice.id!r} is a catch-all ({choice.text.strip()!r})")
+        for i, (id_a, a) in enumerate(words):
+            for id_b, b in words[i + 1 :]:
+                if a == b:
+                    problems.append(f"{where}: choices {id_a!r} and {id_b!r} are the same text")
+                elif a and f" {a} " in f" {b} ":
+                    problems.append(f"{where}: choice {id_a!r} is contained in choice {id_b!r}")
+                elif b and f" {b} " in f" {a} ":
+                    problems.append(f"{where}: choice {id_b!r} is contained in choice {id_a!r}")
+    return problems
+
+
+@dataclass(frozen=True)
+class GamingFigures:
+    """How much a test-wise learner could guess from the single-choice questions of some banks."""
+
+    questions: int
+    longest: float  # share of questions whose correct choice is strictly the longest
+    longest_chance: float  # mean of 1 / number of choices
+    absolute_wrong: float  # share of wrong choices containing an absolute word
+    absolute_correct: float  # share of correct choices containing one
+    position: tuple[float, ...]  # share of questions whose correct choice is listed p-th (from 0)
+    position_chance: tuple[float, ...]  # the share expected by chance at each position
+
+    @property
+    def absolute_gap(self) -> float:
+        return abs(self.absolute_wrong - self.absolute_correct)
+
+
+def gaming_figures(banks: list[Bank]) -> GamingFigures:
+    """Measure the single-choice questions of ``banks`` taken together."""
+    questions = [q for bank in banks for q in _single_choice(bank)]
+    n = len(questions) or 1
+    longest = 0
+    wrong = wrong_absolute = correct_absolute = 0
+    width = max((len(q.choices) for q in questions), default=0)
+    position = [0] * width
+    position_chance = [0.0] * width
+    for q in questions:
+        lengths = [len(c.text.strip()) for c in q.choices]
+        key = next(i for i, c in enumerate(q.choices) if c.correct)
+        if all(lengths[key] > length for i, length in enumerate(lengths) if i != key):
+            longest += 1
+        position[key] += 1
+        for p in range(len(q.choices)):
+            position_chance[p] += 1 / len(q.choices)
+        for c in q.choices:
+            absolute = bool(ABSOLUTE_RE.search(c.text))
+            if c.correct:
+                correct_absolute += absolute
+            else:
+                wrong += 1
+                wrong_absolute += absolute
+    return GamingFigures(
+        questions=len(questions),
+        longest=longest / n,
+        longest_chance=sum(1 / len(q.choices) for q in questions) / n,
+        absolute_wrong=wrong_absolute / (wrong or 1),
+        absolute_correct=correct_absolute / n,
+        position=tuple(count / n for count in position),
+        position_chance=tuple(chance / n for chance in position_chance),
+    )
+
+
+def gaming_problems(banks: list[Bank]) -> list[str]:
+    """Every threshold of the harder-to-game rules that ``banks`` break, overall and bank by bank."""
+    problems = []
+    overall = gaming_figures(banks)
+    if overall.longest > overall.longest_chance + LONGEST_MARGIN_OVERALL:
+        problems.append(
+            f"overall: the correct choice is strictly the longest in {overall.longest:.0%} of single-choice"
+            f" questions; at most {overall.longest_chance + LONGEST_MARGIN_OVERALL:.0%}"
+            f" (chance {overall.longest_chance:.0%} + {LONGEST_MARGIN_OVERALL:.0%})"
+        )
+    if overall.absolute_gap > ABSOLUTE_GAP:
+        problems.append(
+            f"overall: absolute words appear in {overall.absolute_wrong:.0%} of wrong choices and"
+            f" {overall.absolute_correct:.0%} of correct ones; the gap may be at most {ABSOLUTE_GAP:.0%}"
+        )
+    for p, (share, chance) in enumerate(zip(overall.position, overall.position_chance, strict=True)):
+        if share > chance + POSITION_MARGIN:
+            problems.append(
+                f"overall: the correct choice is listed in position {p + 1} in {share:.0%} of single-choice"
+                f" questions; at most {chance + POSITION_MARGIN:.0%} (chance {chance:.0%} + {POSITION_MARGIN:.0%})"
+            )
+    for bank in banks:
+        figures = gaming_figures([bank])
+        if not figures.questions:
+            continue
+        if figures.longest > figures.longest_chance + LONGEST_MARGIN_PER_BANK:
+            problems.append(
+                f"{bank.id}: the correct choice is strictly the longest in {figures.longest:.0%} of"
+                f" single-choice questions; at most {figures.longest_chance + LONGEST_MARGIN_PER_BANK:.0%}"
+                f" (chance {figures.longest_chance:.0%} + {LONGEST_MARGIN_PER_BANK:.0%})"
+            )
+        if figures.position[0] > FIRST_POSITION_MAX_PER_BANK:
+            problems.append(
+                f"{bank.id}: the correct choice is listed first in {figures.position[0]:.0%} of single-choice"
+                f" questions; at most {FIRST_POSITION_MAX_PER_BANK:.0%}"
+            )
+    return problems
+
+
+def load_banks(folder: Path = ROOT / "questions") -> list[Bank]:
+    return [parse_bank(path.read_bytes(), str(path)) for path in sorted(folder.glob("*.yaml"))]
+
+
+def _percent(values: tuple[float, ...]) -> str:
+    return " ".join(f"{v:4.0%}" for v in values)
+
+
+def gaming_report(banks: list[Bank]) -> str:
+    """The harder-to-game figures per bank and overall, then every threshold broken, as text."""
+    lines = ["bank                            single  longest (chance)  absolute wrong/correct  position 1.."]
+    for name, figures in [(b.id, gaming_figures([b])) for b in banks] + [("overall", gaming_figures(banks))]:
+        lines.append(
+            f"{name:<32}{figures.questions:>6}  {figures.longest:>6.0%} ({figures.longest_chance:>4.0%})"
+            f"  {figures.absolute_wrong:>12.0%} / {figures.absolute_correct:<8.0%}"
+            f"  {_percent(figures.position)}  (chance {_percent(figures.position_chance)})"
+        )
+    problems = gaming_problems(banks) + [p for bank in banks for p in choice_problems(bank)]
+    lines.append("")
+    lines.extend(problems or ["every harder-to-game rule holds"])
+    return "\n".join(lines)
+
+
+def counts_report(banks: list[Bank]) -> str:
+    """Quiz questions and flashcards per bank, by type and by tag, then the collection's totals, as text."""
+    lines = []
+    for name, chosen in [(b.id, [b]) for b in banks] + [("collection", banks)]:
+        questions = [q for b in chosen for q in b.questions]
+        quiz = [q for q in questions if q.type != "flashcard"]
+        types = Counter(q.type for q in questions)
+        tags = Counter(tag for q in quiz for tag in set(q.tags))
+        lines.append(f"{name}: {len(quiz)} quiz questions, {types['flashcard']} flashcards")
+        lines.append("  types: " + ", ".join(f"{t} {types[t]}" for t in QUIZ_TYPES))
+        lines.append("  tags:  " + ", ".join(f"{t} {n}" for t, n in sorted(tags.items())))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.content_rules", description="Measure the content rules of the banks."
+    )
+    parser.add_argument("--gaming", action="store_true", help="the harder-to-game figures, per bank and overall")
+    parser.add_argument("--counts", action="store_true", help="quiz questions per bank by type and tag")
+    parser.add_argument("paths", nargs="*", type=Path, help="bank files (default: every bank in questions/)")
+    args = parser.parse_args(argv)
+    if not (args.gaming or args.counts):
+        parser.print_help()
+        return 2
+    banks = [parse_bank(p.read_bytes(), str(p)) for p in args.paths] if args.paths else load_banks()
+    if args.counts:
+        print(counts_report(banks))
+    if not args.gaming:
+        return 0
+    print(gaming_report(banks))
+    return 1 if gaming_problems(banks) or any(choice_problems(b) for b in banks) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
