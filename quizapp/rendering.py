@@ -23,6 +23,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from .domain import types as question_types
+from .domain.freshness import as_of_label, review_overdue
 from .domain.quizzes import format_clock, format_duration, format_points
 from .domain.types.cloze import CLOZE_RE, cloze_gaps
 
@@ -129,3 +130,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["points"] = format_points
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.filters["clock"] = format_clock
+    app.jinja_env.filters["as_of"] = as_of_label
+    app.jinja_env.tests["review_overdue"] = review_overdue

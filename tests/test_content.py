@@ -96,7 +96,9 @@ def test_the_rules_catch_each_kind_of_problem():
     ]
     problems = collection_problems([bank], SEED)
     assert "1 banks; at least 8 needed" in problems
-    assert "2 quiz questions; at least 240 needed" in problems
-    assert "type numeric appears 0 times; at least 10 needed" in problems
+    assert "2 quiz questions; at least 450 needed" in problems
+    assert "type numeric appears 0 times; at least 40 needed" in problems
+    assert "tag epidemiology has 0 questions; at least 20 needed" in problems
+    assert "tag disease-modelling has 0 questions; at least 20 needed" in problems
     assert f"seed tag ahsct has 0 questions; at least {MIN_PER_SEED_TAG} needed" in problems
     assert "bad/q2: same prompt as bad/q1" in problems

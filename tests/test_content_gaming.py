@@ -219,3 +219,14 @@ def test_the_report_prints_figures_per_bank_and_every_problem(tmp_path, capsys):
     fair.write_text(HEADER.format(id="fair") + "".join(FAIR))
     assert main(["--gaming", str(fair)]) == 0
     assert capsys.readouterr().out.endswith("every harder-to-game rule holds\n")
+
+
+def test_the_counts_are_printed_per_bank_and_for_the_collection(tmp_path, capsys):
+    path = tmp_path / "fair.yaml"
+    path.write_text(HEADER.format(id="fair") + "".join(FAIR))
+    assert main(["--counts", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "fair: 4 quiz questions, 0 flashcards"
+    assert lines[1].startswith("  types: single 4, multiple 0, ")
+    assert lines[3] == "collection: 4 quiz questions, 0 flashcards"
+    assert main([]) == 2

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from ..domain.freshness import overdue
 from ..extensions import db
+from ..models import utcnow
 from ..queries import banks as bank_queries
 
 bp = Blueprint("banks", __name__)
@@ -19,6 +21,9 @@ def index():
 
 @bp.get("/banks/<slug>")
 def show(slug: str):
-    """Show one bank and the prompts of its questions."""
+    """Show one bank and the prompts of its questions, with a notice if its review is overdue."""
     page = bank_queries.bank_page(db.session, slug) or abort(404)
-    return render_template("banks/show.html", bank=page.bank, questions=page.questions, counts=page.counts)
+    stale = overdue([page.bank], utcnow().date())
+    return render_template(
+        "banks/show.html", bank=page.bank, questions=page.questions, counts=page.counts, overdue=stale
+    )

@@ -32,6 +32,7 @@ from .fields import (
     kind_of,
     one_of,
 )
+from .freshness import parse_as_of
 from .types import QUESTION_TYPES, QUIZ_TYPES, REGISTRY
 from .yamlload import BankError, Plain, Problem, format_path, load, locate
 
@@ -217,6 +218,14 @@ def parse_bank(source: bytes | str, filename: str = "<bank>") -> Bank:
             report.add(("questions", i, *path), message)
 
     _check_unique_ids(report, raw_questions)
+    if header is not None:
+        for i, question in questions:
+            if question.as_of and parse_as_of(question.as_of) > header.reviewed_on:
+                report.add(
+                    ("questions", i, "as_of"),
+                    f"{question.as_of} is after the bank's reviewed_on ({header.reviewed_on.isoformat()}):"
+                    " a statement cannot be dated after the content was checked",
+                )
 
     quizzes: list[Any] = []
     raw_quizzes = data.get("quizzes")

@@ -31,6 +31,7 @@ class Faces:
     answer: str
     explanation: str | None
     references: tuple[tuple[str, str | None], ...]
+    as_of: str | None = None  # the month or day the facts are dated (``YYYY-MM`` or ``YYYY-MM-DD``)
 
 
 def card_gaps(question: dict[str, Any]) -> list[int]:
@@ -42,7 +43,8 @@ def faces(question: dict[str, Any], gap: int = WHOLE) -> Faces:
     """The faces of the card ``(question, gap)``."""
     model = _QUESTION.validate_python(question, strict=False)
     front, answer = get(model.type).faces(model, gap)
-    return Faces(front, answer, model.explanation, tuple((r.citation, _link(r)) for r in model.references))
+    references = tuple((r.citation, _link(r)) for r in model.references)
+    return Faces(front, answer, model.explanation, references, model.as_of)
 
 
 def _link(reference: Any) -> str | None:

@@ -12,9 +12,10 @@ import math
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from .freshness import AS_OF_RE, parse_as_of
 from .yamlload import Plain
 
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -110,6 +111,18 @@ def _date(value: Any) -> dt.date:
     raise error(f"expected a date written as YYYY-MM-DD, got {kind_of(value)} {str(value)!r}")
 
 
+def _as_of(value: Any) -> str:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str) and not (isinstance(value, Plain) and value.kind in ("int", "float", "bool", "null")):
+        try:
+            parse_as_of(value.strip())
+        except ValueError as exc:
+            raise error(str(exc)) from None
+        return value.strip()
+    raise error(f"expected a month (YYYY-MM) or a date (YYYY-MM-DD), got {kind_of(value)} {str(value)!r}")
+
+
 def _pattern(regex: re.Pattern[str], what: str):
     def check(value: Any) -> str:
         text = _text(value).strip()
@@ -143,6 +156,17 @@ Int = Annotated[int, BeforeValidator(_int)]
 Number = Annotated[float, BeforeValidator(_number)]
 Bool = Annotated[bool, BeforeValidator(_bool)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
+AsOf = Annotated[
+    str,
+    BeforeValidator(_as_of),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": AS_OF_RE.pattern,
+            "description": "The month (YYYY-MM) or day (YYYY-MM-DD) of the source's statement the answer rests on.",
+        }
+    ),
+]
 Doi = Annotated[str, BeforeValidator(_pattern(DOI_RE, "a DOI (it should look like 10.1056/NEJMra1401483)"))]
 Pmid = Annotated[str, BeforeValidator(_pattern(PMID_RE, "a PMID (digits only, e.g. 29275977)"))]
 Url = Annotated[str, BeforeValidator(_pattern(URL_RE, "a web address starting with http:// or https://"))]
@@ -194,3 +218,5 @@ class QuestionBase(Model):
     difficulty: Difficulty | None = None
     points: Number = 1.0
     references: Annotated[list[Reference], BeforeValidator(as_list)] = []
+    # Left out of the stored JSON when absent, so questions without it keep their content hash.
+    as_of: AsOf | None = Field(default=None, exclude_if=lambda value: value is None)

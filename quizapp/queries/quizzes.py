@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import types as question_types
@@ -321,6 +321,33 @@ def _graded(session: Session, attempt: Attempt) -> tuple[GradedAnswer, ...]:
 
 
 _closed_results: Kept[tuple[Any, ...], tuple[GradedAnswer, ...]] = Kept(64)
+
+
+@dataclass(frozen=True)
+class SourceBank:
+    """A bank version an attempt was drawn from, as its notice names it."""
+
+    title: str
+    reviewed_on: dt.date
+
+
+def source_banks(session: Session, attempt: Attempt) -> tuple[SourceBank, ...]:
+    """The banks, at the versions the attempt's questions were drawn from, with their review dates: what the
+    learner is shown is what those versions said. A version never changes, so each worker keeps them and the
+    hottest pages read the database for them only once."""
+    url, versions = session.get_bind().url, sorted((attempt.criteria or {}).get("banks", {}).items())
+    kept = {key: _source_banks.get((url, *key)) for key in versions}
+    missing = [key for key, bank in kept.items() if bank is None]
+    if missing:
+        wanted = [and_(Bank.slug == slug, BankVersion.number == number) for slug, number in missing]
+        query = select(Bank.slug, BankVersion.number, BankVersion.header).join(BankVersion.bank).where(or_(*wanted))
+        for slug, number, header in session.execute(query):
+            bank = kept[slug, number] = SourceBank(header["title"], dt.date.fromisoformat(header["reviewed_on"]))
+            _source_banks.put((url, slug, number), bank)
+    return tuple(bank for bank in kept.values() if bank is not None)
+
+
+_source_banks: Kept[tuple[Any, ...], SourceBank] = Kept(256)
 
 
 def attempts_export(session: Session, user_id: int) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..access import acting_user, owned_or_404, require_role
+from ..domain.freshness import overdue
 from ..domain.grading import ResponseError
 from ..domain.quizzes import AttemptMode, AttemptStatus
 from ..domain.refusals import NotFound, Refused
@@ -126,7 +127,8 @@ def question_page(attempt: Attempt, position: int, posted=None, error: str | Non
     if not isinstance(page, queries.QuestionPage):
         return go(attempt, page)
     shown = int(now.timestamp() * 1000)
-    return render_template("quiz/question.html", page=page, error=error, shown=shown), status
+    stale = overdue(queries.source_banks(db.session, attempt), now.date())
+    return render_template("quiz/question.html", page=page, error=error, shown=shown, overdue=stale), status
 
 
 @bp.get("/attempts/<int:attempt_id>/questions/<int:position>")
@@ -199,7 +201,8 @@ def results(attempt_id: int):
     if attempt.status == AttemptStatus.IN_PROGRESS:
         answered = queries.answered_positions(db.session, attempt)
         return go(attempt, queries.where_to_resume(attempt, answered, utcnow()))
-    return render_template("quiz/results.html", results=queries.results(db.session, attempt))
+    stale = overdue(queries.source_banks(db.session, attempt), utcnow().date())
+    return render_template("quiz/results.html", results=queries.results(db.session, attempt), overdue=stale)
 
 
 @bp.get("/history")

@@ -21,7 +21,7 @@ require_role(bp, *STAFF)
 
 def manage_page(form: UploadForm, status: int = 200, **context) -> tuple[str, int]:
     rows = db.session.execute(bank_queries.bank_summaries()).all()
-    return render_template("teach/index.html", form=form, rows=rows, **context), status
+    return render_template("teach/index.html", form=form, rows=rows, today=utcnow().date(), **context), status
 
 
 @bp.get("/")
