@@ -126,11 +126,15 @@ def answer(deck_id: int):
     scheduler = scheduling.make_scheduler(settings)
     intervals = scheduling.preview(scheduler, card_queries.fsrs_card(card.id, state, now), now)
     shown = request.args.get("shown", type=int)
+    current = state.version if state else 0
+    # The version the front was shown at, not the card's version now: otherwise this page, shown again by
+    # the browser's Back button after a grade, would offer a fresh grade of a card already graded.
+    seen = request.args.get("version", type=int)
     # The GradeForm's fields, written by the template as hidden inputs (building the form and calling
     # WTForms' widget for each was a tenth of the page).
     form = {
         "card": card.id,
-        "version": state.version if state else 0,
+        "version": current if seen is None or seen < 0 else seen,
         "token": secrets.token_urlsafe(18),
         "shown": "" if shown is None else shown,
     }
