@@ -5,6 +5,9 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 DANGEROUS_TAGS = {"script", "svg", "math", "iframe", "object", "embed", "img", "style", "base", "frame", "details"}
+# The app's own markup that would be suspect if it came from content (which the sanitiser never lets through):
+# the folded history of a question on results pages and card backs.
+APP_ELEMENTS = {("details", "history-details")}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "srcdoc", "background", "poster"}
 
 
@@ -24,7 +27,7 @@ def executable_markup(html: str) -> list[str]:
     parser.feed(html)
     found = []
     for tag, attrs in parser.elements:
-        if tag in DANGEROUS_TAGS:
+        if tag in DANGEROUS_TAGS and (tag, attrs.get("class")) not in APP_ELEMENTS:
             found.append(f"<{tag}>")
         own_stylesheet = attrs.get("rel") == "stylesheet" and (attrs.get("href") or "").startswith("/static/")
         if tag == "link" and not own_stylesheet:

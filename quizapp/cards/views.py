@@ -22,6 +22,7 @@ from ..models import Bank, Deck, Review, SchedulerSettings, utcnow
 from ..operations import cards as card_ops
 from ..queries import banks as bank_queries
 from ..queries import cards as card_queries
+from ..queries import history as history_queries
 from .forms import DeleteForm, GradeForm, NewDeckForm, SettingsForm, UndoForm
 
 bp = Blueprint("cards", __name__)
@@ -146,6 +147,9 @@ def answer(deck_id: int):
         "form": form,
         "state": state,
         "counts": card_queries.counts(db.session, current_user.id, deck, settings, now),
+        "history": history_queries.card_history(db.session, current_user.id, card, settings, now),
+        "timezone": settings.timezone,
+        "now": now,
         **_undo_context(deck),
     }
     return _render("cards/_answer.html", context)
