@@ -16,7 +16,7 @@ from quizapp.models import Attempt, Card, Question, QuestionRevision, Review, Us
 from quizapp.operations import cards as card_ops
 
 from .conftest import bank_yaml
-from .test_quizzes import ALL_TYPES, REFILLED, START, WRONG, Learner, attempt_state, key_at, keys
+from .test_quizzes import ALL_TYPES, REFILLED, START, WRONG, Clock, Learner, attempt_state, key_at, keys
 from .test_study import INPUT_RE
 
 PARIS = "Europe/Paris"  # START, 09:00 UTC on 25 November, is 10:00 there (CET)
@@ -55,8 +55,6 @@ def all_types(make_bank):
 @pytest.fixture
 def clock(monkeypatch):
     """One hand-moved clock for the quiz and flashcard pages alike."""
-    from .test_quizzes import Clock
-
     clock = Clock(START)
     monkeypatch.setattr("quizapp.quiz.views.utcnow", clock)
     monkeypatch.setattr("quizapp.cards.views.utcnow", clock)
