@@ -196,7 +196,8 @@ def finish(attempt_id: int):
 
 @bp.get("/attempts/<int:attempt_id>/results")
 def results(attempt_id: int):
-    """Show the score, the time taken and every question with the answer given and the right one."""
+    """Show the score (overall and by tag) and every question with the answer given, the right one and the
+    learner's history with it."""
     attempt = owned_or_404(Attempt, attempt_id)
     if attempt.status == AttemptStatus.IN_PROGRESS:
         answered = queries.answered_positions(db.session, attempt)
