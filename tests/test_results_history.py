@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.domain import scheduling
+from quizapp.domain.banks import parse_bank
 from quizapp.domain.quizzes import AttemptSource
-from quizapp.extensions import db
-from quizapp.models import Attempt, Card, Question, QuestionRevision, Review, User
+from quizapp.extensions import db, passwords
+from quizapp.models import Attempt, Card, Question, QuestionRevision, Review, User, utcnow
 from quizapp.operations import cards as card_ops
+from quizapp.operations import create_user, import_bank
 
-from .conftest import bank_yaml
+from .conftest import PASSWORD, bank_yaml
 from .test_quizzes import ALL_TYPES, REFILLED, START, WRONG, Clock, Learner, attempt_state, key_at, keys
 from .test_study import INPUT_RE
 
@@ -337,3 +339,35 @@ def test_my_history_shows_times_in_the_learners_time_zone(app, all_types, learne
     assert ">25 Nov 2026, 18:00</time>" in page and "25 Nov 2026, 09:00" not in page
     assert 'Results<span class="visually-hidden"> of Custom quiz: Every question type, 25 Nov 2026, 18:00' in page
     assert "Times are in your time zone, Asia/Tokyo" in page
+
+
+# --- the same on PostgreSQL ------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_history_retry_and_the_card_back_on_postgres(pg_app, clock):
+    with pg_app.app_context():
+        source = ALL_TYPES.encode()
+        import_bank(db.session, parse_bank(source, "all-types.yaml"), source, "all-types.yaml", utcnow())
+        create_user(db.session, "amy", PASSWORD, passwords=passwords(), now=utcnow())
+        db.session.commit()
+    learner = Learner(pg_app, "amy")
+    in_time_zone(pg_app, "amy", PARIS)
+    first = take(learner, WRONG)
+    clock.advance(days=1, hours=2)
+    second = take(learner, REFILLED)
+    html = learner.get(f"/attempts/{second}/results").text
+    single = question_history(html, learner, second, "single-1")
+    assert "Practice quiz (this one)" in single and f'<a href="/attempts/{first}/results">' in single
+    assert single.index("26 Nov 2026, 12:00") < single.index("25 Nov 2026, 10:00")
+    assert "Chance of recalling it now" in single and "(answered or studied 2 times)" in single
+    assert "You got every question right, so there is nothing to retry." in html
+
+    again = new_attempt(retry(learner, first))
+    assert sorted(keys(pg_app, again)) == sorted(WRONG)  # every answer of the first was wrong or partly right
+
+    deck = int(learner.post("/decks/new", bank="all-types").location.rsplit("/", 1)[1])
+    with pg_app.app_context():
+        card = db.session.scalars(select(Card.id).join(Question).where(Question.key == "cloze-1", Card.gap == 1)).one()
+    (back,) = histories(learner.get(f"/study/{deck}/answer", query_string={"card": card}).text)
+    assert "Card of gap 1" in back and "Partly correct, 0.5 of 1 point" in back and "Correct, 1 of 1 point" in back
