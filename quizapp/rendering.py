@@ -11,6 +11,7 @@ every page can use it and adding a type never touches a blueprint.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
 from functools import lru_cache, partial
@@ -23,6 +24,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import charts
+from .domain import scheduling
 from .domain import types as question_types
 from .domain.freshness import as_of_label, review_overdue
 from .domain.quizzes import format_clock, format_duration, format_points
@@ -116,6 +118,14 @@ def _gap(k: int, total: int, hint: str | None, values: Mapping[str, Sequence[str
     return field + Markup("</span>")
 
 
+def learner_time(when: dt.datetime, timezone: str = "UTC", *, long: bool = False, zone: bool = False) -> str:
+    """A stored (UTC) time as the learner reads it, on the clock of their time zone: ``3 Mar 2026, 14:05``
+    (``3 March 2026`` when ``long``), followed by the zone's abbreviation when ``zone``."""
+    local = scheduling.local_time(when, timezone)
+    text = local.strftime("%-d %B %Y, %H:%M" if long else "%-d %b %Y, %H:%M")
+    return f"{text} {local.tzname()}" if zone else text
+
+
 def type_macros(env: Environment, question_type: str) -> Any:
     """The macros of ``types/<question_type>.html``, as ``{% import %}`` without context gives them: Jinja keeps
     the module with the template, but an import statement first compares the template's globals with the
@@ -136,3 +146,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["retention"] = format_retention
     app.jinja_env.filters["as_of"] = as_of_label
     app.jinja_env.tests["review_overdue"] = review_overdue
+    app.jinja_env.filters["learner_time"] = learner_time
+    app.jinja_env.filters["interval"] = scheduling.interval_label

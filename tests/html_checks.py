@@ -5,6 +5,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 DANGEROUS_TAGS = {"script", "svg", "math", "iframe", "object", "embed", "img", "style", "base", "frame", "details"}
+# The app's own markup that would be suspect if it came from content (which the sanitiser never lets through):
+# the folded history of a question on results pages and card backs.
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "srcdoc", "background", "poster"}
 
 
@@ -19,7 +21,7 @@ class _Elements(HTMLParser):
 
 # The app's own markup of these kinds: its charts (templates/_charts.html), which bank content cannot make,
 # since the Markdown sanitiser keeps no <svg>, <details> or class attribute.
-OWN = {("svg", "chart-svg"), ("details", "chart-numbers")}
+OWN = {("svg", "chart-svg"), ("details", "chart-numbers"), ("details", "history-details")}
 
 
 def executable_markup(html: str) -> list[str]:

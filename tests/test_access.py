@@ -94,7 +94,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("cards.export_reviews", "GET"): members(200),
     ("cards.retention_help", "GET"): members(200),
     ("cards.choose_retention", "POST"): members(422),  # an empty form chooses no retention
-    # Quizzes. The rows run in this order on each actor's exam attempt: resume, answer, submit, results.
+    # Quizzes. The rows run in this order on each actor's exam attempt: resume, answer, submit, results, retry.
     ("quiz.index", "GET"): members(200),
     ("quiz.start", "POST"): members(400),  # an empty form names no quiz
     ("quiz.build", "POST"): members(422),  # an empty form chooses no bank
@@ -105,6 +105,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("quiz.summary", "GET"): owners(200),
     ("quiz.finish", "POST"): owners(303),
     ("quiz.results", "GET"): owners(200),
+    ("quiz.retry", "POST"): owners(303),  # the exam was left blank: a practice quiz of all its questions
     ("quiz.history", "GET"): members(200),
 }
 

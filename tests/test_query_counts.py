@@ -25,9 +25,11 @@ LIMITS = {
     "question page": 5,
     "answer": 8,
     "study page": 9,
-    "reveal": 9,
+    "reveal": 11,  # with the learner's history of the card's question: its quiz answers, its grades and state
     "grade": 11,
-    "results (closed attempt)": 3,
+    # The user, the attempt, the learner's settings (time zone, memory model), and the history of every
+    # question of the attempt in two statements, however many questions it has.
+    "results (closed attempt)": 6,
 }
 
 
@@ -108,6 +110,30 @@ def test_a_closed_attempts_results_run_few_statements(app, client, ready):
     assert post_form(client, f"/attempts/{attempt}/finish").status_code == 303
     found = statements_of(app, lambda: client.get(f"/attempts/{attempt}/results"))
     assert found <= LIMITS["results (closed attempt)"], found
+
+
+def test_the_history_on_a_results_page_costs_the_same_however_long(app, client, ready):
+    """Statements per page, not per question: an attempt of one question and one of every question, each
+    with a history of several answers and grades, are shown in the same number of statements."""
+    _attempt, deck = ready
+    token = csrf_token(client)
+    found = {}
+    for count in (1, 8, 8):  # the second attempt of 8 has a longer history than the first
+        started = post_form(
+            client, "/quizzes/build", **{"build-banks": "all-types", "build-count": str(count), "build-mode": "exam"}
+        )
+        attempt = int(re.search(r"/attempts/(\d+)", started.headers["Location"]).group(1))
+        for position in range(1, count + 1):
+            client.post(f"/attempts/{attempt}/questions/{position}", data={"csrf_token": token, "choice": "a"})
+        assert post_form(client, f"/attempts/{attempt}/finish").status_code == 303
+        page = client.get(f"/attempts/{attempt}/results").get_data(as_text=True)
+        assert page.count('class="history-details"') == count
+        found[(count, len(found))] = statements_of(app, lambda a=attempt: client.get(f"/attempts/{a}/results"))
+    study = client.get(f"/study/{deck}").get_data(as_text=True)
+    card = re.search(r'data-card="(\d+)"', study).group(1)
+    assert grade(client, token, deck, card, 0).status_code == 303  # a flashcard grade in the history too
+    found["after a grade"] = statements_of(app, lambda: client.get(f"/attempts/{attempt}/results"))
+    assert set(found.values()) == {LIMITS["results (closed attempt)"]}, found
 
 
 def test_the_quiz_list_reads_no_question_while_the_banks_are_unchanged(app, client, ready):

@@ -257,9 +257,61 @@ def test_a_stale_grade_is_refused_with_a_message(app, learner):
     stale = {**old, "token": old["token"][::-1] + "x"}  # the old page, graded again as a new post
     response = learner.post(f"/study/{deck}/grade", data={**stale, "rating": "4"})
     assert response.status_code == 409
-    assert "has been graded since this page was shown" in response.get_data(as_text=True)
+    assert "has already been graded since this page was shown" in response.get_data(as_text=True)
     with app.app_context():
         assert [r.rating for r in db.session.scalars(select(Review))] == [1]
+
+
+def test_a_grade_from_the_answer_page_shown_again_by_back_is_refused(app, learner):
+    """Back after a grade shows the answer page again (fetched anew: pages are not stored), and its grade
+    buttons must not grade the card a second time: the page grades at the version its front was shown at."""
+    deck = make_deck(learner)
+    _html, reveal = front(learner, deck)
+    assert reveal["version"] == "0"
+    shown = learner.get(f"/study/{deck}/answer", query_string=reveal).get_data(as_text=True)
+    form = shown[shown.index('class="grades"') :]
+    first = dict(INPUT_RE.findall(form[: form.index("</form>")]))
+    assert learner.post(f"/study/{deck}/grade", data={**first, "rating": "3"}).status_code == 303
+
+    again = learner.get(f"/study/{deck}/answer", query_string=reveal).get_data(as_text=True)  # Back
+    form = again[again.index('class="grades"') :]
+    second = dict(INPUT_RE.findall(form[: form.index("</form>")]))
+    assert second["token"] != first["token"] and second["version"] == "0"
+    response = learner.post(f"/study/{deck}/grade", data={**second, "rating": "4"})
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert "already been graded since this page was shown (with the browser&#39;s Back button" in text
+    assert "Which cells make myelin?" in text  # and the card that is due now
+    with app.app_context():
+        assert [r.rating for r in db.session.scalars(select(Review))] == [3]
+        assert db.session.scalars(select(CardState)).one().version == 1
+
+
+def test_a_kept_answer_page_graded_differently_is_refused_but_the_same_grade_counts_once(app, learner):
+    """A browser that kept the answer page (its back-forward cache) sends the first grade's token again."""
+    deck = make_deck(learner)
+    _html, form = answer(learner, deck)
+    assert learner.post(f"/study/{deck}/grade", data={**form, "rating": "3"}).status_code == 303
+    assert learner.post(f"/study/{deck}/grade", data={**form, "rating": "3"}).status_code == 303
+    response = learner.post(f"/study/{deck}/grade", data={**form, "rating": "4"})
+    assert response.status_code == 409 and "already been graded" in response.get_data(as_text=True)
+    with app.app_context():
+        assert [r.rating for r in db.session.scalars(select(Review))] == [3]
+
+
+def test_an_answer_page_without_a_version_grades_the_card_as_it_is_now(app, learner):
+    """A link to the answer page without the front's version (typed, or bookmarked) is a fresh look."""
+    deck = make_deck(learner)
+    _html, reveal = front(learner, deck)
+    card = reveal["card"]
+    for rating, version in (("1", "0"), ("3", "1")):
+        html = learner.get(f"/study/{deck}/answer", query_string={"card": card}).get_data(as_text=True)
+        form = html[html.index('class="grades"') :]
+        fields = dict(INPUT_RE.findall(form[: form.index("</form>")]))
+        assert fields["version"] == version
+        assert learner.post(f"/study/{deck}/grade", data={**fields, "rating": rating}).status_code == 303
+    bad = learner.get(f"/study/{deck}/answer", query_string={"card": card, "version": "-3"}).get_data(as_text=True)
+    assert 'name="version" required type="hidden" value="2"' in bad
 
 
 def test_grades_for_someone_elses_deck_or_a_card_outside_the_deck_are_refused(app, learner, make_user, make_bank):

@@ -20,10 +20,11 @@ from ..domain.cards import faces
 from ..domain.refusals import Refused
 from ..domain.revlog import write_revlog
 from ..extensions import db
-from ..models import Bank, Deck, Review, SchedulerSettings, utcnow
+from ..models import Bank, Card, CardState, Deck, Review, SchedulerSettings, utcnow
 from ..operations import cards as card_ops
 from ..queries import banks as bank_queries
 from ..queries import cards as card_queries
+from ..queries import history as history_queries
 from .forms import (
     ChooseRetentionForm,
     DeleteForm,
@@ -135,26 +136,34 @@ def answer(deck_id: int):
     state = card_queries.card_state(db.session, current_user.id, card.id)
     scheduler = scheduling.make_scheduler(settings)
     intervals = scheduling.preview(scheduler, card_queries.fsrs_card(card.id, state, now), now)
-    shown = request.args.get("shown", type=int)
-    # The GradeForm's fields, written by the template as hidden inputs (building the form and calling
-    # WTForms' widget for each was a tenth of the page).
-    form = {
-        "card": card.id,
-        "version": state.version if state else 0,
-        "token": secrets.token_urlsafe(18),
-        "shown": "" if shown is None else shown,
-    }
     context = {
         "deck": deck,
         "card": card,
         "faces": faces(card.question.content, card.gap),
         "labels": {int(r): scheduling.interval_label(i) for r, i in intervals.items()},
-        "form": form,
+        "form": _grade_fields(card, state),
         "state": state,
         "counts": card_queries.counts(db.session, current_user.id, deck, settings, now),
+        "history": history_queries.card_history(db.session, current_user.id, card, settings, now),
+        "timezone": settings.timezone,
+        "now": now,
         **_undo_context(deck),
     }
     return _render("cards/_answer.html", context)
+
+
+def _grade_fields(card: Card, state: CardState | None) -> dict:
+    """The GradeForm's fields, written by the template as hidden inputs (building the form and calling
+    WTForms' widget for each was a tenth of the page). The version is the one the card's front was shown
+    at, not the card's version now: otherwise this page, shown again by the browser's Back button after a
+    grade, would offer a fresh grade of a card already graded."""
+    seen, shown = request.args.get("version", type=int), request.args.get("shown", type=int)
+    return {
+        "card": card.id,
+        "version": (state.version if state else 0) if seen is None or seen < 0 else seen,
+        "token": secrets.token_urlsafe(18),
+        "shown": "" if shown is None else shown,
+    }
 
 
 @bp.post("/study/<int:deck_id>/grade")

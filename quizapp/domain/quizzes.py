@@ -168,6 +168,36 @@ def graded_answer(
     )
 
 
+@dataclass(frozen=True)
+class TagScore:
+    """How an attempt went on the questions with one tag (``tag`` is "" for questions without a tag)."""
+
+    tag: str
+    questions: int
+    right: int  # fully right
+    points: float
+    max_points: float
+
+    @property
+    def percent(self) -> float:
+        return percent(self.points, self.max_points)
+
+
+def tag_breakdown(graded: Iterable[GradedAnswer]) -> tuple[TagScore, ...]:
+    """An attempt's score per tag, by tag name (questions without a tag last). A question with several
+    tags counts under each of them."""
+    totals: dict[str, list[float]] = {}
+    for answer in graded:
+        for tag in dict.fromkeys(answer.question.tags or ("",)):
+            row = totals.setdefault(tag, [0, 0, 0.0, 0.0])
+            row[0] += 1
+            row[1] += answer.verdict == "correct"
+            row[2] += answer.points
+            row[3] += answer.max_points
+    order = sorted(totals, key=lambda tag: (tag == "", tag.casefold(), tag))
+    return tuple(TagScore(tag, int(q), int(r), p, m) for tag in order for q, r, p, m in [totals[tag]])
+
+
 def percent(score: float, max_score: float) -> float:
     """Score as a percentage of the maximum, 0 when there is nothing to score."""
     return 100.0 * score / max_score if max_score > 0 else 0.0

@@ -134,6 +134,35 @@ def preview(scheduler: fsrs.Scheduler, card: fsrs.Card, now: dt.datetime) -> dic
     return {rating: plain.review_card(card, rating, review_datetime=now)[0].due - now for rating in RATINGS}
 
 
+@dataclass(frozen=True)
+class Memory:
+    """What the memory model says of a learner's card now."""
+
+    state: State
+    stability: float | None  # days for the chance of recall to fall from 100 % to 90 %
+    difficulty: float | None  # 1 (easy) to 10 (hard)
+    due: dt.datetime  # the next review
+    retrievability: float | None  # the chance of recalling it now; None before its first review
+
+
+def memory(scheduler: fsrs.Scheduler, card: fsrs.Card, now: dt.datetime) -> Memory:
+    """The card's memory at ``now``: its retrievability as py-fsrs computes it (from whole days since the
+    last review, so a card reviewed today is at 100 %), with its stability, difficulty and next review."""
+    _require_utc(now)
+    known = card.last_review is not None and card.stability is not None
+    recall = scheduler.get_card_retrievability(card, now) if known else None
+    return Memory(card.state, card.stability, card.difficulty, card.due, recall)
+
+
+def local_time(when: dt.datetime, timezone: str) -> dt.datetime:
+    """``when`` (UTC) on the clock of the learner's time zone (UTC for a zone this system does not know)."""
+    _require_utc(when)
+    try:
+        return when.astimezone(ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return when
+
+
 def interval_label(interval: dt.timedelta) -> str:
     """Anki-style short interval: "<1m", "10m", "3h", "3d", "2mo", "1.5y"."""
     seconds = interval.total_seconds()

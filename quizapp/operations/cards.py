@@ -34,8 +34,8 @@ MAX_DURATION_MS = 60_000  # like Anki, a card left on screen longer counts as a 
 class StaleGrade(Conflict):
     def __init__(self) -> None:
         super().__init__(
-            "This card has been graded since this page was shown (perhaps in another tab), so this grade "
-            "was not recorded. Here is the card that is due now."
+            "This card has already been graded since this page was shown (with the browser's Back button, "
+            "or in another tab), so this grade was not recorded. Here is the card that is due now."
         )
 
 
@@ -194,7 +194,7 @@ def grade(
     recorded = select(Review).where(Review.user_id == user.id, Review.token == token)
     existing = session.scalars(recorded).first()
     if existing is not None:
-        return Graded(existing, duplicate=True)
+        return _recorded(existing, card, rating)
     if card.retired_at is not None:
         raise CardRetired()
     state = _state_for_update(session, user, card)
@@ -205,13 +205,13 @@ def grade(
         session.execute(select(User.id).where(User.id == user.id).with_for_update())
         existing = session.scalars(recorded).first()
         if existing is not None:
-            return Graded(existing, duplicate=True)
+            return _recorded(existing, card, rating)
         state = _state_for_update(session, user, card)
     if version is not None and version != (state.version if state else 0):
         # The same grade posted twice at once: the lock above waited for the other request, which recorded it.
         existing = session.scalars(recorded).first()
         if existing is not None:
-            return Graded(existing, duplicate=True)
+            return _recorded(existing, card, rating)
         raise StaleGrade()
     if scheduler is None:
         scheduler = scheduling.make_scheduler(card_queries.settings_of(session, user.id))
@@ -242,6 +242,14 @@ def grade(
     state.version += 1
     session.flush()
     return Graded(review, duplicate=False)
+
+
+def _recorded(existing: Review, card: Card, rating: int) -> Graded:
+    """The grade with this token is already recorded: the same grade posted again counts once, but another
+    grade from the same page (the page kept by the browser, shown again with its Back button) is stale."""
+    if existing.card_id != card.id or existing.rating != rating:
+        raise StaleGrade()
+    return Graded(existing, duplicate=True)
 
 
 def _state_for_update(session: Session, user: User, card: Card) -> CardState | None:

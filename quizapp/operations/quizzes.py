@@ -37,7 +37,7 @@ from ..domain.quizzes import (
 )
 from ..domain.refusals import Conflict, NotFound, Refused
 from ..models import Answer, Attempt, Bank, Question, QuestionRevision, User
-from ..queries.quizzes import LiveQuestion, current_quizzes, live_candidates, pinned_question
+from ..queries.quizzes import LiveQuestion, current_quizzes, live_candidates, missed_questions, pinned_question
 from .cards import record_quiz_outcome
 
 TITLE_LENGTH = 300
@@ -69,6 +69,10 @@ class TimeUp(AttemptClosed):
 
 class AlreadyAnswered(Conflict):
     """In practice mode an answer is final once its feedback has been shown."""
+
+
+class NotFinished(Conflict):
+    """The attempt is still in progress, so it has no results to act on yet."""
 
 
 @dataclass(frozen=True)
@@ -259,6 +263,52 @@ def practise_mistakes(
         mode=AttemptMode.PRACTICE,
         minutes=None,
         criteria={"banks": versions, "bank": bank_slug, "tag": tag, "count": count},
+    )
+
+
+RETRY_TITLE = "Retry what I missed: "
+
+
+def retry_missed(session: Session, user: User, attempt_id: int, now: dt.datetime, seed: int | None = None) -> Attempt:
+    """Start a practice quiz of the questions of ``user``'s closed attempt ``attempt_id`` that were not fully
+    right (unanswered ones too), each asked as it is worded now, in an order shuffled by ``seed``.
+
+    Raises:
+        UnknownAttempt: no such attempt of this user.
+        NotFinished: the attempt is still in progress.
+        NoQuestions: every question was right, or those missed have been removed from their banks.
+    """
+    seed = new_seed() if seed is None else seed
+    close_expired(session, user, now)
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        raise UnknownAttempt("There is no such quiz attempt.")
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        raise NotFinished("This quiz is still in progress: finish it first, then retry what you missed.")
+    missed = missed_questions(session, attempt)
+    if not missed:
+        raise NoQuestions("You got every question of this quiz right, so there is nothing to retry.")
+    order = {question_id: i for i, question_id in enumerate(missed)}
+    candidates = sorted(live_candidates(session, Question.id.in_(missed)), key=lambda c: order[c.ref.question_id])
+    if not candidates:
+        raise NoQuestions("The questions you missed have since been removed from their banks.")
+    versions = dict(
+        session.execute(
+            select(Bank.slug, Bank.version_number).where(Bank.id.in_({c.ref.bank_id for c in candidates}))
+        ).all()
+    )
+    title = attempt.title.removeprefix(RETRY_TITLE)
+    return _create(
+        session,
+        user,
+        draw(candidates, None, seed),
+        now,
+        seed,
+        source=AttemptSource.MISTAKES,
+        title=RETRY_TITLE + title,
+        mode=AttemptMode.PRACTICE,
+        minutes=None,
+        criteria={"banks": versions, "retry_of": attempt.id, "count": len(candidates)},
     )
 
 

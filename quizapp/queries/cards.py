@@ -46,6 +46,12 @@ def settings_of(session: Session, user_id: int) -> scheduling.Settings:
     )
 
 
+def timezone_of(session: Session, user_id: int) -> str:
+    """The time zone the learner's times are shown in: the one of their scheduler settings (UTC until set)."""
+    found = session.scalar(select(SchedulerSettings.timezone).where(SchedulerSettings.user_id == user_id))
+    return found or scheduling.Settings.timezone
+
+
 def fsrs_card(card_id: int, state: CardState | None, now: dt.datetime) -> fsrs.Card:
     """The py-fsrs card for a learner's state of a card (a new card, due now, when there is none)."""
     if state is None:

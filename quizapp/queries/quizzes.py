@@ -19,21 +19,26 @@ from sqlalchemy.orm import Session
 from ..domain import types as question_types
 from ..domain.banks import Quiz
 from ..domain.grading import QuizQuestion, Response, response_form
+from ..domain.history import QuestionHistory
 from ..domain.quizzes import (
     AttemptMode,
     AttemptStatus,
     Candidate,
     GradedAnswer,
+    TagScore,
     graded_answer,
     is_blank,
     load_question,
     load_quiz,
     response_from_data,
     select_pool,
+    tag_breakdown,
 )
 from ..kept import Kept
 from ..models import Answer, Attempt, Bank, BankVersion, Question, QuestionRevision
 from .banks import PerVersion
+from .cards import settings_of
+from .history import attempt_histories
 
 
 @dataclass(frozen=True)
@@ -348,6 +353,46 @@ def source_banks(session: Session, attempt: Attempt) -> tuple[SourceBank, ...]:
 
 
 _source_banks: Kept[tuple[Any, ...], SourceBank] = Kept(256)
+
+
+class ResultsPage:
+    """What an attempt's results page shows besides the graded answers: the score per tag, the learner's
+    history with each question (by position, from 1), and the time zone their times are shown in."""
+
+    results: Results
+    tags: tuple[TagScore, ...]
+    histories: tuple[QuestionHistory, ...]
+    timezone: str
+    now: dt.datetime  # when the histories' memories were computed
+
+    def history(self, position: int) -> QuestionHistory:
+        return self.histories[position - 1]
+
+    @property
+    def missed(self) -> int:
+        """Questions not fully right (unanswered ones included): what *Retry what I missed* asks again."""
+        return self.results.attempt.question_count - self.results.correct
+
+
+def results_page(session: Session, attempt: Attempt, user_id: int, now: dt.datetime) -> ResultsPage:
+    """The results of a closed attempt with the learner's history of each question, read in a fixed number
+    of statements however many questions it has."""
+    found = results(session, attempt)
+    settings = settings_of(session, user_id)
+    histories = attempt_histories(session, user_id, attempt.question_revision_ids, settings, now)
+    return ResultsPage(found, tag_breakdown(found.graded), tuple(histories), settings.timezone, now)
+
+
+def missed_questions(session: Session, attempt: Attempt) -> list[int]:
+    """The questions of an attempt not answered fully right (unanswered ones too), in the attempt's order."""
+    revision_ids = list(attempt.question_revision_ids)
+    rows = session.execute(
+        select(QuestionRevision.id, QuestionRevision.question_id, Answer.correct)
+        .outerjoin(Answer, and_(Answer.attempt_id == attempt.id, Answer.question_revision_id == QuestionRevision.id))
+        .where(QuestionRevision.id.in_(revision_ids))
+    )
+    found = {revision_id: (question_id, bool(correct)) for revision_id, question_id, correct in rows}
+    return [found[r][0] for r in revision_ids if r in found and not found[r][1]]
 
 
 def attempts_export(session: Session, user_id: int) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from ..domain.refusals import NotFound, Refused
 from ..extensions import db
 from ..models import Attempt, utcnow
 from ..operations import quizzes
+from ..queries import cards as card_queries
 from ..queries import quizzes as queries
 from .forms import BuildForm, MistakesForm, StartForm, shown_at
 
@@ -53,8 +54,9 @@ def index_page(build: BuildForm | None = None, status: int = 200) -> tuple[str, 
     ), status
 
 
-def begin(start: Any) -> Any:
-    """Start an attempt with ``start`` (a function of the user and the time) and go to its first question."""
+def begin(start: Any, back: str | None = None) -> Any:
+    """Start an attempt with ``start`` (a function of the user and the time) and go to its first question;
+    if it is refused, say why on the page ``back`` (the quiz list by default)."""
     try:
         attempt = start(acting_user(), utcnow())
     except Refused as refused:
@@ -62,7 +64,7 @@ def begin(start: Any) -> Any:
             raise  # the error page, with a 404
         db.session.rollback()
         flash(refused.message, "error")
-        return redirect(url_for("quiz.index"), 303)
+        return redirect(back or url_for("quiz.index"), 303)
     attempt_id = attempt.id
     db.session.commit()
     return redirect(url_for("quiz.resume", attempt_id=attempt_id), 303)
@@ -196,17 +198,27 @@ def finish(attempt_id: int):
 
 @bp.get("/attempts/<int:attempt_id>/results")
 def results(attempt_id: int):
-    """Show the score, the time taken and every question with the answer given and the right one."""
+    """Show the score (overall and by tag) and every question with the answer given, the right one and the
+    learner's history with it."""
     attempt = owned_or_404(Attempt, attempt_id)
     if attempt.status == AttemptStatus.IN_PROGRESS:
         answered = queries.answered_positions(db.session, attempt)
         return go(attempt, queries.where_to_resume(attempt, answered, utcnow()))
+    page = queries.results_page(db.session, attempt, current_user.id, utcnow())
     stale = overdue(queries.source_banks(db.session, attempt), utcnow().date())
-    return render_template("quiz/results.html", results=queries.results(db.session, attempt), overdue=stale)
+    return render_template("quiz/results.html", page=page, results=page.results, overdue=stale)
+
+
+@bp.post("/attempts/<int:attempt_id>/retry")
+def retry(attempt_id: int):
+    """Start a practice quiz of this attempt's questions that were not fully right."""
+    back = url_for("quiz.results", attempt_id=attempt_id)
+    return begin(lambda user, now: quizzes.retry_missed(db.session, user, attempt_id, now), back)
 
 
 @bp.get("/history")
 def history():
-    """List this learner's attempts, newest first, a page at a time."""
+    """List this learner's attempts, newest first, a page at a time, at the times of their time zone."""
     page = db.paginate(queries.history(current_user.id), per_page=HISTORY_PER_PAGE, max_per_page=HISTORY_PER_PAGE)
-    return render_template("quiz/history.html", page=page, now=utcnow())
+    timezone = card_queries.timezone_of(db.session, current_user.id)
+    return render_template("quiz/history.html", page=page, now=utcnow(), timezone=timezone)

@@ -85,5 +85,9 @@ class TrueFalse(QuestionType):
     def choices(self, question: TrueFalseQuestion, seed: int) -> tuple[tuple[str, str], ...]:
         return (("true", "True"), ("false", "False"))
 
+    def faces(self, question: TrueFalseQuestion, gap: int) -> tuple[str, str]:
+        """The statement, then the question it asks: a bare statement on a card front reads as a fact."""
+        return f"{question.prompt}\n\n*True or false?*", self.correct_answer(question)
+
 
 TYPE = TrueFalse()
