@@ -355,6 +355,7 @@ def source_banks(session: Session, attempt: Attempt) -> tuple[SourceBank, ...]:
 _source_banks: Kept[tuple[Any, ...], SourceBank] = Kept(256)
 
 
+@dataclass(frozen=True)
 class ResultsPage:
     """What an attempt's results page shows besides the graded answers: the score per tag, the learner's
     history with each question (by position, from 1), and the time zone their times are shown in."""
