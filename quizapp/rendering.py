@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 
 from .domain import types as question_types
 from .domain.quizzes import format_clock, format_duration, format_points
-from .domain.search import snippet
+from .domain.search import Piece, snippet
 from .domain.types.cloze import CLOZE_RE, cloze_gaps
 
 ALLOWED_TAGS = {
@@ -98,9 +98,30 @@ def search_snippet(question_type: str, data: str | Mapping[str, Any], query: Seq
     """A question's prompt as search results show it: plain text cut to a few lines around the first match,
     each word the query matched in ``<mark>``, each gap a numbered blank, never an answer."""
     content = json.loads(data) if isinstance(data, str) else data
-    text = plain_text(question_types.get(question_type).listing_prompt(content))
+    return _pieces_html(snippet(plain_text(question_types.get(question_type).listing_prompt(content)), query))
+
+
+def search_matches(
+    question_type: str, data: str | Mapping[str, Any], query: Sequence[str], most: int = 3
+) -> list[Markup]:
+    """The other texts a question was found by (choices, items, tags) that have a word of the query, each
+    cut short with the words marked: at most ``most`` of them. Never says which choice is right."""
+    content = json.loads(data) if isinstance(data, str) else data
+    texts = [plain_text(t) for t in question_types.get(question_type).search_texts(content)]
+    texts += [f"tag {t}" for t in content.get("tags") or ()]
+    found = []
+    for text in texts:
+        pieces = snippet(text, query, limit=90)
+        if any(p.kind == "match" for p in pieces):
+            found.append(_pieces_html(pieces))
+        if len(found) == most:
+            break
+    return found
+
+
+def _pieces_html(pieces: Sequence[Piece]) -> Markup:
     out = []
-    for piece in snippet(text, query):
+    for piece in pieces:
         if piece.kind == "match":
             out.append(Markup("<mark>{}</mark>").format(piece.text))
         elif piece.kind == "blank":
@@ -158,6 +179,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["type_label"] = question_types.label
     app.jinja_env.filters["cloze"] = cloze_html
     app.jinja_env.filters["search_snippet"] = search_snippet
+    app.jinja_env.filters["search_matches"] = search_matches
     app.jinja_env.filters["points"] = format_points
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.filters["clock"] = format_clock

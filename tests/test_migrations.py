@@ -30,10 +30,11 @@ from quizapp.models.search import SQLITE_TABLES
 from quizapp.models.search import TABLE as SEARCH_TABLE
 from quizapp.operations import import_bank
 
-from .conftest import POSTGRES_ADMIN_URL, ROOT, bank_yaml, make_app
+from .conftest import DATA, POSTGRES_ADMIN_URL, ROOT, bank_yaml, make_app
 
 MIGRATIONS = str(ROOT / "migrations")
 REVISIONS = sorted((ROOT / "migrations" / "versions").glob("*.py"))
+SEARCH_REVISION = "7d0f4b3a5e44"
 CLOZE = """
   - id: q1
     type: cloze
@@ -163,6 +164,35 @@ def test_cards_are_made_for_questions_imported_before_the_flashcards_revision(ap
         db.session.rollback()
 
 
+def _search_rows(session) -> list[tuple]:
+    """The search index as stored, in a form both databases can print."""
+    if session.get_bind().dialect.name == "sqlite":
+        sql = "SELECT rowid, prompt, other, tags FROM question_search ORDER BY rowid"
+    else:
+        sql = "SELECT question_id, prompt::text, other::text, tags FROM question_search ORDER BY question_id"
+    return [tuple(r) for r in session.execute(sqlalchemy.text(sql))]
+
+
+def _search_index_is_rebuilt_by_its_revision(app) -> None:
+    """Questions imported before the search revision are indexed by it exactly as an import indexes them."""
+    with app.app_context():
+        imported = _search_rows(db.session)
+        assert len(imported) == db.session.scalar(select(func.count()).where(Question.retired_at.is_(None)))
+        db.session.rollback()
+        downgrade(directory=MIGRATIONS, revision=f"{SEARCH_REVISION}-1")
+        assert not {SEARCH_TABLE, *SQLITE_TABLES} & set(inspect(db.engine).get_table_names())
+        upgrade(directory=MIGRATIONS)
+        assert _search_rows(db.session) == imported
+        db.session.rollback()
+
+
+def test_the_search_revision_indexes_the_questions_already_there(app, make_bank):
+    make_bank(bank_yaml(questions=CLOZE))
+    make_bank((DATA / "banks" / "all-types.yaml").read_text(), "all-types.yaml")
+    make_bank(bank_yaml(questions=CLOZE.split("  - id: q2")[0]))  # q2 retired: not in the index
+    _search_index_is_rebuilt_by_its_revision(app)
+
+
 # --- offline: the SQL script ------------------------------------------------------------------------------
 
 
@@ -231,6 +261,8 @@ def test_migrations_on_an_empty_postgres_database(fresh_postgres, tmp_path):
         with app.app_context():
             import_bank(db.session, parse_bank(source, "bank.yaml"), source, "bank.yaml", utcnow())
             db.session.commit()
+        _search_index_is_rebuilt_by_its_revision(app)
+        with app.app_context():
             downgrade(directory=MIGRATIONS, revision="414c2bf81e61-1")
             upgrade(directory=MIGRATIONS)  # the flashcards revision makes the imported questions' cards
             assert db.session.scalars(select(Card.gap).order_by(Card.gap)).all() == [0, 1, 2]
