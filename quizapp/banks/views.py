@@ -56,7 +56,8 @@ def show(slug: str):
 @bp.get("/search")
 def search():
     """Find banks and questions by the words of their text, optionally only questions with one tag."""
-    form = SearchForm(request.args).offer(search_queries.search_tags(db.session))
+    versions = bank_queries.bank_versions(db.session)  # read once for every kept value
+    form = SearchForm(request.args).offer(search_queries.search_tags(db.session, versions))
     if not form.validate():
         return render_template("banks/search.html", form=form), 400
     query, tag = parse_query(form.q.data), form.tag.data or None
@@ -64,7 +65,7 @@ def search():
         return render_template("banks/search.html", form=form, empty=bool((form.q.data or "").strip()))
     statement = search_queries.question_hits(db.session, query.words, tag)
     page = paginate_rows(db.session, statement, page_number(), RESULTS_PER_PAGE) or abort(404)
-    banks = search_queries.matching_banks(db.session, query.words) if tag is None and page.page == 1 else []
+    banks = search_queries.matching_banks(db.session, query.words, versions) if tag is None and page.page == 1 else []
     groups = search_queries.grouped(page.items)
     return render_template(
         "banks/search.html", form=form, query=query, tag=tag, page=page, banks=banks, groups=groups, **SEARCH_PAGE

@@ -77,22 +77,21 @@ def grouped(rows: Iterable[Any]) -> list[BankGroup]:
     ]
 
 
-def _bank_words(session: Session) -> dict[int, frozenset[str]]:
+def _bank_words(session: Session) -> tuple[tuple[ShownBank, frozenset[str]], ...]:
     banks, _counts = shown_banks(session)
-    return {b.id: frozenset(words(" ".join([b.title, b.description, *b.tags]))) for b in banks}
+    return tuple((b, frozenset(words(" ".join([b.title, b.description, *b.tags])))) for b in banks)
 
 
 _kept_bank_words = PerVersion(_bank_words)
 
 
-def matching_banks(session: Session, query: Sequence[str]) -> list[ShownBank]:
-    """The banks whose title, description or tags have every word of ``query``, in the order of
-    :func:`question_hits` for the same titles (by title, by code point, then slug)."""
+def matching_banks(session: Session, query: Sequence[str], versions: tuple[Any, ...] | None = None) -> list[ShownBank]:
+    """The banks whose title, description or tags have every word of ``query``, by title (by code point, as
+    :func:`question_hits` orders them), then slug. ``versions``: see :meth:`PerVersion.get`."""
     if not query:
         return []
-    banks, _counts = shown_banks(session)
-    found = _kept_bank_words.get(session)
-    return sorted((b for b in banks if matches(query, found[b.id])), key=lambda b: (b.title, b.slug))
+    found = _kept_bank_words.get(session, versions)
+    return sorted((b for b, have in found if matches(query, have)), key=lambda b: (b.title, b.slug))
 
 
 def _tags(session: Session) -> tuple[str, ...]:
@@ -104,6 +103,7 @@ def _tags(session: Session) -> tuple[str, ...]:
 _kept_tags = PerVersion(_tags)
 
 
-def search_tags(session: Session) -> tuple[str, ...]:
-    """Every tag of a current question, sorted: what the search's tag filter offers."""
-    return _kept_tags.get(session)
+def search_tags(session: Session, versions: tuple[Any, ...] | None = None) -> tuple[str, ...]:
+    """Every tag of a current question, sorted: what the search's tag filter offers. ``versions``: see
+    :meth:`PerVersion.get`."""
+    return _kept_tags.get(session, versions)
