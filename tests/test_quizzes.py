@@ -149,16 +149,22 @@ def keys(app: Flask, attempt_id: int) -> list[str]:
 
 
 class _Form(HTMLParser):
-    """What a browser would send from the answer form of a page (CSRF token, clock and buttons aside)."""
+    """What a browser would send from the answer form of a page (CSRF token, clock and buttons aside): the
+    fields of the page's POST forms, not of a GET one such as the search box."""
 
     def __init__(self) -> None:
         super().__init__()
         self.values: dict[str, list[str]] = {}
         self.select: str | None = None
+        self.posting = False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         name = a.get("name")
+        if tag == "form":
+            self.posting = (a.get("method") or "get").lower() == "post"
+        elif not self.posting:
+            return
         if tag == "input" and name not in (None, "csrf_token", "shown"):
             if a.get("type") in ("radio", "checkbox"):
                 if "checked" in a:
@@ -174,6 +180,8 @@ class _Form(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "select":
             self.select = None
+        elif tag == "form":
+            self.posting = False
 
 
 def form_values(html: str) -> dict[str, list[str]]:
