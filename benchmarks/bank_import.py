@@ -22,6 +22,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from flask_migrate import upgrade
+
 from quizapp import create_app
 from quizapp.domain.banks import parse_bank
 from quizapp.extensions import db
@@ -154,7 +156,7 @@ def main() -> None:
                 {"TESTING": True, "SECRET_KEY": "b" * 32, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite"}
             )
             with app.app_context():
-                db.create_all()
+                upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))  # the real schema
                 bank = parse_bank(source, "benchmark.yaml")
                 start = time.perf_counter()
                 import_bank(db.session, bank, source, "benchmark.yaml", utcnow())

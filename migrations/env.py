@@ -53,6 +53,18 @@ def render_item(type_, obj, autogen_context):
     return False  # Alembic's own rendering
 
 
+# The search index is made by its revision for each database in its own way (an FTS5 virtual table and its
+# shadow tables on SQLite, a table of tsvector columns on PostgreSQL) and is not in the models' metadata:
+# autogenerate must neither drop it nor report it.
+SEARCH_INDEX = "question_search"
+
+
+def include_name(name, type_, parent_names):
+    if type_ == "table":
+        return name != SEARCH_INDEX and not name.startswith(SEARCH_INDEX + "_")
+    return True
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -66,7 +78,13 @@ def run_migrations_offline():
 
     """
     url = config.get_main_option("sqlalchemy.url")
-    context.configure(url=url, target_metadata=get_metadata(), literal_binds=True, render_item=render_item)
+    context.configure(
+        url=url,
+        target_metadata=get_metadata(),
+        literal_binds=True,
+        render_item=render_item,
+        include_name=include_name,
+    )
 
     with context.begin_transaction():
         context.run_migrations()
@@ -94,6 +112,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

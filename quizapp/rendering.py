@@ -12,7 +12,10 @@ every page can use it and adding a type never touches a blueprint.
 from __future__ import annotations
 
 import datetime as dt
+import html as htmllib
 import itertools
+import json
+import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache, partial
 from typing import Any
@@ -21,7 +24,7 @@ import nh3
 from flask import Flask
 from jinja2 import Environment
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import charts
 from .domain import scheduling
@@ -29,6 +32,7 @@ from .domain import types as question_types
 from .domain.freshness import as_of_label, review_overdue
 from .domain.quizzes import format_clock, format_duration, format_points
 from .domain.retention import format_retention
+from .domain.search import Piece, snippet
 from .domain.types.cloze import CLOZE_RE, cloze_gaps
 
 ALLOWED_TAGS = {
@@ -82,6 +86,54 @@ def markdown(text: str | None, inline: bool = False) -> Markup:
     )
     # Safe: sanitised by nh3 with an allowlist just above.
     return Markup(clean)  # noqa: S704  # nosec B704
+
+
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|td|th|tr|blockquote|pre)>|<br\s*/?>|<hr\s*/?>")
+
+
+@lru_cache(maxsize=4096)
+def plain_text(text: str) -> str:
+    """Markdown as the plain text a reader sees: no markup, no link targets, blocks apart, spaces collapsed.
+    Private-use characters (the blanks of a listed prompt) pass through."""
+    rendered = _BLOCK_END.sub(" ", _md.render(text))
+    return " ".join(htmllib.unescape(nh3.clean(rendered, tags=set())).split())
+
+
+def search_snippet(question_type: str, data: str | Mapping[str, Any], query: Sequence[str]) -> Markup:
+    """A question's prompt as search results show it: plain text cut to a few lines around the first match,
+    each word the query matched in ``<mark>``, each gap a numbered blank, never an answer."""
+    content = json.loads(data) if isinstance(data, str) else data
+    return _pieces_html(snippet(plain_text(question_types.get(question_type).listing_prompt(content)), query))
+
+
+def search_matches(
+    question_type: str, data: str | Mapping[str, Any], query: Sequence[str], most: int = 3
+) -> list[Markup]:
+    """The other texts a question was found by (choices, items, tags) that have a word of the query, each
+    cut short with the words marked: at most ``most`` of them. Never says which choice is right."""
+    content = json.loads(data) if isinstance(data, str) else data
+    texts = [plain_text(t) for t in question_types.get(question_type).search_texts(content)]
+    texts += [f"tag {t}" for t in content.get("tags") or ()]
+    found = []
+    for text in texts:
+        pieces = snippet(text, query, limit=90)
+        if any(p.kind == "match" for p in pieces):
+            found.append(_pieces_html(pieces))
+        if len(found) == most:
+            break
+    return found
+
+
+def _pieces_html(pieces: Sequence[Piece]) -> Markup:
+    out = []
+    for piece in pieces:
+        if piece.kind == "match":
+            out.append(Markup("<mark>{}</mark>").format(piece.text))
+        elif piece.kind == "blank":
+            out.append(Markup('<span class="blank">gap {}</span>').format(piece.text))
+        else:
+            out.append(escape(piece.text))
+    return Markup("").join(out)
 
 
 # Private-use characters stand in for the gaps while the prompt goes through Markdown and the sanitiser,
@@ -140,6 +192,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown_inline"] = lambda text: markdown(text, inline=True)
     app.jinja_env.filters["type_label"] = question_types.label
     app.jinja_env.filters["cloze"] = cloze_html
+    app.jinja_env.filters["search_snippet"] = search_snippet
+    app.jinja_env.filters["search_matches"] = search_matches
     app.jinja_env.filters["points"] = format_points
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.filters["clock"] = format_clock

@@ -58,6 +58,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("favicon", "GET"): everyone(200),
     ("banks.index", "GET"): everyone(200),
     ("banks.show", "GET"): per_object(everyone(200), **dict.fromkeys(ACTORS, (200, 200, 404))),
+    ("banks.search", "GET"): everyone(200),  # like the banks it searches: public
     ("auth.register", "GET"): visitors_only(200),
     ("auth.register", "POST"): visitors_only(422),
     ("auth.login", "GET"): visitors_only(200),

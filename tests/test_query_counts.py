@@ -191,3 +191,15 @@ def test_the_bank_pages_follow_a_new_bank_version(app, client, ready, make_bank)
     assert "Every question type" not in page
     index = client.get("/").get_data(as_text=True)
     assert "Renamed bank" in index and "Every question type" not in index
+
+
+def test_a_search_is_a_count_and_a_page_of_rows(app, client, ready):
+    """Besides the banks' versions (what each worker keeps depends on them: the tags offered, the banks'
+    words), a search reads the number of matches and one page of them: no question's JSON is read per row."""
+    for path in ("/search?q=myelin", "/search?q=cells&tag=demo", "/search?q=zzz", "/search"):
+        client.get(path)
+        with counted(app) as statements:
+            assert client.get(path).status_code == 200
+        searches = [s for s in statements if "question_search" in s]
+        assert len(searches) == (0 if path == "/search" else 2), statements  # the count, the page
+        assert len(statements) == 3 + len(searches), statements  # BEGIN, the session's user, the versions

@@ -157,16 +157,22 @@ def keys(app: Flask, attempt_id: int) -> list[str]:
 
 
 class _Form(HTMLParser):
-    """What a browser would send from the answer form of a page (CSRF token, clock and buttons aside)."""
+    """What a browser would send from the answer form of a page (CSRF token, clock and buttons aside): the
+    fields of a page, or of a part of one, but those of a GET form such as the search box."""
 
     def __init__(self) -> None:
         super().__init__()
         self.values: dict[str, list[str]] = {}
         self.select: str | None = None
+        self.getting = False  # inside a GET form
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         name = a.get("name")
+        if tag == "form":
+            self.getting = (a.get("method") or "get").lower() == "get"
+        if self.getting:
+            return
         if tag == "input" and name not in (None, "csrf_token", "shown"):
             if a.get("type") in ("radio", "checkbox"):
                 if "checked" in a:
@@ -182,6 +188,8 @@ class _Form(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "select":
             self.select = None
+        elif tag == "form":
+            self.getting = False
 
 
 def form_values(html: str) -> dict[str, list[str]]:

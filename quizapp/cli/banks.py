@@ -1,4 +1,5 @@
-"""`flask bank …`: validate, import, list and export question banks, and print the format's schema."""
+"""`flask bank …`: validate, import, list and export question banks, rebuild the search index, and print the
+format's schema."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from .. import operations
 from ..domain.banks import Bank, BankError, Problem, export_yaml, json_schema, parse_bank
 from ..extensions import db
 from ..models import utcnow
+from ..operations.search import rebuild_index
 from ..queries import banks as bank_queries
 from .common import bank_files, read_bank_file, report
 
-bank_cli = AppGroup("bank", help="Validate, import, list and export question banks.")
+bank_cli = AppGroup("bank", help="Validate, import, list and export question banks; rebuild the search index.")
 
 
 def _validate_all(files: list[Path]) -> tuple[list[tuple[Path, bytes, Bank]], list[Problem]]:
@@ -118,6 +120,14 @@ def list_command() -> None:
             f"{bank.slug:<{width}}  v{bank.version_number:<3} {n:>5} questions  "
             f"reviewed {bank.reviewed_on.isoformat()}  {bank.title}"
         )
+
+
+@bank_cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index of the current questions (imports keep it up to date by themselves)."""
+    count = rebuild_index(db.session)
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {count} question{'' if count == 1 else 's'}.")
 
 
 @bank_cli.command("export")

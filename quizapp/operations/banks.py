@@ -16,6 +16,7 @@ from ..domain.banks import Bank as BankModel
 from ..domain.banks import parse_bank, question_json
 from ..models import Bank, BankVersion, Question, QuestionRevision
 from .cards import sync_cards
+from .search import update_index
 
 
 class ImportStatus(StrEnum):
@@ -146,6 +147,8 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
         )
     }
     new_rows, revisions, updates = [], [], []
+    unindexed: list[int] = []  # questions to take out of the search index
+    indexed: list[tuple[int, str]] = []  # (id, data) of current questions to index afresh
     for position, (question, data, digest_q) in enumerate(zip(bank.questions, datas, hashes, strict=True)):
         old = existing.get(question.id)
         if old is None:
@@ -167,6 +170,7 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
                 updates.append({"id": old.id, "position": position})
             continue
         (result.restored if old.retired_at is not None else result.changed).append(question.id)
+        indexed.append((old.id, data))
         number = old.revision_number + (old.content_hash != digest_q)
         updates.append(
             {
@@ -194,12 +198,14 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
         if key not in keys and old.retired_at is None:
             updates.append({"id": old.id, "retired_at": now})
             result.retired.append(key)
+            unindexed.append(old.id)
 
     if new_rows:
         ids = session.execute(
             insert(Question).returning(Question.id, Question.key, sort_by_parameter_order=True), new_rows
         ).all()
         for (qid, _key), new in zip(ids, new_rows, strict=True):
+            indexed.append((qid, new["data"]))
             revisions.append(
                 {
                     "question_id": qid,
@@ -213,6 +219,7 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
         session.execute(update(Question), batch)
     if revisions:
         session.execute(insert(QuestionRevision), revisions)
+    update_index(session, unindexed, indexed)
     session.flush()
     sync_cards(session, row.id, now)
     return result

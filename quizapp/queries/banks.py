@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.banks import QUESTION_TYPES
 from ..models import Bank, BankVersion, Question
+from .paging import ListPage, page_of
 
 
 def banks() -> Select[tuple[Bank]]:
@@ -56,8 +57,10 @@ class PerVersion(Generic[T]):
         self._build = build
         self._kept: tuple[tuple[Any, ...], T] | None = None  # (key, value): one attribute, swapped whole
 
-    def get(self, session: Session) -> T:
-        key = bank_versions(session)
+    def get(self, session: Session, versions: tuple[Any, ...] | None = None) -> T:
+        """The value for the banks as they are now; ``versions``, if given, is :func:`bank_versions` already
+        read in this transaction (so a page that needs several kept values asks once)."""
+        key = versions if versions is not None else bank_versions(session)
         kept = self._kept  # read once: a threaded server's other request may replace it meanwhile
         if kept is not None and kept[0] == key:
             return kept[1]
@@ -130,10 +133,11 @@ def shown_banks(session: Session) -> tuple[tuple[ShownBank, ...], dict[int, dict
     return shown.banks, shown.counts
 
 
-def bank_page(session: Session, slug: str) -> BankPage | None:
+def bank_page(session: Session, slug: str, versions: tuple[Any, ...] | None = None) -> BankPage | None:
     """The page of the bank ``slug`` (None if there is none), kept by each worker until a bank changes:
-    its questions' JSON is read and parsed once per version, not on every visit."""
-    shown = _shown.get(session)
+    its questions' JSON is read and parsed once per version, not on every visit. ``versions``: see
+    :meth:`PerVersion.get`."""
+    shown = _shown.get(session, versions)
     page = shown.pages.get(slug)
     if page is None:
         bank = next((b for b in shown.banks if b.slug == slug), None)
@@ -144,6 +148,38 @@ def bank_page(session: Session, slug: str) -> BankPage | None:
         )
         page = shown.pages[slug] = BankPage(bank, questions, shown.counts.get(bank.id, {}))
     return page
+
+
+@dataclass(frozen=True)
+class BankListing:
+    """One page of a bank's questions, all of them or those tagged ``tag``."""
+
+    bank: ShownBank
+    counts: dict[str, int]  # the bank's live questions per type
+    total: int  # the bank's live questions
+    tag: str | None
+    page: ListPage[tuple[ShownQuestion, dict[str, Any]]]
+
+
+def bank_listing(
+    session: Session,
+    slug: str,
+    page: int,
+    per_page: int,
+    tag: str | None = None,
+    versions: tuple[Any, ...] | None = None,
+) -> BankListing | None:
+    """Page ``page`` of the questions of the bank ``slug``, in the bank's order, only those tagged ``tag`` if
+    one is given (a tag no question has gives an empty page 1). None if there is no such bank or page.
+    ``versions``: see :meth:`PerVersion.get`."""
+    shown = bank_page(session, slug, versions)
+    if shown is None:
+        return None
+    questions = [q for q in shown.questions if tag is None or tag in (q[1].get("tags") or ())]
+    listed = page_of(questions, page, per_page)
+    if listed is None:
+        return None
+    return BankListing(shown.bank, shown.counts, len(shown.questions), tag, listed)
 
 
 def _show_banks(session: Session) -> _Shown:

@@ -145,6 +145,16 @@ def _build_catalogue(session: Session) -> Catalogue:
 _catalogue = PerVersion(_build_catalogue)
 
 
+def bank_quizzes(
+    session: Session, slug: str, versions: tuple[Any, ...] | None = None
+) -> tuple[tuple[QuizEntry, ...], bool]:
+    """The quizzes of the bank ``slug`` as the quiz list shows them, and whether it has quiz questions to
+    build a quiz from. ``versions``: see :meth:`~quizapp.queries.banks.PerVersion.get`."""
+    catalogue = _catalogue.get(session, versions)
+    entries = next((entries for ref, entries in catalogue.quizzes if ref.slug == slug), [])
+    return tuple(entries), any(s == slug for s, _title in catalogue.banks)
+
+
 # --- attempts ---------------------------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ MAX_TEXT = 500
 RELOAD = "Please reload the page and answer again."
 INDEX_RE = re.compile(r"[1-9][0-9]{0,3}", re.ASCII)
 WHOLE = 0  # the gap number of a card that is the whole question
+BLANK = "\ue002"  # stands for a gap in a prompt as lists show it (:meth:`QuestionType.listing_prompt`)
 
 Form = Mapping[str, Any]
 Problems = Iterator[tuple[tuple[Any, ...], str]]  # (path within the question, message) for the author
@@ -354,6 +355,18 @@ class QuestionType:
         """The options each select lists, numbered from 1 in this order."""
         return ()
 
+    # --- lists and search: what anyone may see without answering ---
+
+    def listing_prompt(self, data: Mapping[str, Any]) -> str:
+        """The prompt (Markdown) as bank pages and search results list it, from the stored ``data``: never
+        an answer. A gap to fill is :data:`BLANK`."""
+        return data["prompt"]
+
+    def search_texts(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        """Texts besides the prompt that a search finds the question by: only what its quiz page shows to
+        everyone before answering (choices, items), never what is right."""
+        return ()
+
     # --- flashcards ---
 
     def card_gaps(self, data: Mapping[str, Any]) -> list[int]:
@@ -380,3 +393,6 @@ class ChoiceType(QuestionType):
 
     def faces(self, question: Any, gap: int) -> tuple[str, str]:
         return listed(question.prompt, (c.text for c in question.choices)), self.correct_answer(question)
+
+    def search_texts(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        return tuple(c["text"] for c in data["choices"])  # every choice is shown, right or not

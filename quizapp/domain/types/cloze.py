@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from ..fields import Bool, QuestionBase, Text
 from .base import (
+    BLANK,
     WHOLE,
     Form,
     Grade,
@@ -110,6 +111,10 @@ class Cloze(QuestionType):
     def correct_answer(self, question: ClozeQuestion) -> str:
         answers = iter(answers[0] for _, answers, _ in cloze_gaps(question.prompt))
         return CLOZE_RE.sub(lambda _: next(answers), question.prompt)
+
+    def listing_prompt(self, data: Mapping[str, Any]) -> str:
+        """The prompt with a blank for each gap: neither its answers nor its hint."""
+        return CLOZE_RE.sub(BLANK, data["prompt"])
 
     def card_gaps(self, data: Mapping[str, Any]) -> list[int]:
         return sorted({number for number, _, _ in cloze_gaps(data["prompt"])}) or [WHOLE]

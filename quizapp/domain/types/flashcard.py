@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from ..fields import QuestionBase, Text
 from .base import QuestionType
@@ -25,6 +26,10 @@ class FlashcardType(QuestionType):
 
     def faces(self, question: Flashcard, gap: int) -> tuple[str, str]:
         return question.front, question.back
+
+    def listing_prompt(self, data: Mapping[str, Any]) -> str:
+        """The front: the back is the answer."""
+        return data["front"]
 
 
 TYPE = FlashcardType()

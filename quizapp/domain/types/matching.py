@@ -8,8 +8,9 @@ alphabetically), ``""`` for no choice.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -118,6 +119,10 @@ class Matching(QuestionType):
     def faces(self, question: MatchingQuestion, gap: int) -> tuple[str, str]:
         answer = "\n".join(f"{k}. {p.left} → {p.right}" for k, p in enumerate(question.pairs, 1))
         return listed(question.prompt, (p.left for p in question.pairs)), answer
+
+    def search_texts(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        """The items and every option: the page lists them all, so which goes with which stays hidden."""
+        return (*(p["left"] for p in data["pairs"]), *(p["right"] for p in data["pairs"]), *data["distractors"])
 
 
 TYPE = Matching()

@@ -8,9 +8,10 @@ sorted alphabetically, so the field names reveal nothing of the answer); option 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -127,6 +128,10 @@ class Ordering(QuestionType):
     def faces(self, question: OrderingQuestion, gap: int) -> tuple[str, str]:
         answer = "\n".join(f"{k}. {item}" for k, item in enumerate(question.items, 1))
         return listed(question.prompt, sorted(question.items, key=str.casefold)), answer
+
+    def search_texts(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        """The items, which the page shows shuffled: a search never tells their order."""
+        return tuple(sorted(data["items"], key=str.casefold))
 
 
 TYPE = Ordering()
