@@ -144,7 +144,7 @@ def test_a_logged_in_get_reads_its_user_in_the_requests_one_transaction(app, cli
 
 
 def test_the_bank_pages_read_no_question_while_the_banks_are_unchanged(app, client, ready):
-    for path in ("/", "/banks/all-types"):
+    for path in ("/banks", "/banks/all-types"):
         client.get(path)
         with counted(app) as statements:
             assert client.get(path).status_code == 200

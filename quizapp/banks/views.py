@@ -1,4 +1,4 @@
-"""Public pages: the list of banks and each bank's questions."""
+"""Public pages: the list of banks (also the home page of visitors) and each bank's questions."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ..queries import banks as bank_queries
 bp = Blueprint("banks", __name__)
 
 
-@bp.get("/")
+@bp.get("/banks")
 def index():
     """List the banks with their question counts, tags and review date."""
     banks, counts = bank_queries.shown_banks(db.session)
