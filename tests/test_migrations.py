@@ -25,8 +25,10 @@ from sqlalchemy.engine import Engine
 
 from quizapp.domain.banks import parse_bank
 from quizapp.extensions import db
-from quizapp.models import Bank, Card, Question, utcnow
+from quizapp.models import Answer, Attempt, Bank, Card, Question, User, utcnow
 from quizapp.operations import import_bank
+from quizapp.operations.quizzes import CustomQuiz, discard_attempt, save_answer, start_attempt
+from quizapp.queries.quizzes import revision_questions
 
 from .conftest import POSTGRES_ADMIN_URL, ROOT, bank_yaml, make_app
 
@@ -152,6 +154,37 @@ def test_cards_are_made_for_questions_imported_before_the_flashcards_revision(ap
         upgrade(directory=MIGRATIONS)
         assert db.session.scalars(select(Card.gap).order_by(Card.gap)).all() == [0, 1, 2]
         db.session.rollback()
+
+
+def test_the_discarded_attempts_revision_keeps_every_attempt_and_answer(app, make_bank, make_user):
+    """SQLite rebuilds the attempts table for its new status check: the answers, which the old table's drop
+    would delete through their ON DELETE CASCADE, are all kept; going back, a discarded attempt is in progress."""
+    make_bank(bank_yaml())
+    make_user("amy")
+    right = {"single": {"choice": ["a"]}, "true_false": {"choice": ["false"]}}
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        kept = start_attempt(db.session, user, CustomQuiz(["demo"], count=2, mode="exam"), utcnow())
+        gone = start_attempt(db.session, user, CustomQuiz(["demo"], count=1, mode="exam"), utcnow())
+        for attempt in (kept, gone):
+            kind = revision_questions(db.session, attempt, [1])[1].type
+            save_answer(db.session, user.id, attempt.id, 1, right[kind], utcnow())
+        discard_attempt(db.session, user.id, gone.id, utcnow())
+        db.session.commit()
+        answers = db.session.execute(select(Answer.id, Answer.attempt_id).order_by(Answer.id)).all()
+        assert len(answers) == 2
+        db.session.rollback()  # ends the read, whose transaction holds SQLite's write lock
+        downgrade(directory=MIGRATIONS, revision="85282d375d84")
+        statuses = dict(db.session.execute(select(Attempt.id, Attempt.status)).all())
+        assert statuses == {kept.id: "in_progress", gone.id: "in_progress"}
+        assert db.session.execute(select(Answer.id, Answer.attempt_id).order_by(Answer.id)).all() == answers
+        db.session.rollback()
+        upgrade(directory=MIGRATIONS)
+        assert db.session.execute(select(Answer.id, Answer.attempt_id).order_by(Answer.id)).all() == answers
+        assert db.session.get(Attempt, gone.id).status == "in_progress"
+        discard_attempt(db.session, user.id, gone.id, utcnow())  # the new status is allowed again
+        db.session.commit()
+        assert db.session.get(Attempt, gone.id).status == "discarded"
 
 
 # --- offline: the SQL script ------------------------------------------------------------------------------

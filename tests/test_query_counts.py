@@ -28,6 +28,7 @@ LIMITS = {
     "reveal": 9,
     "grade": 11,
     "results (closed attempt)": 3,
+    "home (one deck)": 6,
 }
 
 
@@ -97,6 +98,7 @@ def test_the_hottest_pages_run_few_statements(app, client, ready):
         "study page": statements_of(app, lambda: client.get(f"/study/{deck}")),
         "reveal": statements_of(app, lambda: client.get(f"/study/{deck}/answer?card={card}")),
         "grade": statements_of(app, lambda: grade(client, token, deck, card, next(versions))),
+        "home (one deck)": statements_of(app, lambda: client.get("/")),
     }
     over = {page: (n, LIMITS[page]) for page, n in found.items() if n > LIMITS[page]}
     assert not over, f"statements per request over the limit (found, limit): {over}"
@@ -165,3 +167,11 @@ def test_the_bank_pages_follow_a_new_bank_version(app, client, ready, make_bank)
     assert "Every question type" not in page
     index = client.get("/").get_data(as_text=True)
     assert "Renamed bank" in index and "Every question type" not in index
+
+
+def test_the_home_page_reads_one_more_statement_per_deck(app, client, ready, make_bank):
+    """BEGIN, the user, the scheduler settings, the decks, each deck's counts and the unfinished quizzes."""
+    one = statements_of(app, lambda: client.get("/"))
+    make_bank((DATA / "banks" / "all-types.yaml").read_text().replace("id: all-types", "id: again"), "again.yaml")
+    assert post_form(client, "/decks/new", bank="again").status_code == 303
+    assert statements_of(app, lambda: client.get("/")) == one + 1
