@@ -19,6 +19,7 @@ from .database import configure_engine, read_only_transactions, reset_transactio
 from .domain.accounts import HashParameters, Passwords, ThrottlePolicy
 from .extensions import csrf, db, login_manager, migrate
 from .quiz.views import bp as quiz_bp
+from .stats.views import bp as stats_bp
 from .teach.views import bp as teach_bp
 
 DEFAULTS: dict[str, Any] = {
@@ -139,7 +140,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for bp in (banks_bp, auth_bp, teach_bp, admin_bp, quiz_bp, cards_bp):
+    for bp in (banks_bp, auth_bp, teach_bp, admin_bp, quiz_bp, cards_bp, stats_bp):
         app.register_blueprint(bp)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     rendering.init_app(app)

@@ -12,7 +12,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "quizapp"
 LOWER = ("domain", "operations", "queries")
 # What no lower module may import: the web framework and its extensions, and the layers above.
 HIGHER = ("flask", "flask_login", "flask_wtf", "flask_migrate", "werkzeug", "wtforms", "quizapp.extensions")
-HIGHER += tuple(f"quizapp.{name}" for name in ("admin", "auth", "banks", "cards", "quiz", "teach", "cli", "access"))
+HIGHER += tuple(
+    f"quizapp.{name}" for name in ("admin", "auth", "banks", "cards", "quiz", "stats", "teach", "cli", "access")
+)
 HIGHER += ("quizapp.errors", "quizapp.rendering", "quizapp.security")
 
 
