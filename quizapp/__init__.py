@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, request
+from flask import Flask, Response, current_app, request
 
 from . import access, cli, errors, models, rendering, security
 from .admin.views import bp as admin_bp
@@ -20,6 +20,7 @@ from .domain.accounts import HashParameters, Passwords, ThrottlePolicy
 from .extensions import csrf, db, login_manager, migrate
 from .home.views import bp as home_bp
 from .quiz.views import bp as quiz_bp
+from .stats.views import bp as stats_bp
 from .teach.views import bp as teach_bp
 
 DEFAULTS: dict[str, Any] = {
@@ -140,9 +141,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for bp in (home_bp, banks_bp, auth_bp, teach_bp, admin_bp, quiz_bp, cards_bp):
+    for bp in (home_bp, banks_bp, auth_bp, teach_bp, admin_bp, quiz_bp, cards_bp, stats_bp):
         app.register_blueprint(bp)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
     rendering.init_app(app)
+
+
+def favicon() -> Response:
+    """The site's icon, where browsers look for it without being told (the pages also link the SVG)."""
+    return current_app.send_static_file("favicon.ico")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -22,6 +22,7 @@ from jinja2 import Environment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from . import charts
 from .domain import types as question_types
 from .domain.quizzes import format_clock, format_duration, format_points
 from .domain.types.cloze import CLOZE_RE, cloze_gaps
@@ -122,6 +123,7 @@ def type_macros(env: Environment, question_type: str) -> Any:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["type_macros"] = partial(type_macros, app.jinja_env)
+    app.jinja_env.globals["charts"] = charts  # charts.bars(...) etc., drawn by the macros of _charts.html
     app.jinja_env.filters["markdown"] = markdown
     app.jinja_env.filters["markdown_inline"] = lambda text: markdown(text, inline=True)
     app.jinja_env.filters["type_label"] = question_types.label

@@ -17,17 +17,23 @@ class _Elements(HTMLParser):
         self.elements.append((tag, dict(attrs)))
 
 
+# The app's own markup of these kinds: its charts (templates/_charts.html), which bank content cannot make,
+# since the Markdown sanitiser keeps no <svg>, <details> or class attribute.
+OWN = {("svg", "chart-svg"), ("details", "chart-numbers")}
+
+
 def executable_markup(html: str) -> list[str]:
     """Everything in ``html`` that could run script, navigate elsewhere or restyle the page; the app's own
-    stylesheet link, meta tags and forms that post to this site are expected."""
+    stylesheet and icon links, charts, meta tags and forms that post to this site are expected."""
     parser = _Elements()
     parser.feed(html)
     found = []
     for tag, attrs in parser.elements:
-        if tag in DANGEROUS_TAGS:
+        if tag in DANGEROUS_TAGS and (tag, attrs.get("class")) not in OWN:
             found.append(f"<{tag}>")
-        own_stylesheet = attrs.get("rel") == "stylesheet" and (attrs.get("href") or "").startswith("/static/")
-        if tag == "link" and not own_stylesheet:
+        own_link = attrs.get("rel") in ("stylesheet", "icon") and (attrs.get("href") or "").startswith("/static/")
+        own_icon = attrs.get("rel") == "icon" and attrs.get("href") == "/favicon.ico"
+        if tag == "link" and not (own_link or own_icon):
             found.append(f"<link {attrs}>")
         if tag == "meta" and set(attrs) - {"charset", "name", "content"}:
             found.append(f"<meta {attrs}>")

@@ -163,7 +163,8 @@ def test_cards_due_today_per_deck_and_continue_to_study_them(app, learner, clock
     due = re.search(r"(\d+) cards? due today in “Every question type”", html)
     assert due and int(due.group(1)) >= 1
     row = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    assert f'href="/decks/{deck}">Every question type</a>' in row and f'href="/study/{deck}">Study now' in row
+    assert f'href="/decks/{deck}">Every question type</a>' in row
+    assert f'href="/study/{deck}" aria-label="Study now: Every question type">Study now' in row
 
 
 def test_an_unfinished_quiz_comes_before_due_cards(app, learner, clock):

@@ -3,7 +3,7 @@
 A learner may discard an attempt in progress: the attempts' status may now be 'discarded'.
 
 Revision ID: 6c9e3a2f4d33
-Revises: 85282d375d84
+Revises: 5a7c1e0d2b11
 Create Date: 2026-11-27 10:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6c9e3a2f4d33'
-down_revision = '85282d375d84'
+down_revision = '5a7c1e0d2b11'
 branch_labels = None
 depends_on = None
 
@@ -34,26 +34,21 @@ def downgrade():
 def _status_check(condition):
     """Make ``condition`` the attempts' status check.
 
-    PostgreSQL alters the constraint in place. SQLite cannot, so the table is copied with the new check (as
-    it is written out below, which also lets ``db upgrade --sql`` work without reading the database) and the
-    old one dropped. Foreign keys are on (the app turns them on for every connection, and they cannot be
-    turned off inside the migration's transaction), so dropping it would delete every answer through
-    answers.attempt_id's ON DELETE CASCADE: the answers are kept aside meanwhile and put back.
+    PostgreSQL alters the constraint in place. SQLite cannot, so batch mode copies the table with the new
+    check (the table is written out below, which also lets ``db upgrade --sql`` work without reading the
+    database) and drops the old one: env.py turns SQLite's foreign keys off meanwhile, or dropping it would
+    delete every row that references an attempt ON DELETE CASCADE (its answers, for one).
     """
     if op.get_context().dialect.name != "sqlite":
         op.drop_constraint(op.f('ck_attempts_known_status'), 'attempts', type_='check')
         op.create_check_constraint(op.f('ck_attempts_known_status'), 'attempts', condition)
         return
-    op.execute("CREATE TEMPORARY TABLE kept_answers AS SELECT * FROM answers")
     with op.batch_alter_table('attempts', copy_from=_attempts(condition), recreate='always'):
         pass
-    op.execute("DELETE FROM answers")  # none are left with foreign keys on; all of them without
-    op.execute("INSERT INTO answers SELECT * FROM kept_answers")
-    op.execute("DROP TABLE kept_answers")
 
 
 def _attempts(condition):
-    """The attempts table as revision 85282d375d84 made it, with ``condition`` as its status check."""
+    """The attempts table as revision 85282d375d84 made it (unchanged since), with ``condition`` as its status check."""
     return sa.Table(
         'attempts',
         sa.MetaData(),

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..database import reads_before_writing
+from ..domain import stats
 from ..domain.attempts import GRADED_STATUSES
 from ..domain.grading import grade, parse_response
 from ..domain.quizzes import (
@@ -39,7 +40,9 @@ from ..domain.quizzes import (
 )
 from ..domain.refusals import Conflict, NotFound, Refused
 from ..models import Answer, Attempt, Bank, Question, QuestionRevision, User
+from ..queries.cards import settings_of
 from ..queries.quizzes import LiveQuestion, current_quizzes, in_progress, live_candidates, pinned_question
+from . import activity
 from .cards import record_quiz_outcome
 
 TITLE_LENGTH = 300
@@ -402,6 +405,7 @@ def _create(
 # The rarer paths, closing an attempt and feeding the flashcards, load ORM objects.
 
 _attempts, _answers, _revisions = Attempt.__table__, Answer.__table__, QuestionRevision.__table__
+_questions = Question.__table__
 _ATTEMPT = select(
     _attempts.c.id,
     _attempts.c.user_id,
@@ -412,7 +416,11 @@ _ATTEMPT = select(
     _attempts.c.question_count,
     _attempts.c.question_revision_ids,
 ).where(_attempts.c.id == bindparam("attempt_id"))
-_REVISION = select(_revisions.c.question_id, _revisions.c.data).where(_revisions.c.id == bindparam("revision_id"))
+_REVISION = (
+    select(_revisions.c.question_id, _revisions.c.data, _questions.c.bank_id)
+    .join(_questions, _questions.c.id == _revisions.c.question_id)
+    .where(_revisions.c.id == bindparam("revision_id"))
+)
 _STATUS = select(_attempts.c.status).where(_attempts.c.id == bindparam("attempt_id")).with_for_update()
 _SAVED = select(_answers.c.id, _answers.c.response, _answers.c.time_spent_ms).where(
     _answers.c.attempt_id == bindparam("attempt_id"), _answers.c.position == bindparam("position")
@@ -479,7 +487,7 @@ def save_answer(
             attempt.status == AttemptStatus.IN_PROGRESS and 1 <= position <= attempt.question_count
         ):  # else refused below
             revision_id = attempt.question_revision_ids[position - 1]
-            question_id, data = reader.execute(_REVISION, {"revision_id": revision_id}).one()
+            question_id, data, bank_id = reader.execute(_REVISION, {"revision_id": revision_id}).one()
     _check_open(session, attempt, now)
     if not 1 <= position <= attempt.question_count:
         raise UnknownAttempt("This quiz has no such question.")
@@ -520,7 +528,9 @@ def save_answer(
         session.execute(_UPDATE, values | {"answer_id": answer_id})
         _forget(session, answer_id)
     closed = False
-    if attempt.mode == AttemptMode.PRACTICE:
+    if attempt.mode == AttemptMode.PRACTICE:  # final as soon as saved: counted now
+        entry = (now, result.correct, spent, bank_id, stats.tag_key(question.tags))
+        activity.record_answers(session, attempt.user_id, [entry], settings_of(session, attempt.user_id))
         _after_grading(session, attempt.user_id, question_id, answer_id, result.correct, now)
         answered = session.scalar(_ANSWERED, {"attempt_id": attempt.id})
         if answered == attempt.question_count:
@@ -644,6 +654,7 @@ def _close(session: Session, attempt: Attempt, now: dt.datetime) -> None:
     attempt.duration_seconds = max(0, round((end - attempt.started_at).total_seconds()))
     attempt.score = _total(session, attempt)
     attempt.percent = percent(attempt.score, attempt.max_score)
+    activity.record_attempt(session, attempt, settings_of(session, attempt.user_id))
     if attempt.mode == AttemptMode.EXAM:  # exam answers become final only now; practice ones were final when saved
         for answer in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id).order_by(Answer.position)):
             _after_grading(session, attempt.user_id, answer.question_id, answer.id, answer.correct, now)
