@@ -103,6 +103,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("quiz.finish", "POST"): owners(303),
     ("quiz.results", "GET"): owners(200),
     ("quiz.history", "GET"): members(200),
+    ("stats.index", "GET"): members(200),  # every member's own statistics
 }
 
 # URL arguments for each kind of object. ``user_id`` "other" is a user who is none of the actors.

@@ -28,6 +28,7 @@ LIMITS = {
     "reveal": 9,
     "grade": 13,  # two of them add the grade to the learner's day and all-time summaries
     "results (closed attempt)": 3,
+    "statistics": 11,  # user, settings, decks, all-time summaries, days, cards, deck size, due cards, attempts
 }
 
 
@@ -165,3 +166,18 @@ def test_the_bank_pages_follow_a_new_bank_version(app, client, ready, make_bank)
     assert "Every question type" not in page
     index = client.get("/").get_data(as_text=True)
     assert "Renamed bank" in index and "Every question type" not in index
+
+
+def test_the_statistics_page_runs_few_statements_and_reads_no_log(app, client, ready):
+    """Its panels come from the summaries, the card states and the closed attempts: the same statements however
+    long the review log, and never the log itself."""
+    attempt, deck = ready
+    token = csrf_token(client)
+    card = re.search(r'data-card="(\d+)"', client.get(f"/study/{deck}").get_data(as_text=True)).group(1)
+    assert grade(client, token, deck, card, 0).status_code == 303
+    assert post_form(client, f"/attempts/{attempt}/finish").status_code == 303
+    for query in ("", f"?scope=deck-{deck}&tag=demo&period=1y", "?period=all"):
+        with counted(app) as statements:
+            assert client.get("/stats" + query).status_code == 200
+        assert len(statements) <= LIMITS["statistics"], (query, statements)
+        assert not [s for s in statements if "FROM reviews" in s or "FROM answers" in s], query
