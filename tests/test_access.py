@@ -105,6 +105,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("quiz.finish", "POST"): owners(303),
     ("quiz.results", "GET"): owners(200),
     ("quiz.history", "GET"): members(200),
+    ("stats.index", "GET"): members(200),  # every member's own statistics
     # After the rows above, on each actor's exam attempt, now finished: no confirmation to ask (back to its
     # results), and a finished attempt is never discarded; starting its quiz afresh starts a new attempt.
     ("quiz.discard", "GET"): owners(302),

@@ -29,6 +29,7 @@ LIMITS = {
     "grade": 13,  # two of them add the grade to the learner's day and all-time summaries
     "results (closed attempt)": 3,
     "home (one deck)": 6,
+    "statistics": 11,  # user, settings, decks, all-time summaries, days, cards, deck size, due cards, attempts
 }
 
 
@@ -175,3 +176,18 @@ def test_the_home_page_reads_one_more_statement_per_deck(app, client, ready, mak
     make_bank((DATA / "banks" / "all-types.yaml").read_text().replace("id: all-types", "id: again"), "again.yaml")
     assert post_form(client, "/decks/new", bank="again").status_code == 303
     assert statements_of(app, lambda: client.get("/")) == one + 1
+
+
+def test_the_statistics_page_runs_few_statements_and_reads_no_log(app, client, ready):
+    """Its panels come from the summaries, the card states and the closed attempts: the same statements however
+    long the review log, and never the log itself."""
+    attempt, deck = ready
+    token = csrf_token(client)
+    card = re.search(r'data-card="(\d+)"', client.get(f"/study/{deck}").get_data(as_text=True)).group(1)
+    assert grade(client, token, deck, card, 0).status_code == 303
+    assert post_form(client, f"/attempts/{attempt}/finish").status_code == 303
+    for query in ("", f"?scope=deck-{deck}&tag=demo&period=1y", "?period=all"):
+        with counted(app) as statements:
+            assert client.get("/stats" + query).status_code == 200
+        assert len(statements) <= LIMITS["statistics"], (query, statements)
+        assert not [s for s in statements if "FROM reviews" in s or "FROM answers" in s], query

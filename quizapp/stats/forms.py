@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_wtf import FlaskForm
-from wtforms import Field, SelectField
+from wtforms import Field, SelectChoice, SelectField
 from wtforms.validators import ValidationError
 
 from ..domain.stats import Period, Scope
 from ..queries.stats import Choices, scope_of
 
 PERIOD_CHOICES = [
-    (Period.MONTH.value, "The last month"),
-    (Period.YEAR.value, "The last year"),
-    (Period.ALL.value, "All time"),
+    SelectChoice(Period.MONTH.value, "The last month"),
+    SelectChoice(Period.YEAR.value, "The last year"),
+    SelectChoice(Period.ALL.value, "All time"),
 ]
 
 
@@ -31,21 +31,21 @@ class FilterForm(FlaskForm):
     def __init__(self, known: Choices, args: Mapping[str, str]):
         super().__init__(formdata=args)
         self.known = known
-        self.scope.choices = [("", "All my cards and quizzes")]
-        self.scope.choices += [(f"deck-{d.id}", f"Deck: {d.title}") for d in known.decks]
-        self.scope.choices += [(f"bank-{b.slug}", f"Bank: {b.title}") for b in known.banks]
-        self.tag.choices = [("", "All topics"), *((t, t) for t in known.tags)]
+        self.scope.choices = [SelectChoice("", "All my cards and quizzes")]
+        self.scope.choices += [SelectChoice(f"deck-{d.id}", f"Deck: {d.title}") for d in known.decks]
+        self.scope.choices += [SelectChoice(f"bank-{b.slug}", f"Bank: {b.title}") for b in known.banks]
+        self.tag.choices = [SelectChoice("", "All topics"), *(SelectChoice(t, t) for t in known.tags)]
 
     def validate_scope(self, field: Field) -> None:
-        if field.data not in {value for value, _label in field.choices}:
+        if field.data not in {c.value for c in field.choices}:
             raise ValidationError("Choose a deck or bank from the list: that one is not among yours.")
 
     def validate_tag(self, field: Field) -> None:
-        if field.data not in {value for value, _label in field.choices}:
+        if field.data not in {c.value for c in field.choices}:
             raise ValidationError("Choose a topic from the list: you have not studied that one.")
 
     def validate_period(self, field: Field) -> None:
-        if field.data not in {value for value, _label in PERIOD_CHOICES}:
+        if field.data not in {c.value for c in PERIOD_CHOICES}:
             raise ValidationError("Choose a period from the list: the last month, the last year or all time.")
 
     def chosen_scope(self) -> Scope:
