@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 
 from quizapp.domain.attempts import AttemptStatus
 from quizapp.extensions import db
-from quizapp.models import Answer, Attempt, Question, QuestionRevision, User
+from quizapp.models import Answer, Attempt, Card, Deck, Question, QuestionRevision, User
+from quizapp.operations import cards as card_ops
 from quizapp.operations import quizzes as ops
 
+from .chart_checks import assert_charts_match_tables
 from .conftest import DATA, bank_yaml, log_in
 from .domain.test_quizzes import RIGHT
 from .test_csrf import snapshot
@@ -498,3 +500,41 @@ def test_a_discarded_exams_answers_are_no_mistakes_but_a_discarded_practices_are
 def key_of(session, attempt: Attempt, position: int) -> str:
     revision = session.get(QuestionRevision, attempt.question_revision_ids[position - 1])
     return session.get(Question, revision.question_id).key
+
+
+# --- today's counts, the streak and the forecast ----------------------------------------------------------
+
+
+def test_a_brand_new_learner_has_nothing_today_no_streak_and_no_forecast(app, learner):
+    html = main_of(learner.get("/").text)
+    assert "Nothing studied yet today." in html and "No study streak yet." in html
+    assert "No card falls due in the next 30 days." in html
+    assert 'href="/stats">All your statistics</a>' in html
+    assert assert_charts_match_tables(html) == ["chart-home-forecast"]  # an empty chart: its text, no picture
+
+
+def test_todays_counts_the_streak_and_the_forecast(app, learner, clock):
+    deck = make_deck(learner)
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.username == "amy")).one()
+        cards = db.session.scalars(select(Card).join(Deck, Deck.bank_id == Card.bank_id).where(Deck.id == deck)).all()
+        times = (START - dt.timedelta(days=1), START - dt.timedelta(minutes=9), START)
+        for card, when in zip(cards, times, strict=False):
+            card_ops.grade(db.session, user, card, 3, when, token=f"test-{card.id}", duration_ms=30_000)
+        db.session.commit()
+    attempt = learner.start("all-types", "practice")
+    learner.answer_key(attempt, 1, RIGHT)
+    learner.answer_key(attempt, 2, WRONG)
+    html = main_of(learner.get("/").text)
+    today = html.split('id="today-title"', 1)[1].split("</section>", 1)[0]
+    assert '<span class="count">2</span> cards studied' in today  # yesterday's review is not today's
+    print(today)
+    assert '<span class="count">1</span> minute</li>' in today
+    assert '<span class="count">2</span> questions answered' in today
+    assert '<span class="count">50%</span> right' in today
+    assert "Study streak: 2 days" in today
+    assert assert_charts_match_tables(html) == ["chart-home-forecast"]
+    forecast = html.split('id="forecast-title"', 1)[1]
+    assert re.search(r"\d+ cards? due in the next 30 days: \d+ today", forecast)
+    assert 'role="img"' in forecast and '<title id="chart-home-forecast-title">' in forecast
+    assert '<th scope="row">Today</th>' in forecast and '<th scope="row">Tomorrow</th>' in forecast

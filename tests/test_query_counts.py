@@ -28,7 +28,7 @@ LIMITS = {
     "reveal": 9,
     "grade": 13,  # two of them add the grade to the learner's day and all-time summaries
     "results (closed attempt)": 3,
-    "home (one deck)": 6,
+    "home (one deck)": 8,  # user, settings, decks, the deck's counts, unfinished quizzes, the days, due cards
     "statistics": 11,  # user, settings, decks, all-time summaries, days, cards, deck size, due cards, attempts
 }
 
@@ -171,7 +171,8 @@ def test_the_bank_pages_follow_a_new_bank_version(app, client, ready, make_bank)
 
 
 def test_the_home_page_reads_one_more_statement_per_deck(app, client, ready, make_bank):
-    """BEGIN, the user, the scheduler settings, the decks, each deck's counts and the unfinished quizzes."""
+    """BEGIN, the user, the scheduler settings, the decks, each deck's counts, the unfinished quizzes, and
+    today's counts with the streak and the forecast (two statements, however long the review log)."""
     one = statements_of(app, lambda: client.get("/"))
     make_bank((DATA / "banks" / "all-types.yaml").read_text().replace("id: all-types", "id: again"), "again.yaml")
     assert post_form(client, "/decks/new", bank="again").status_code == 303

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import utcnow
 from ..queries import banks as bank_queries
 from ..queries import home as home_queries
+from .panels import forecast_sparkline
 
 bp = Blueprint("home", __name__)
 
@@ -20,4 +21,4 @@ def index():
         banks, counts = bank_queries.shown_banks(db.session)
         return render_template("home/welcome.html", banks=banks, counts=counts)
     page = home_queries.home_page(db.session, current_user.id, utcnow())
-    return render_template("home/index.html", page=page)
+    return render_template("home/index.html", page=page, forecast=forecast_sparkline(page.summary.forecast))
