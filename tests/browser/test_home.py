@@ -158,3 +158,22 @@ def test_the_quiz_builders_errors_take_the_focus(home_page, live_server, live_ap
     check(page)
     summary.get_by_role("link", name="Choose at least one bank.").click()
     expect(page.locator("#build-banks")).to_be_focused()
+
+
+def test_start_on_a_quiz_in_progress_offers_it_back(home_page, live_server, live_app):
+    page = home_page
+    login = f"again{next(_numbers)}"
+    make_user(live_app, login)
+    log_in(page, live_server, login)
+    for _ in range(2):
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Quizzes").click()
+        page.locator("summary", has_text="Every question type").click()
+        page.get_by_role("button", name="Start Practice", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have already started this quiz")
+    expect(page.locator(".confirm")).to_contain_text("0 of 5 answered")
+    check(page)
+    page.get_by_role("button", name="Start afresh").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Question 1 of 5")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My history").click()
+    expect(page.get_by_role("row", name="Practice")).to_have_count(2)
+    expect(page.locator("tbody")).to_contain_text("Discarded")
