@@ -25,6 +25,7 @@ from markupsafe import Markup
 from . import charts
 from .domain import types as question_types
 from .domain.quizzes import format_clock, format_duration, format_points
+from .domain.retention import format_retention
 from .domain.types.cloze import CLOZE_RE, cloze_gaps
 
 ALLOWED_TAGS = {
@@ -131,3 +132,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["points"] = format_points
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.filters["clock"] = format_clock
+    app.jinja_env.filters["retention"] = format_retention

@@ -55,6 +55,7 @@ def owners(code: int) -> dict:
 
 MATRIX: dict[tuple[str, str], dict] = {
     ("static", "GET"): per_object(everyone(200), **dict.fromkeys(ACTORS, (200, 200, 404))),
+    ("favicon", "GET"): everyone(200),
     ("banks.index", "GET"): everyone(200),
     ("banks.show", "GET"): per_object(everyone(200), **dict.fromkeys(ACTORS, (200, 200, 404))),
     ("auth.register", "GET"): visitors_only(200),
@@ -91,6 +92,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("cards.settings", "POST"): members(422),
     ("cards.optimise", "POST"): members(303),  # too few reviews: back to the settings with a message
     ("cards.export_reviews", "GET"): members(200),
+    ("cards.retention_help", "GET"): members(200),
+    ("cards.choose_retention", "POST"): members(422),  # an empty form chooses no retention
     # Quizzes. The rows run in this order on each actor's exam attempt: resume, answer, submit, results.
     ("quiz.index", "GET"): members(200),
     ("quiz.start", "POST"): members(400),  # an empty form names no quiz

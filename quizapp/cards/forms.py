@@ -13,14 +13,24 @@ from wtforms import (
     Field,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..domain import scheduling
+from ..domain import retention, scheduling
 from ..widgets import KeptSelect
 
 STEP_RE = re.compile(r"^(\d{1,5})([mhd]?)$")
@@ -66,6 +76,12 @@ class WholeNumberField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(f"{self.label.text} must be a whole number.") from None
+
+    def pre_validate(self, form) -> None:
+        # Not a number: saying it is out of range too would only confuse. (Left blank, the field's own
+        # Optional or InputRequired says what that means.)
+        if self.process_errors and self.raw_data and self.raw_data[0].strip():
+            raise StopValidation()
 
 
 class NumberField(DecimalField):
@@ -209,3 +225,50 @@ class SettingsForm(FlaskForm):
                 self.form_errors.append(message)
             elif not target.errors:  # a value that could not be read was reported already
                 target.errors = [f"{target.label.text} {message}"]
+
+
+DECK_SIZE_RANGE = "Cards in the deck must be {:,} to {:,}.".format(*retention.DECK_SIZES)
+NEW_PER_DAY_RANGE = "New cards a day must be {} to {}.".format(*retention.NEW_PER_DAY_RANGE)
+
+
+class RetentionAssumptionsForm(FlaskForm):
+    """What the desired-retention simulation assumes about the deck; read from the query string."""
+
+    class Meta:
+        csrf = False  # a GET that changes nothing
+
+    deck_size = WholeNumberField(
+        "Cards in the deck",
+        validators=[
+            Optional(),
+            NumberRange(*retention.DECK_SIZES, message=DECK_SIZE_RANGE),
+        ],
+        description="{:,} to {:,}.".format(*retention.DECK_SIZES),
+    )
+    new_per_day = WholeNumberField(
+        "New cards a day",
+        validators=[
+            Optional(),
+            NumberRange(*retention.NEW_PER_DAY_RANGE, message=NEW_PER_DAY_RANGE),
+        ],
+        description="{} to {}.".format(*retention.NEW_PER_DAY_RANGE),
+    )
+
+    def assumptions(self) -> retention.Assumptions:
+        """The assumptions asked for (call after ``validate``); the defaults for what was left out."""
+        return retention.Assumptions(
+            deck_size=self.deck_size.data or retention.DECK_SIZE,
+            new_per_day=self.new_per_day.data or retention.NEW_PER_DAY,
+        )
+
+
+class ChooseRetentionForm(FlaskForm):
+    """One of the desired retentions compared on the page (``choices`` set by the view)."""
+
+    desired_retention = RadioField(
+        "Choose a desired retention",
+        choices=[],
+        validators=[InputRequired("Choose a desired retention.")],
+        validate_choice=True,
+        invalid_choice_message="Choose one of the desired retentions in the table.",
+    )

@@ -8,12 +8,14 @@ asking for the same pages with ``fragment=1`` (just the card's part of the page)
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import charts
 from ..access import acting_user, owned_or_404, require_role
-from ..domain import scheduling
+from ..domain import retention, scheduling
 from ..domain.cards import faces
 from ..domain.refusals import Refused
 from ..domain.revlog import write_revlog
@@ -22,7 +24,15 @@ from ..models import Bank, Deck, Review, SchedulerSettings, utcnow
 from ..operations import cards as card_ops
 from ..queries import banks as bank_queries
 from ..queries import cards as card_queries
-from .forms import DeleteForm, GradeForm, NewDeckForm, SettingsForm, UndoForm
+from .forms import (
+    ChooseRetentionForm,
+    DeleteForm,
+    GradeForm,
+    NewDeckForm,
+    RetentionAssumptionsForm,
+    SettingsForm,
+    UndoForm,
+)
 
 bp = Blueprint("cards", __name__)
 require_role(bp)  # every learner, teacher and admin studies; visitors log in first
@@ -251,6 +261,81 @@ def export_reviews():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="quizapp-reviews-{current_user.id}.csv"'},
     )
+
+
+@bp.get("/settings/scheduler/retention")
+def retention_help():
+    """Compare desired retentions, simulated with the learner's parameters: minutes a day, cards remembered."""
+    defaults = retention.Assumptions()
+    assumptions = RetentionAssumptionsForm(request.args, deck_size=defaults.deck_size, new_per_day=defaults.new_per_day)
+    if not assumptions.validate():
+        return _retention_page(assumptions, None, 400)
+    return _retention_page(assumptions, ChooseRetentionForm(formdata=None))
+
+
+@bp.post("/settings/scheduler/retention")
+def choose_retention():
+    """Set the desired retention chosen on the comparison page, as the settings form would."""
+    current, form = _settings(), ChooseRetentionForm()
+    form.desired_retention.choices = _retention_choices(current)
+    if not form.validate():
+        return _retention_page(RetentionAssumptionsForm(request.form), form, 422)
+    chosen = float(form.desired_retention.data)
+    card_ops.save_settings(db.session, _me(), replace(current, desired_retention=chosen), utcnow())
+    db.session.commit()
+    flash(f"Your desired retention is now {retention.format_retention(chosen)}.", "success")
+    return redirect(url_for(".settings", _anchor="desired_retention"), 303)
+
+
+def _retention_choices(current: scheduling.Settings) -> list[str]:
+    return [retention.format_retention(r) for r in retention.retentions_with(current.desired_retention)]
+
+
+def _retention_page(assumptions: RetentionAssumptionsForm, form: ChooseRetentionForm | None, status: int = 200):
+    """The comparison, when the assumptions could be read; else the assumptions form with its errors."""
+    current = _settings()
+    context = {"assumptions": assumptions, "form": form, "current": current, "simulation": None}
+    if form is not None and not assumptions.errors:
+        retentions = retention.retentions_with(current.desired_retention)
+        simulation = retention.kept_simulation(current.parameters, retentions, assumptions.assumptions())
+        own = tuple(current.parameters) != tuple(scheduling.Settings().parameters)
+        context |= {"simulation": simulation, "own_parameters": own, "pictures": _retention_charts(simulation, current)}
+    return render_template("cards/retention.html", **context), status
+
+
+def _retention_charts(simulation: retention.Simulation, current: scheduling.Settings) -> tuple:
+    outcomes, label = simulation.outcomes, retention.format_retention
+    days, deck = simulation.assumptions.days, simulation.assumptions.deck_size
+    mark = [(current.desired_retention, f"Yours: {label(current.desired_retention)}")]
+    ticks = (0.70, 0.80, 0.90, 0.97)
+    low, high = outcomes[0], outcomes[-1]
+    minutes = charts.line(
+        "Minutes of study a day",
+        f"Average minutes a day over {days} days: {low.minutes_per_day:.1f} at a desired retention of "
+        f"{label(low.retention)}, rising to {high.minutes_per_day:.1f} at {label(high.retention)}.",
+        [("Minutes a day", [(o.retention, o.minutes_per_day) for o in outcomes])],
+        x_label="Desired retention",
+        y_label="Minutes a day",
+        fmt=lambda v: f"{v:.1f}",
+        tick_fmt=charts.format_number,
+        x_fmt=label,
+        x_ticks=ticks,
+        markers=mark,
+    )
+    remembered = charts.line(
+        f"Cards remembered after {days} days",
+        f"Of {deck:,} cards, {low.remembered:,.0f} remembered at a desired retention of {label(low.retention)}, "
+        f"rising to {high.remembered:,.0f} at {label(high.retention)}.",
+        [("Cards remembered", [(o.retention, o.remembered) for o in outcomes])],
+        x_label="Desired retention",
+        y_label="Cards remembered",
+        fmt=lambda v: f"{v:,.0f}",
+        x_fmt=label,
+        x_ticks=ticks,
+        y_min=None,
+        markers=mark,
+    )
+    return minutes, remembered
 
 
 @bp.app_context_processor
