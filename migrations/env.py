@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 import sqlalchemy as sa
@@ -86,8 +87,13 @@ def run_migrations_offline():
         include_name=include_name,
     )
 
+    sqlite = sa.engine.make_url(url).get_backend_name() == "sqlite"
+    if sqlite:  # see without_foreign_keys below
+        context.execute("PRAGMA foreign_keys=OFF")
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        context.execute("PRAGMA foreign_keys=ON")
 
 
 def run_migrations_online():
@@ -116,11 +122,37 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, without_foreign_keys(connection):
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def without_foreign_keys(connection):
+    """On SQLite, foreign keys off while the revisions run, as SQLite's own procedure for altering a table asks.
+
+    SQLite cannot alter a constraint, so batch mode copies a table and drops the old one; with foreign keys
+    on (the app turns them on for every connection), dropping it deletes every row of the tables that
+    reference it ON DELETE CASCADE. The pragma has no effect inside a transaction, so it is set on the
+    driver's connection before the first statement begins one; the foreign keys are checked once the
+    revisions are committed, and turned on again before the connection goes back to the pool.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if connection.in_transaction():  # each revision has committed; whatever is left, closing would roll back
+            connection.rollback()
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        driver.execute("PRAGMA foreign_keys=ON")
+    if broken:
+        raise RuntimeError(f"rows that break a foreign key after migrating (table, rowid, parent, key): {broken}")
 
 
 if context.is_offline_mode():

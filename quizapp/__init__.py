@@ -18,7 +18,9 @@ from .cards.views import bp as cards_bp
 from .database import configure_engine, read_only_transactions, reset_transactions
 from .domain.accounts import HashParameters, Passwords, ThrottlePolicy
 from .extensions import csrf, db, login_manager, migrate
+from .home.views import bp as home_bp
 from .quiz.views import bp as quiz_bp
+from .stats.views import bp as stats_bp
 from .teach.views import bp as teach_bp
 
 DEFAULTS: dict[str, Any] = {
@@ -139,7 +141,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for bp in (banks_bp, auth_bp, teach_bp, admin_bp, quiz_bp, cards_bp):
+    for bp in (home_bp, banks_bp, auth_bp, teach_bp, admin_bp, quiz_bp, cards_bp, stats_bp):
         app.register_blueprint(bp)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     rendering.init_app(app)

@@ -56,6 +56,7 @@ def owners(code: int) -> dict:
 MATRIX: dict[tuple[str, str], dict] = {
     ("static", "GET"): per_object(everyone(200), **dict.fromkeys(ACTORS, (200, 200, 404))),
     ("favicon", "GET"): everyone(200),
+    ("home.index", "GET"): everyone(200),
     ("banks.index", "GET"): everyone(200),
     ("banks.show", "GET"): per_object(everyone(200), **dict.fromkeys(ACTORS, (200, 200, 404))),
     ("banks.search", "GET"): everyone(200),  # like the banks it searches: public
@@ -98,6 +99,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     # Quizzes. The rows run in this order on each actor's exam attempt: resume, answer, submit, results, retry.
     ("quiz.index", "GET"): members(200),
     ("quiz.start", "POST"): members(400),  # an empty form names no quiz
+    ("quiz.build", "GET"): members(200),
     ("quiz.build", "POST"): members(422),  # an empty form chooses no bank
     ("quiz.mistakes", "POST"): members(303),  # nothing to practise yet: back to the list
     ("quiz.resume", "GET"): owners(302),
@@ -108,6 +110,13 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("quiz.results", "GET"): owners(200),
     ("quiz.retry", "POST"): owners(303),  # the exam was left blank: a practice quiz of all its questions
     ("quiz.history", "GET"): members(200),
+    ("stats.index", "GET"): members(200),  # every member's own statistics
+    # After the rows above, on each actor's exam attempt, now finished: no confirmation to ask (back to its
+    # results), and a finished attempt is never discarded; starting its quiz afresh starts a new attempt.
+    ("quiz.discard", "GET"): owners(302),
+    ("quiz.discard", "POST"): owners(303),  # refused with a message, back to its results
+    ("quiz.start_again", "GET"): owners(302),
+    ("quiz.start_again", "POST"): owners(303),
 }
 
 # URL arguments for each kind of object. ``user_id`` "other" is a user who is none of the actors.

@@ -302,13 +302,15 @@ def test_the_last_admin_cannot_delete_their_account(app, client, make_user):
 
 def test_home_says_what_visitors_can_do_and_what_needs_an_account(client, make_user):
     html = client.get("/").text
-    assert "Anyone can browse the banks" in html and "keep your progress and results" in html
+    assert "Browse the banks below without an account" in html and "keep your progress" in html
     assert 'href="/login"' in html and 'href="/register"' in html
+    assert "Anyone can browse the banks" in client.get("/banks").text
     make_user()
     log_in(client, "learner@example.org")
     html = client.get("/").text
-    assert "Anyone can browse the banks" not in html
+    assert "Browse the banks below" not in html and "<h1>Home</h1>" in html
     assert "learner@example.org" in html and ">Log out</button>" in html
+    assert "Anyone can browse the banks" not in client.get("/banks").text
 
 
 def test_weak_argon2_settings_are_refused_at_startup(tmp_path):

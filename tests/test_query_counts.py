@@ -26,10 +26,12 @@ LIMITS = {
     "answer": 8,
     "study page": 9,
     "reveal": 11,  # with the learner's history of the card's question: its quiz answers, its grades and state
-    "grade": 11,
+    "grade": 13,  # two of them add the grade to the learner's day and all-time summaries
     # The user, the attempt, the learner's settings (time zone, memory model), and the history of every
     # question of the attempt in two statements, however many questions it has.
     "results (closed attempt)": 6,
+    "home (one deck)": 8,  # user, settings, decks, the deck's counts, unfinished quizzes, the days, due cards
+    "statistics": 11,  # user, settings, decks, all-time summaries, days, cards, deck size, due cards, attempts
 }
 
 
@@ -99,6 +101,7 @@ def test_the_hottest_pages_run_few_statements(app, client, ready):
         "study page": statements_of(app, lambda: client.get(f"/study/{deck}")),
         "reveal": statements_of(app, lambda: client.get(f"/study/{deck}/answer?card={card}")),
         "grade": statements_of(app, lambda: grade(client, token, deck, card, next(versions))),
+        "home (one deck)": statements_of(app, lambda: client.get("/")),
     }
     over = {page: (n, LIMITS[page]) for page, n in found.items() if n > LIMITS[page]}
     assert not over, f"statements per request over the limit (found, limit): {over}"
@@ -170,7 +173,7 @@ def test_a_logged_in_get_reads_its_user_in_the_requests_one_transaction(app, cli
 
 
 def test_the_bank_pages_read_no_question_while_the_banks_are_unchanged(app, client, ready):
-    for path in ("/", "/banks/all-types"):
+    for path in ("/banks", "/banks/all-types"):
         client.get(path)
         with counted(app) as statements:
             assert client.get(path).status_code == 200
@@ -203,3 +206,27 @@ def test_a_search_is_a_count_and_a_page_of_rows(app, client, ready):
         searches = [s for s in statements if "question_search" in s]
         assert len(searches) == (0 if path == "/search" else 2), statements  # the count, the page
         assert len(statements) == 3 + len(searches), statements  # BEGIN, the session's user, the versions
+
+
+def test_the_home_page_reads_one_more_statement_per_deck(app, client, ready, make_bank):
+    """BEGIN, the user, the scheduler settings, the decks, each deck's counts, the unfinished quizzes, and
+    today's counts with the streak and the forecast (two statements, however long the review log)."""
+    one = statements_of(app, lambda: client.get("/"))
+    make_bank((DATA / "banks" / "all-types.yaml").read_text().replace("id: all-types", "id: again"), "again.yaml")
+    assert post_form(client, "/decks/new", bank="again").status_code == 303
+    assert statements_of(app, lambda: client.get("/")) == one + 1
+
+
+def test_the_statistics_page_runs_few_statements_and_reads_no_log(app, client, ready):
+    """Its panels come from the summaries, the card states and the closed attempts: the same statements however
+    long the review log, and never the log itself."""
+    attempt, deck = ready
+    token = csrf_token(client)
+    card = re.search(r'data-card="(\d+)"', client.get(f"/study/{deck}").get_data(as_text=True)).group(1)
+    assert grade(client, token, deck, card, 0).status_code == 303
+    assert post_form(client, f"/attempts/{attempt}/finish").status_code == 303
+    for query in ("", f"?scope=deck-{deck}&tag=demo&period=1y", "?period=all"):
+        with counted(app) as statements:
+            assert client.get("/stats" + query).status_code == 200
+        assert len(statements) <= LIMITS["statistics"], (query, statements)
+        assert not [s for s in statements if "FROM reviews" in s or "FROM answers" in s], query

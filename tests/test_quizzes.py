@@ -627,8 +627,11 @@ def test_the_seed_fixes_questions_and_order(app, all_types, make_user):
         user = db.session.scalars(select(User)).one()
         spec = ops.CustomQuiz(["all-types"], count=5)
         a = ops.start_attempt(db.session, user, spec, START, seed=1234)
-        b = ops.start_attempt(db.session, user, spec, START, seed=1234)
-        others = {tuple(ops.start_attempt(db.session, user, spec, START, s).question_revision_ids) for s in range(8)}
+        b = ops.start_attempt(db.session, user, spec, START, seed=1234, afresh=True)
+        others = {
+            tuple(ops.start_attempt(db.session, user, spec, START, s, afresh=True).question_revision_ids)
+            for s in range(8)
+        }
         assert a.question_revision_ids == b.question_revision_ids and a.seed == 1234
         assert len(others) > 1
         db.session.rollback()
@@ -639,7 +642,9 @@ def test_the_seed_fixes_questions_and_order(app, all_types, make_user):
 
 def test_practise_my_mistakes(app, all_types, make_bank, learner, clock):
     make_bank(bank_yaml(questions=V1.replace("tags: [demo]", "tags: [other]")))
-    assert "You have no mistakes to practise" in learner.get(learner.post("/quizzes/mistakes").location).text
+    nothing_yet = learner.get(learner.post("/quizzes/mistakes").location).text
+    assert "You have not answered any quiz question yet, so there is no mistake to practise." in nothing_yet
+    assert "Well done" not in nothing_yet
 
     first = learner.build(mode="practice")
     wrong = {"single-1", "short-1", "ordering-1"}
@@ -669,7 +674,7 @@ def test_practise_my_mistakes(app, all_types, make_bank, learner, clock):
     again = int(learner.post("/quizzes/mistakes", **{"mistakes-bank": "all-types"}).location.rsplit("/", 1)[1])
     assert keys(app, again) == ["ordering-1"]
     empty = learner.post("/quizzes/mistakes", **{"mistakes-tag": "other", "mistakes-bank": "all-types"})
-    assert "no mistakes to practise in this bank with this tag" in learner.get(empty.location).text
+    assert "You have not answered any question in this bank with this tag yet" in learner.get(empty.location).text
     assert learner.post("/quizzes/mistakes", **{"mistakes-bank": "no-such-bank"}).status_code == 404
 
 

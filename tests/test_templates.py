@@ -27,10 +27,10 @@ def test_the_pager_is_one_macro():
 def test_the_navigation_marks_the_current_page(client):
     page = client.get("/login").get_data(as_text=True)
     assert '<a href="/login" aria-current="page">Log in</a>' in page
-    assert '<a href="/" >' not in page and '<a href="/">Question banks</a>' in page
-    home = client.get("/").get_data(as_text=True)
-    assert '<a href="/" aria-current="page">Question banks</a>' in home
-    assert '<a href="/login">Log in</a>' in home
+    assert '<a href="/banks" >' not in page and '<a href="/banks">Banks</a>' in page
+    banks = client.get("/banks").get_data(as_text=True)
+    assert '<a href="/banks" aria-current="page">Banks</a>' in banks
+    assert '<a href="/login">Log in</a>' in banks
 
 
 def test_no_template_spells_out_an_attempt_status_mode_or_source():

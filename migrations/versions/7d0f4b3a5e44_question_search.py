@@ -7,7 +7,7 @@ Questions imported before this revision are indexed here (later imports keep the
 Neither table is in the models' metadata: env.py leaves them out of autogenerate's comparison.
 
 Revision ID: 7d0f4b3a5e44
-Revises: 85282d375d84
+Revises: 6c9e3a2f4d33
 Create Date: 2026-11-26 10:00:00.000000
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7d0f4b3a5e44'
-down_revision = '85282d375d84'
+down_revision = '6c9e3a2f4d33'
 branch_labels = None
 depends_on = None
 

@@ -50,7 +50,7 @@ def form_page(template: str, form: FlaskForm, **context) -> tuple[str, int]:
 def register():
     """Create a learner account and log in."""
     if current_user.is_authenticated:
-        return redirect(url_for("banks.index"))
+        return redirect(url_for("home.index"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -60,7 +60,7 @@ def register():
         db.session.commit()
         start_session(user)
         flash("Welcome! Your account is ready, and you are logged in.", "success")
-        return redirect(next_from_request() or url_for("banks.index"))
+        return redirect(next_from_request() or url_for("home.index"))
     return form_page("auth/register.html", form)
 
 
@@ -68,7 +68,7 @@ def register():
 def login():
     """Log in with an email address or username and a password."""
     if current_user.is_authenticated:
-        return redirect(next_from_request() or url_for("banks.index"))
+        return redirect(next_from_request() or url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -78,7 +78,7 @@ def login():
         db.session.commit()
         start_session(user)
         flash(f"You are logged in as {user.login}.", "success")
-        return redirect(next_from_request() or url_for("banks.index"))
+        return redirect(next_from_request() or url_for("home.index"))
     return form_page("auth/login.html", form)
 
 
@@ -91,7 +91,7 @@ def logout():
     logout_user()
     session.clear()
     flash("You are logged out.", "success")
-    return redirect(url_for("banks.index"))
+    return redirect(url_for("home.index"))
 
 
 @bp.get("/account")
@@ -148,5 +148,5 @@ def delete_account():
         logout_user()
         session.clear()
         flash("Your account and all its data have been deleted.", "success")
-        return redirect(url_for("banks.index"))
+        return redirect(url_for("home.index"))
     return form_page("auth/delete.html", form)

@@ -1,4 +1,5 @@
-"""Public pages: the list of banks, each bank's questions, and searching banks and questions."""
+"""Public pages: the list of banks (also the home page of visitors), each bank's questions, and searching banks
+and questions."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def page_number() -> int:
     return int(text)
 
 
-@bp.get("/")
+@bp.get("/banks")
 def index():
     """List the banks with their question counts, tags and review date."""
     banks, counts = bank_queries.shown_banks(db.session)

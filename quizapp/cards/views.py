@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from .. import charts
 from ..access import acting_user, owned_or_404, require_role
-from ..domain import retention, scheduling
+from ..domain import cards, retention, scheduling
 from ..domain.cards import faces
 from ..domain.refusals import Refused
 from ..domain.revlog import write_revlog
@@ -353,8 +353,7 @@ def _bank_titles() -> dict:
 
 
 def deck_title(deck: Deck, bank: Bank | None = None) -> str:
-    bank = bank or deck.bank
-    return f"{bank.title}: {', '.join(deck.tags)}" if deck.tags else bank.title
+    return cards.deck_title((bank or deck.bank).title, deck.tags)
 
 
 # Registered last, so that the access-matrix test removes each deck only after every other page has used it.

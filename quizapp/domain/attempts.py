@@ -20,6 +20,16 @@ class AttemptStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     FINISHED = "finished"  # submitted, or a practice attempt's last question answered
     EXPIRED = "expired"  # closed at its deadline
+    # Given up by the learner before it was finished: it has no results and counts in no score. The row
+    # and its answers are kept, not deleted: practice answers already fed the learner's flashcards, each
+    # review naming its answer by id, and a deleted row's id could be given to a new answer (SQLite reuses
+    # the highest rowid), whose review would then be taken for one already recorded.
+    DISCARDED = "discarded"
+
+
+# The attempts that were closed and graded, so have results and a score: the others are in progress or
+# were discarded.
+GRADED_STATUSES = frozenset({AttemptStatus.FINISHED, AttemptStatus.EXPIRED})
 
 
 class AttemptSource(StrEnum):

@@ -11,6 +11,7 @@ Pure: no Flask, no database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,3 +54,8 @@ def _link(reference: Any) -> str | None:
     if reference.pmid:
         return f"https://pubmed.ncbi.nlm.nih.gov/{reference.pmid}/"
     return reference.url
+
+
+def deck_title(bank_title: str, tags: Sequence[str]) -> str:
+    """A deck's name: its bank's title, then the tags it is narrowed to, if any."""
+    return f"{bank_title}: {', '.join(tags)}" if tags else bank_title

@@ -2,7 +2,8 @@
 
 ``base`` has the UTC timestamp column type and helpers; ``banks`` the question banks, their versions,
 questions and question revisions; ``accounts`` users and login throttling; ``cards`` flashcards, decks,
-card states, reviews and scheduler settings; ``quizzes`` attempts and answers.
+card states, reviews and scheduler settings; ``quizzes`` attempts and answers; ``stats`` the summaries that
+statistics are read from.
 """
 
 from .accounts import LoginFailure, User
@@ -10,6 +11,7 @@ from .banks import Bank, BankVersion, Question, QuestionRevision
 from .base import UTCDateTime, new_session_token, utcnow
 from .cards import NEW, REVIEW_SOURCES, Card, CardState, CardTag, Deck, Review, SchedulerSettings
 from .quizzes import ATTEMPT_MODES, ATTEMPT_SOURCES, ATTEMPT_STATUSES, Answer, Attempt
+from .stats import ActivityDay, ActivityTotal, AttemptPart
 
 UTCDateTime.__module__ = __name__  # migrations name the type quizapp.models.UTCDateTime
 
@@ -19,8 +21,11 @@ __all__ = [
     "ATTEMPT_STATUSES",
     "NEW",
     "REVIEW_SOURCES",
+    "ActivityDay",
+    "ActivityTotal",
     "Answer",
     "Attempt",
+    "AttemptPart",
     "Bank",
     "BankVersion",
     "Card",

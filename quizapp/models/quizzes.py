@@ -34,7 +34,8 @@ class Attempt(db.Model):
     drawn from (bank slugs with the version numbers used, tags, count, or the bank quiz's definition).
     ``score`` (the sum of the answers' points), ``percent`` and ``duration_seconds`` are set when the attempt
     is closed, as ``finished`` (submitted or completed) or ``expired`` (time ran out); until then each saved
-    answer carries its own points.
+    answer carries its own points. A learner may instead discard an attempt in progress: it is then
+    ``discarded`` at ``finished_at``, with no score or percent, and its answers are kept.
     """
 
     __tablename__ = "attempts"
@@ -91,6 +92,11 @@ class Attempt(db.Model):
     def in_progress(self) -> bool:
         """Not yet closed (it may still be past its deadline: see :meth:`time_is_up`)."""
         return self.status == AttemptStatus.IN_PROGRESS
+
+    @property
+    def discarded(self) -> bool:
+        """Given up by the learner before it was finished: it has no results."""
+        return self.status == AttemptStatus.DISCARDED
 
     @property
     def ran_out_of_time(self) -> bool:

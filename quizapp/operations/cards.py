@@ -27,6 +27,7 @@ from ..domain.refusals import Conflict
 from ..domain.revlog import LoggedReview, ReviewSource
 from ..models import NEW, Card, CardState, CardTag, Deck, Question, Review, SchedulerSettings, User
 from ..queries import cards as card_queries
+from . import activity
 
 MAX_DURATION_MS = 60_000  # like Anki, a card left on screen longer counts as a minute
 
@@ -132,6 +133,7 @@ def delete_deck(session: Session, deck: Deck) -> None:
 def save_settings(session: Session, user: User, settings: scheduling.Settings, now: dt.datetime) -> SchedulerSettings:
     """Store the learner's settings (validated first: :class:`scheduling.SettingsError` lists every problem)."""
     settings.validated()
+    before = card_queries.settings_of(session, user.id)
     row = session.get(SchedulerSettings, user.id)
     if row is None:
         row = SchedulerSettings(user_id=user.id)
@@ -143,6 +145,8 @@ def save_settings(session: Session, user: User, settings: scheduling.Settings, n
         setattr(row, name, value)
     row.updated_at = now
     session.flush()
+    if (before.timezone, before.day_starts_at_hour) != (settings.timezone, settings.day_starts_at_hour):
+        activity.rebuild(session, user.id, settings)  # the learner's days are no longer where they were
     return row
 
 
@@ -213,8 +217,10 @@ def grade(
         if existing is not None:
             return _recorded(existing, card, rating)
         raise StaleGrade()
+    counted = source != ReviewSource.QUIZ  # a quiz's reviews are counted as its answers
+    settings = card_queries.settings_of(session, user.id) if scheduler is None or counted else None
     if scheduler is None:
-        scheduler = scheduling.make_scheduler(card_queries.settings_of(session, user.id))
+        scheduler = scheduling.make_scheduler(settings)
     before = card_queries.fsrs_card(card.id, state, now)
     after, _log = scheduling.review(scheduler, before, fsrs.Rating(rating), now, duration_ms)
     review = Review(
@@ -241,6 +247,8 @@ def grade(
     _apply(state, after)
     state.version += 1
     session.flush()
+    if counted:
+        activity.record_review(session, review, card.bank_id, activity.question_tags(card.question.data), settings)
     return Graded(review, duplicate=False)
 
 
@@ -279,6 +287,8 @@ def undo(session: Session, user: User, review: Review) -> Card:
         select(CardState).where(CardState.user_id == user.id, CardState.card_id == review.card_id).with_for_update()
     ).first()
     card = session.get(Card, review.card_id)
+    settings = card_queries.settings_of(session, user.id)
+    activity.forget_review(session, review, card.bank_id, activity.question_tags(card.question.data), settings)
     if state is not None:
         if review.before is None:
             session.delete(state)
@@ -388,6 +398,8 @@ def import_reviews(session: Session, user: User, reviews: Sequence[LoggedReview]
         session.execute(insert(Review), rows)
     cards = {row["card_id"] for row in rows}
     rebuild_states(session, user, cards)
+    if rows:  # replaying the touched cards may change what their earlier reviews count as, too
+        activity.rebuild(session, user.id, card_queries.settings_of(session, user.id))
     return ImportedLog(len(rows), len(reviews) - len(rows), len(cards))
 
 

@@ -1,4 +1,5 @@
-"""Taking quizzes: starting an attempt, saving and grading answers, closing attempts, practising mistakes.
+"""Taking quizzes: starting an attempt, saving and grading answers, closing and discarding attempts,
+practising mistakes.
 
 Functions add and flush (or run statements) but never commit; the caller commits once. Each takes
 ``now`` (UTC) so that time limits can be tested with a pinned clock. Functions that change an attempt first lock it (see
@@ -18,6 +19,8 @@ from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..database import reads_before_writing
+from ..domain import stats
+from ..domain.attempts import GRADED_STATUSES
 from ..domain.grading import grade, parse_response
 from ..domain.quizzes import (
     MAX_COUNT,
@@ -37,7 +40,16 @@ from ..domain.quizzes import (
 )
 from ..domain.refusals import Conflict, NotFound, Refused
 from ..models import Answer, Attempt, Bank, Question, QuestionRevision, User
-from ..queries.quizzes import LiveQuestion, current_quizzes, live_candidates, missed_questions, pinned_question
+from ..queries.cards import settings_of
+from ..queries.quizzes import (
+    LiveQuestion,
+    current_quizzes,
+    in_progress,
+    live_candidates,
+    missed_questions,
+    pinned_question,
+)
+from . import activity
 from .cards import record_quiz_outcome
 
 TITLE_LENGTH = 300
@@ -65,6 +77,18 @@ class AttemptClosed(Conflict):
 
 class TimeUp(AttemptClosed):
     """This request came after the time limit: the attempt has just been closed."""
+
+
+class AttemptDiscarded(AttemptClosed):
+    """The learner discarded the attempt; it takes no more answers and has no results."""
+
+
+class QuizInProgress(Conflict):
+    """The learner asked to start a quiz they already have in progress: resume it, or start afresh."""
+
+    def __init__(self, message: str, attempt_id: int):
+        super().__init__(message)
+        self.attempt_id = attempt_id
 
 
 class AlreadyAnswered(Conflict):
@@ -95,6 +119,39 @@ class CustomQuiz:
 
 
 @dataclass(frozen=True)
+class MistakesQuiz:
+    """A practice quiz of the learner's latest mistakes, optionally within one bank or with one tag."""
+
+    bank_slug: str | None = None
+    tag: str | None = None
+
+
+QuizSpec = BankQuiz | CustomQuiz | MistakesQuiz
+
+
+def spec_of(attempt: Attempt) -> QuizSpec:
+    """The quiz ``attempt`` was started on, as a learner would ask for it again."""
+    criteria = attempt.criteria
+    if attempt.source == AttemptSource.BANK_QUIZ:
+        return BankQuiz(next(iter(criteria["banks"])), attempt.quiz_key or "")
+    if attempt.source == AttemptSource.MISTAKES:
+        return MistakesQuiz(criteria.get("bank"), criteria.get("tag"))
+    minutes = attempt.time_limit_seconds // 60 if attempt.time_limit_seconds else None
+    tags = tuple(criteria.get("tags") or ())
+    return CustomQuiz(sorted(criteria["banks"]), tags, criteria["count"], attempt.mode, minutes)
+
+
+def same_quiz(spec: QuizSpec) -> tuple[Any, ...]:
+    """What makes two requests ask for the same quiz: the order banks and tags were ticked in does not."""
+    if isinstance(spec, CustomQuiz):
+        minutes = spec.time_limit_minutes or None
+        return ("custom", sorted(set(spec.bank_slugs)), sorted(set(spec.tags)), spec.count, str(spec.mode), minutes)
+    if isinstance(spec, MistakesQuiz):
+        return ("mistakes", spec.bank_slug or None, spec.tag or None)
+    return ("bank_quiz", spec.bank_slug, spec.quiz)
+
+
+@dataclass(frozen=True)
 class Saved:
     """What :func:`save_answer` did."""
 
@@ -112,17 +169,27 @@ def new_seed() -> int:
 
 
 def start_attempt(
-    session: Session, user: User, spec: BankQuiz | CustomQuiz, now: dt.datetime, seed: int | None = None
+    session: Session,
+    user: User,
+    spec: BankQuiz | CustomQuiz,
+    now: dt.datetime,
+    seed: int | None = None,
+    *,
+    afresh: bool = False,
 ) -> Attempt:
     """Start ``user`` on a bank's quiz or on a quiz they built, drawing live questions by ``seed``.
 
+    A learner who already has the same quiz in progress is offered it back rather than given a second
+    attempt; with ``afresh`` it is discarded and a new attempt starts.
+
     Raises:
+        QuizInProgress: the same quiz is in progress (and ``afresh`` is not set); nothing was changed.
         UnknownQuiz: no such bank or quiz.
         NoQuestions: nothing to ask (every question retired, or no question has the tags).
         QuizOutOfBounds: a custom quiz asked for something out of bounds.
     """
     seed = new_seed() if seed is None else seed
-    close_expired(session, user, now)
+    _make_way(session, user, spec, now, afresh)
     if isinstance(spec, BankQuiz):
         return _start_bank_quiz(session, user, spec, now, seed)
     return _start_custom_quiz(session, user, spec, now, seed)
@@ -197,19 +264,23 @@ def practise_mistakes(
     tag: str | None = None,
     count: int = MISTAKES_COUNT,
     seed: int | None = None,
+    *,
+    afresh: bool = False,
 ) -> Attempt:
     """Start a practice quiz of the questions ``user`` most recently got wrong (in bank ``bank_slug``, with ``tag``).
 
     A question counts as a mistake when the learner's latest final answer to it (a practice answer, or an
-    answer in a closed exam) was not fully correct. The ``count`` most recent mistakes are drawn, in an
-    order shuffled by ``seed``; each is asked as it is worded now.
+    answer in a graded exam) was not fully correct. The ``count`` most recent mistakes are drawn, in an
+    order shuffled by ``seed``; each is asked as it is worded now. A practice of the same mistakes (same
+    bank and tag) already in progress is offered back, as :func:`start_attempt` does.
 
     Raises:
+        QuizInProgress: the same practice is in progress (and ``afresh`` is not set); nothing was changed.
         UnknownQuiz: no bank has the slug ``bank_slug``.
-        NoQuestions: nothing to practise.
+        NoQuestions: nothing to practise: nothing answered yet, or every latest answer right.
     """
     seed = new_seed() if seed is None else seed
-    close_expired(session, user, now)
+    _make_way(session, user, MistakesQuiz(bank_slug, tag), now, afresh)
     banks = session.scalars(select(Bank).where(Bank.slug == bank_slug)).all() if bank_slug else []
     if bank_slug and not banks:
         raise UnknownQuiz("Choose one of the banks listed.")
@@ -225,23 +296,25 @@ def practise_mistakes(
         .join(Attempt, Attempt.id == Answer.attempt_id)
         .where(
             Answer.user_id == user.id,
-            or_(Attempt.mode == AttemptMode.PRACTICE, Attempt.status != AttemptStatus.IN_PROGRESS),
+            # Final answers only: an exam's count once it is graded (a discarded exam's never do).
+            or_(Attempt.mode == AttemptMode.PRACTICE, Attempt.status.in_(GRADED_STATUSES)),
         )
         .subquery()
     )
-    recent = session.execute(
-        select(ranked.c.question_id)
-        .where(ranked.c.rank == 1, ranked.c.correct.is_(False))
+    latest = session.execute(
+        select(ranked.c.question_id, ranked.c.correct)
+        .where(ranked.c.rank == 1)
         .order_by(ranked.c.answered_at.desc(), ranked.c.question_id)
-    ).scalars()
-    order = {qid: i for i, qid in enumerate(recent)}
-    where = [Question.id.in_(list(order))] + ([Question.bank_id == banks[0].id] if banks else [])
-    candidates = sorted(live_candidates(session, *where), key=lambda c: order[c.ref.question_id])
+    ).all()
+    in_scope = [Question.bank_id == banks[0].id] if banks else []
+    order = {qid: i for i, (qid, correct) in enumerate(latest) if not correct}
+    candidates = live_candidates(session, Question.id.in_(list(order)), *in_scope)
+    candidates.sort(key=lambda c: order[c.ref.question_id])
     mistakes = select_pool(candidates, None, [tag] if tag else [])[:count]
     if not mistakes:
-        where_text = " in this bank" if bank_slug else ""
-        where_text += " with this tag" if tag else ""
-        raise NoQuestions(f"You have no mistakes to practise{where_text}. Well done!")
+        answered = live_candidates(session, Question.id.in_([qid for qid, _correct in latest]), *in_scope)
+        answered = select_pool(answered, None, [tag] if tag else [])
+        raise NoQuestions(_no_mistakes(bool(answered), bool(bank_slug), bool(tag)))
     title = "Practise my mistakes"
     if banks:
         title += f": {banks[0].title}"
@@ -312,6 +385,35 @@ def retry_missed(session: Session, user: User, attempt_id: int, now: dt.datetime
     )
 
 
+def _no_mistakes(answered: bool, in_bank: bool, with_tag: bool) -> str:
+    """Why there is nothing to practise: nothing answered yet (where the learner looked), or all of it right."""
+    where = (" in this bank" if in_bank else "") + (" with this tag" if with_tag else "")
+    if answered:
+        return f"Your latest answer to every question you have answered{where} is right: nothing to practise."
+    if where:
+        return f"You have not answered any question{where} yet, so there is no mistake to practise."
+    return (
+        "You have not answered any quiz question yet, so there is no mistake to practise. Take a quiz: the "
+        "questions you get wrong can be practised here."
+    )
+
+
+def _make_way(session: Session, user: User, spec: QuizSpec, now: dt.datetime, afresh: bool) -> None:
+    """Before ``user`` starts ``spec``: close their attempts whose time ran out, then refuse if they have the
+    same quiz in progress, or discard it when they asked to start afresh."""
+    # One start at a time per learner, so two quick presses of Start cannot both find nothing in progress
+    # (PostgreSQL; on SQLite the transaction's BEGIN IMMEDIATE already holds the write lock).
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    wanted = same_quiz(spec)
+    for attempt in session.scalars(in_progress(user.id).with_for_update()).all():
+        if attempt.time_is_up(now):
+            _close(session, attempt, now)
+        elif same_quiz(spec_of(attempt)) == wanted:
+            if not afresh:
+                raise QuizInProgress("You already have this quiz in progress.", attempt.id)
+            _discard(session, attempt, now)
+
+
 def _create(
     session: Session,
     user: User,
@@ -360,6 +462,7 @@ def _create(
 # The rarer paths, closing an attempt and feeding the flashcards, load ORM objects.
 
 _attempts, _answers, _revisions = Attempt.__table__, Answer.__table__, QuestionRevision.__table__
+_questions = Question.__table__
 _ATTEMPT = select(
     _attempts.c.id,
     _attempts.c.user_id,
@@ -370,7 +473,11 @@ _ATTEMPT = select(
     _attempts.c.question_count,
     _attempts.c.question_revision_ids,
 ).where(_attempts.c.id == bindparam("attempt_id"))
-_REVISION = select(_revisions.c.question_id, _revisions.c.data).where(_revisions.c.id == bindparam("revision_id"))
+_REVISION = (
+    select(_revisions.c.question_id, _revisions.c.data, _questions.c.bank_id)
+    .join(_questions, _questions.c.id == _revisions.c.question_id)
+    .where(_revisions.c.id == bindparam("revision_id"))
+)
 _STATUS = select(_attempts.c.status).where(_attempts.c.id == bindparam("attempt_id")).with_for_update()
 _SAVED = select(_answers.c.id, _answers.c.response, _answers.c.time_spent_ms).where(
     _answers.c.attempt_id == bindparam("attempt_id"), _answers.c.position == bindparam("position")
@@ -437,7 +544,7 @@ def save_answer(
             attempt.status == AttemptStatus.IN_PROGRESS and 1 <= position <= attempt.question_count
         ):  # else refused below
             revision_id = attempt.question_revision_ids[position - 1]
-            question_id, data = reader.execute(_REVISION, {"revision_id": revision_id}).one()
+            question_id, data, bank_id = reader.execute(_REVISION, {"revision_id": revision_id}).one()
     _check_open(session, attempt, now)
     if not 1 <= position <= attempt.question_count:
         raise UnknownAttempt("This quiz has no such question.")
@@ -478,7 +585,9 @@ def save_answer(
         session.execute(_UPDATE, values | {"answer_id": answer_id})
         _forget(session, answer_id)
     closed = False
-    if attempt.mode == AttemptMode.PRACTICE:
+    if attempt.mode == AttemptMode.PRACTICE:  # final as soon as saved: counted now
+        entry = (now, result.correct, spent, bank_id, stats.tag_key(question.tags))
+        activity.record_answers(session, attempt.user_id, [entry], settings_of(session, attempt.user_id))
         _after_grading(session, attempt.user_id, question_id, answer_id, result.correct, now)
         answered = session.scalar(_ANSWERED, {"attempt_id": attempt.id})
         if answered == attempt.question_count:
@@ -495,6 +604,8 @@ def _forget(session: Session, answer_id: int) -> None:
 
 
 def _check_open(session: Session, attempt: AttemptState, now: dt.datetime) -> None:
+    if attempt.status == AttemptStatus.DISCARDED:
+        raise AttemptDiscarded("You discarded this quiz, so it takes no more answers.")
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("This quiz is already finished, so it takes no more answers. Here are your results.")
     if attempt.time_is_up(now):
@@ -527,16 +638,54 @@ def finish_attempt(session: Session, attempt: Attempt, now: dt.datetime) -> Atte
     return attempt
 
 
-def close_expired(session: Session, user: User, now: dt.datetime) -> int:
-    """Close every attempt of ``user`` whose time ran out; return how many were closed."""
-    stale = session.scalars(
-        select(Attempt)
-        .where(Attempt.user_id == user.id, Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline < now)
-        .with_for_update()
-    ).all()
-    for attempt in stale:
+def discard_attempt(session: Session, user_id: int, attempt_id: int, now: dt.datetime) -> Attempt:
+    """Discard the attempt ``attempt_id`` of user ``user_id``, which they have not finished: it takes no more
+    answers, has no results and counts in no score. Discarding it again changes nothing.
+
+    Its row and answers are kept (see :class:`quizapp.domain.attempts.AttemptStatus`): practice answers
+    already given have fed the learner's flashcards and still count as their latest answers to those
+    questions; exam answers, never final, count for nothing.
+
+    Raises:
+        UnknownAttempt: no such attempt of this user (another user's attempt is no different).
+        AttemptClosed: it is finished: results are never thrown away.
+        TimeUp: its time ran out; it has just been closed and graded instead (commit that).
+    """
+    attempt = _locked(session, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        raise UnknownAttempt("There is no such quiz attempt.")
+    if attempt.status == AttemptStatus.DISCARDED:
+        return attempt
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise AttemptClosed("This quiz is finished, so it cannot be discarded: its results stay in your history.")
+    if attempt.time_is_up(now):
         _close(session, attempt, now)
-    return len(stale)
+        raise TimeUp("Time ran out on this quiz before it was discarded, so it was graded with the answers you saved.")
+    _discard(session, attempt, now)
+    return attempt
+
+
+def start_afresh(session: Session, user: User, attempt_id: int, now: dt.datetime, seed: int | None = None) -> Attempt:
+    """Start again the quiz of ``user``'s attempt ``attempt_id``, discarding whatever of it is in progress.
+
+    Raises:
+        UnknownAttempt: no such attempt of this user.
+        UnknownQuiz, NoQuestions: as :func:`start_attempt` and :func:`practise_mistakes` raise them.
+    """
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        raise UnknownAttempt("There is no such quiz attempt.")
+    spec = spec_of(attempt)
+    if isinstance(spec, MistakesQuiz):
+        return practise_mistakes(session, user, now, spec.bank_slug, spec.tag, seed=seed, afresh=True)
+    return start_attempt(session, user, spec, now, seed, afresh=True)
+
+
+def _discard(session: Session, attempt: Attempt, now: dt.datetime) -> None:
+    attempt.status = AttemptStatus.DISCARDED
+    attempt.finished_at = now
+    attempt.percent = None
+    session.flush()
 
 
 def _time_spent(started_at: dt.datetime, now: dt.datetime, shown_at: dt.datetime | None) -> int | None:
@@ -562,6 +711,7 @@ def _close(session: Session, attempt: Attempt, now: dt.datetime) -> None:
     attempt.duration_seconds = max(0, round((end - attempt.started_at).total_seconds()))
     attempt.score = _total(session, attempt)
     attempt.percent = percent(attempt.score, attempt.max_score)
+    activity.record_attempt(session, attempt, settings_of(session, attempt.user_id))
     if attempt.mode == AttemptMode.EXAM:  # exam answers become final only now; practice ones were final when saved
         for answer in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id).order_by(Answer.position)):
             _after_grading(session, attempt.user_id, answer.question_id, answer.id, answer.correct, now)

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import types as question_types
 from ..domain.banks import Quiz
 from ..domain.grading import QuizQuestion, Response, response_form
 from ..domain.history import QuestionHistory
+from ..domain.home import Unfinished
 from ..domain.quizzes import (
     AttemptMode,
     AttemptStatus,
@@ -170,6 +171,30 @@ def in_progress(user_id: int) -> Select[tuple[Attempt]]:
         .where(Attempt.user_id == user_id, Attempt.status == AttemptStatus.IN_PROGRESS)
         .order_by(Attempt.started_at.desc(), Attempt.id.desc())
     )
+
+
+def unfinished(session: Session, user_id: int) -> list[Unfinished]:
+    """A learner's attempts in progress, newest first, each with how many of its questions are answered."""
+    answered = select(func.count(Answer.id)).where(Answer.attempt_id == Attempt.id).scalar_subquery()
+    rows = session.execute(
+        select(
+            Attempt.id,
+            Attempt.title,
+            Attempt.mode,
+            answered,
+            Attempt.question_count,
+            Attempt.started_at,
+            Attempt.deadline,
+        )
+        .where(Attempt.user_id == user_id, Attempt.status == AttemptStatus.IN_PROGRESS)
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+    )
+    return [Unfinished(*row) for row in rows]
+
+
+def attempts_started(user_id: int) -> Select[tuple[int]]:
+    """How many attempts a learner has ever started."""
+    return select(func.count(Attempt.id)).where(Attempt.user_id == user_id)
 
 
 def answers_by_position(session: Session, attempt: Attempt) -> dict[int, Answer]:

@@ -1,4 +1,5 @@
-"""Learners' quiz pages: the quiz list, taking a quiz one question per page, results and history.
+"""Learners' quiz pages: the quiz list, building a quiz, taking one a question per page, results and history,
+and discarding or starting afresh a quiz in progress.
 
 Every page needs an account, and an attempt is only ever seen by its owner (anyone else gets a 404).
 Answers are posted one question at a time and the browser is redirected to the next page (post, redirect,
@@ -12,7 +13,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import acting_user, owned_or_404, require_role
+from ..access import acting_user, next_from_request, owned_or_404, require_role
 from ..domain.freshness import overdue
 from ..domain.grading import ResponseError
 from ..domain.quizzes import AttemptMode, AttemptStatus
@@ -42,27 +43,18 @@ def bad_request(message: str) -> tuple[str, int]:
     return render_template("error.html", code=400, title="Bad request", text=message), 400
 
 
-def index_page(build: BuildForm | None = None, status: int = 200) -> tuple[str, int]:
-    catalogue = queries.catalogue(db.session)
-    return render_template(
-        "quiz/index.html",
-        catalogue=catalogue,
-        build=(build or BuildForm(formdata=None, prefix="build")).offer(catalogue),
-        mistakes=MistakesForm(formdata=None, prefix="mistakes").offer(catalogue),
-        attempts=db.session.scalars(queries.in_progress(current_user.id)).all(),
-        now=utcnow(),
-    ), status
-
-
 def begin(start: Any, back: str | None = None) -> Any:
-    """Start an attempt with ``start`` (a function of the user and the time) and go to its first question;
-    if it is refused, say why on the page ``back`` (the quiz list by default)."""
+    """Start an attempt with ``start`` (a function of the user and the time) and go to its first question; if
+    the same quiz is in progress, offer it back; if it is refused, say why on the page ``back`` (the quiz list
+    by default)."""
     try:
         attempt = start(acting_user(), utcnow())
     except Refused as refused:
         if isinstance(refused, NotFound):
             raise  # the error page, with a 404
         db.session.rollback()
+        if isinstance(refused, quizzes.QuizInProgress):
+            return redirect(url_for("quiz.start_again", attempt_id=refused.attempt_id), 303)
         flash(refused.message, "error")
         return redirect(back or url_for("quiz.index"), 303)
     attempt_id = attempt.id
@@ -72,8 +64,15 @@ def begin(start: Any, back: str | None = None) -> Any:
 
 @bp.get("/quizzes")
 def index():
-    """List the quizzes in progress, the banks' quizzes, and the forms to build one or practise mistakes."""
-    return index_page()
+    """List the quizzes in progress, the banks' quizzes, and the ways to practise mistakes or build a quiz."""
+    catalogue = queries.catalogue(db.session)
+    return render_template(
+        "quiz/index.html",
+        catalogue=catalogue,
+        mistakes=MistakesForm(formdata=None, prefix="mistakes").offer(catalogue),
+        unfinished=queries.unfinished(db.session, current_user.id),
+        now=utcnow(),
+    )
 
 
 @bp.post("/quizzes/start")
@@ -86,23 +85,26 @@ def start():
     return begin(lambda user, now: quizzes.start_attempt(db.session, user, spec, now))
 
 
-@bp.post("/quizzes/build")
+@bp.route("/quizzes/build", methods=["GET", "POST"])
 def build():
-    """Start a quiz built from the chosen banks, tags, number of questions, mode and time limit."""
-    form = BuildForm(prefix="build").offer(queries.catalogue(db.session))
-    if not form.validate():
-        return index_page(form, 422)
-    data = form.data
-    spec = quizzes.CustomQuiz(data["banks"], data["tags"] or (), data["count"], data["mode"], data["time_limit"])
-    try:
-        attempt = quizzes.start_attempt(db.session, acting_user(), spec, utcnow())
-    except Refused as refused:
-        db.session.rollback()
-        form.form_errors.append(refused.message)
-        return index_page(form, 422)
-    attempt_id = attempt.id
-    db.session.commit()
-    return redirect(url_for("quiz.resume", attempt_id=attempt_id), 303)
+    """Choose banks, tags, number of questions, mode and time limit, and start that quiz."""
+    form = BuildForm(prefix="build", formdata=request.form if request.method == "POST" else None)
+    form.offer(queries.catalogue(db.session))
+    if request.method == "POST" and form.validate():
+        data = form.data
+        spec = quizzes.CustomQuiz(data["banks"], data["tags"] or (), data["count"], data["mode"], data["time_limit"])
+        try:
+            attempt = quizzes.start_attempt(db.session, acting_user(), spec, utcnow())
+        except Refused as refused:
+            db.session.rollback()
+            if isinstance(refused, quizzes.QuizInProgress):
+                return redirect(url_for("quiz.start_again", attempt_id=refused.attempt_id), 303)
+            form.form_errors.append(refused.message)
+        else:
+            attempt_id = attempt.id
+            db.session.commit()
+            return redirect(url_for("quiz.resume", attempt_id=attempt_id), 303)
+    return render_template("quiz/build.html", build=form), 422 if request.method == "POST" else 200
 
 
 @bp.post("/quizzes/mistakes")
@@ -156,6 +158,8 @@ def answer(attempt_id: int, position: int):
             return question_page(attempt, position, form.to_dict(flat=False), refused.message, refused.status)
         db.session.commit()  # a time-up closed the attempt; other refusals changed nothing
         flash(refused.message, "error")
+        if isinstance(refused, quizzes.AttemptDiscarded):
+            return redirect(url_for("quiz.history"), 303)
         if isinstance(refused, quizzes.AlreadyAnswered):
             return redirect(url_for("quiz.question", attempt_id=attempt_id, position=position), 303)
         return redirect(url_for("quiz.results", attempt_id=attempt_id), 303)
@@ -204,6 +208,9 @@ def results(attempt_id: int):
     if attempt.status == AttemptStatus.IN_PROGRESS:
         answered = queries.answered_positions(db.session, attempt)
         return go(attempt, queries.where_to_resume(attempt, answered, utcnow()))
+    if attempt.discarded:
+        flash(f"You discarded “{attempt.title}”, so it has no results.", "error")
+        return redirect(url_for("quiz.history"))
     page = queries.results_page(db.session, attempt, current_user.id, utcnow())
     stale = overdue(queries.source_banks(db.session, attempt), utcnow().date())
     return render_template("quiz/results.html", page=page, results=page.results, overdue=stale)
@@ -222,3 +229,40 @@ def history():
     page = db.paginate(queries.history(current_user.id), per_page=HISTORY_PER_PAGE, max_per_page=HISTORY_PER_PAGE)
     timezone = card_queries.timezone_of(db.session, current_user.id)
     return render_template("quiz/history.html", page=page, now=utcnow(), timezone=timezone)
+
+
+# Registered after the pages above, so that the access-matrix test discards each attempt only after them.
+@bp.route("/attempts/<int:attempt_id>/discard", methods=["GET", "POST"])
+def discard(attempt_id: int):
+    """Ask whether to discard an unfinished quiz (GET), then discard it (POST) and go back where the learner was."""
+    back = next_from_request() or url_for("home.index")
+    if request.method == "GET":
+        attempt = owned_or_404(Attempt, attempt_id)
+        if not attempt.is_open(utcnow()):  # finished, discarded or out of time: nothing to ask
+            return redirect(url_for("quiz.resume", attempt_id=attempt_id))
+        answered = len(queries.answered_positions(db.session, attempt))
+        return render_template("quiz/discard.html", attempt=attempt, answered=answered, back=back, now=utcnow())
+    try:
+        attempt = quizzes.discard_attempt(db.session, current_user.id, attempt_id, utcnow())
+    except Refused as refused:
+        if isinstance(refused, NotFound):
+            raise
+        db.session.commit()  # a time-up has just closed and graded it; a finished one is unchanged
+        flash(refused.message, "error")
+        return redirect(url_for("quiz.results", attempt_id=attempt_id), 303)
+    flash(f"You discarded “{attempt.title}”.", "success")
+    db.session.commit()
+    return redirect(back, 303)
+
+
+@bp.route("/attempts/<int:attempt_id>/again", methods=["GET", "POST"])
+def start_again(attempt_id: int):
+    """Offer a quiz in progress back to a learner who pressed Start on it again (GET): resume it, or start
+    afresh (POST), which discards it and starts the same quiz anew."""
+    if request.method == "POST":
+        return begin(lambda user, now: quizzes.start_afresh(db.session, user, attempt_id, now))
+    attempt = owned_or_404(Attempt, attempt_id)
+    if not attempt.in_progress:
+        return redirect(url_for("quiz.resume", attempt_id=attempt_id))
+    answered = len(queries.answered_positions(db.session, attempt))
+    return render_template("quiz/again.html", attempt=attempt, answered=answered, now=utcnow())

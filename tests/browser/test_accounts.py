@@ -44,7 +44,7 @@ def log_out(page) -> None:
 def test_register_log_out_and_log_in(page, live_server):
     name = unique("reader")
     page.goto(live_server.url + "/")
-    expect(page.locator(".intro")).to_contain_text("Anyone can browse the banks")
+    expect(page.locator(".intro")).to_contain_text("Browse the banks below without an account")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Create account").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Create an account")
     assert_accessible(page)
@@ -147,8 +147,8 @@ def test_learner_is_bounced_from_a_teacher_page(page, live_server, live_app):
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("Forbidden")
     assert_accessible(page)
-    page.get_by_role("link", name="Back to the question banks").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Question banks")
+    page.get_by_role("link", name="Back to the home page").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Home")
 
 
 def test_teacher_uploads_a_bank(page, live_server, live_app, tmp_path):

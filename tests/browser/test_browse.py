@@ -26,6 +26,11 @@ def bank_titles(live_app) -> list[str]:
 
 def test_home_page_lists_every_bank_and_opens_one(page, live_server, live_app):
     page.goto(live_server.url + "/")
+    expect(page).to_have_title("Quizzes and flashcards from open question banks · quizapp")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quizzes and flashcards from open question banks")
+    assert sorted(page.locator(".bank-list h2").all_inner_texts()) == bank_titles(live_app)
+    assert_accessible(page)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Banks").click()
     expect(page).to_have_title("Question banks · quizapp")
     expect(page.get_by_role("heading", level=1)).to_have_text("Question banks")
     titles = bank_titles(live_app)
@@ -42,7 +47,7 @@ def test_home_page_lists_every_bank_and_opens_one(page, live_server, live_app):
     expect(page.locator(".question-list")).not_to_contain_text("myelin}}")  # a gap's answer is never listed
     assert_accessible(page)
 
-    page.get_by_role("link", name="Question banks").first.click()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Question banks").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Question banks")
 
 
@@ -60,7 +65,7 @@ def test_keyboard_only_visitor_can_skip_to_content_and_open_a_bank(page, live_se
 
 
 def test_pages_fit_a_phone_screen(phone_page, live_server):
-    for path in ("/", "/banks/all-types"):
+    for path in ("/", "/banks", "/banks/all-types"):
         phone_page.goto(live_server.url + path)
         overflow = phone_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
@@ -72,8 +77,8 @@ def test_not_found_page_is_styled_and_accessible(page, live_server):
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     assert_accessible(page)
-    page.get_by_role("link", name="Back to the question banks").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Question banks")
+    page.get_by_role("link", name="Back to the home page").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quizzes and flashcards from open question banks")
 
 
 def test_no_external_requests(page, live_server):

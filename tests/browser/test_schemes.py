@@ -37,6 +37,9 @@ def every_page(page: Page, live_server, live_app) -> Iterator[str]:
     quizzes, yielding a name for each page (or state of a page) once it is shown."""
     url = live_server.url
     page.goto(url + "/")
+    heading(page, "Quizzes and flashcards from open question banks")
+    yield "welcome"
+    page.goto(url + "/banks")
     heading(page, "Question banks")
     yield "banks"
     page.goto(url + "/banks/all-types")
@@ -61,7 +64,8 @@ def every_page(page: Page, live_server, live_app) -> Iterator[str]:
     yield "login-error"
     fill_login(page, login)
     expect(page.locator(".signed-in")).to_contain_text(login)
-    yield "banks-signed-in"
+    heading(page, "Home")
+    yield "home-new-learner"
     for path, title in (
         ("/account", "Your account"),
         ("/account/password", "Change your password"),
@@ -104,9 +108,15 @@ def every_page(page: Page, live_server, live_app) -> Iterator[str]:
     page.goto(url + "/quizzes")
     heading(page, "Quizzes")
     yield "quizzes"
+    page.goto(url + "/quizzes/build")
+    heading(page, "Build your own quiz")
+    yield "build"
+    page.get_by_role("button", name="Start my quiz").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    yield "build-errors"
     for mode in ("practice", "exam"):
-        page.goto(url + "/quizzes")
-        build = page.locator("section.build")
+        page.goto(url + "/quizzes/build")
+        build = page.locator("form.build")
         build.get_by_label("Every question type").check()
         build.get_by_label("Number of questions").fill("1")
         build.get_by_label(re.compile("^Exam:" if mode == "exam" else "^Practice:")).check()
@@ -128,18 +138,33 @@ def every_page(page: Page, live_server, live_app) -> Iterator[str]:
     heading(page, "My history")
     yield "history"
 
+    for _ in range(2):  # the second Start is offered the first attempt back
+        page.goto(url + "/quizzes")
+        page.locator("summary", has_text="Every question type").click()
+        page.get_by_role("button", name="Start Exam", exact=True).click()
+    heading(page, "You have already started this quiz")
+    yield "start-again"
+    page.goto(url + "/")
+    heading(page, "Home")
+    expect(page.get_by_role("heading", name="Unfinished quizzes")).to_be_visible()
+    yield "home-with-data"
+    page.get_by_role("link", name="Discard Exam").click()
+    heading(page, "Discard this quiz?")
+    yield "discard"
+
 
 def test_every_page_in_both_schemes_passes_axe(scheme_page, live_server, live_app):
     page = scheme_page
     seen = []
     for name in every_page(page, live_server, live_app):
         seen.append(name)
+        page.wait_for_load_state()  # the stylesheet too: a page read while it loads has no background yet
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
         assert background == BACKGROUND[page.scheme], name  # type: ignore[attr-defined]
         assert page.locator('meta[name="color-scheme"]').get_attribute("content") == "light dark", name
         results = AXE.run(page)
         assert results.violations_count == 0, f"{name} ({page.scheme}):\n{results.generate_report()}"  # type: ignore[attr-defined]
-    assert len(seen) == 28
+    assert len(seen) == 34
 
 
 def test_the_icon_is_found_where_browsers_look(page, live_server):
