@@ -252,6 +252,18 @@ def test_retry_asks_again_the_questions_not_fully_right(app, all_types, learner,
     assert attempt_state(app, third)["title"] == "Retry what I missed: Custom quiz: Every question type"
 
 
+def test_a_retry_in_progress_is_offered_back_and_can_be_started_afresh(app, all_types, learner, clock):
+    attempt = take(learner, {**REFILLED, "single-1": WRONG["single-1"]}, mode="exam")
+    again = new_attempt(retry(learner, attempt))
+    response = retry(learner, attempt)  # pressed again while the first retry is in progress
+    assert response.status_code == 303 and response.location == f"/attempts/{again}/again"
+    assert "Retry what I missed" in learner.get(response.location).text
+    fresh = new_attempt(learner.post(f"/attempts/{again}/again"))
+    assert fresh != again and attempt_state(app, again)["status"] == "discarded"
+    assert attempt_state(app, fresh)["criteria"]["retry_of"] == attempt
+    assert keys(app, fresh) == ["single-1"]
+
+
 def test_when_everything_was_right_there_is_nothing_to_retry(app, all_types, learner, clock):
     attempt = take(learner, REFILLED)
     html = learner.get(f"/attempts/{attempt}/results").text

@@ -126,7 +126,14 @@ class MistakesQuiz:
     tag: str | None = None
 
 
-QuizSpec = BankQuiz | CustomQuiz | MistakesQuiz
+@dataclass(frozen=True)
+class RetryQuiz:
+    """A practice quiz of the questions a closed attempt did not get fully right."""
+
+    attempt_id: int
+
+
+QuizSpec = BankQuiz | CustomQuiz | MistakesQuiz | RetryQuiz
 
 
 def spec_of(attempt: Attempt) -> QuizSpec:
@@ -134,6 +141,8 @@ def spec_of(attempt: Attempt) -> QuizSpec:
     criteria = attempt.criteria
     if attempt.source == AttemptSource.BANK_QUIZ:
         return BankQuiz(next(iter(criteria["banks"])), attempt.quiz_key or "")
+    if attempt.source == AttemptSource.MISTAKES and "retry_of" in criteria:
+        return RetryQuiz(criteria["retry_of"])
     if attempt.source == AttemptSource.MISTAKES:
         return MistakesQuiz(criteria.get("bank"), criteria.get("tag"))
     minutes = attempt.time_limit_seconds // 60 if attempt.time_limit_seconds else None
@@ -148,6 +157,8 @@ def same_quiz(spec: QuizSpec) -> tuple[Any, ...]:
         return ("custom", sorted(set(spec.bank_slugs)), sorted(set(spec.tags)), spec.count, str(spec.mode), minutes)
     if isinstance(spec, MistakesQuiz):
         return ("mistakes", spec.bank_slug or None, spec.tag or None)
+    if isinstance(spec, RetryQuiz):
+        return ("retry", spec.attempt_id)
     return ("bank_quiz", spec.bank_slug, spec.quiz)
 
 
@@ -342,7 +353,9 @@ def practise_mistakes(
 RETRY_TITLE = "Retry what I missed: "
 
 
-def retry_missed(session: Session, user: User, attempt_id: int, now: dt.datetime, seed: int | None = None) -> Attempt:
+def retry_missed(
+    session: Session, user: User, attempt_id: int, now: dt.datetime, seed: int | None = None, afresh: bool = False
+) -> Attempt:
     """Start a practice quiz of the questions of ``user``'s closed attempt ``attempt_id`` that were not fully
     right (unanswered ones too), each asked as it is worded now, in an order shuffled by ``seed``.
 
@@ -350,9 +363,10 @@ def retry_missed(session: Session, user: User, attempt_id: int, now: dt.datetime
         UnknownAttempt: no such attempt of this user.
         NotFinished: the attempt is still in progress.
         NoQuestions: every question was right, or those missed have been removed from their banks.
+        QuizInProgress: a retry of this attempt is in progress (unless ``afresh``, which discards it).
     """
     seed = new_seed() if seed is None else seed
-    close_expired(session, user, now)
+    _make_way(session, user, RetryQuiz(attempt_id), now, afresh)
     attempt = session.get(Attempt, attempt_id)
     if attempt is None or attempt.user_id != user.id:
         raise UnknownAttempt("There is no such quiz attempt.")
@@ -676,6 +690,8 @@ def start_afresh(session: Session, user: User, attempt_id: int, now: dt.datetime
     if attempt is None or attempt.user_id != user.id:
         raise UnknownAttempt("There is no such quiz attempt.")
     spec = spec_of(attempt)
+    if isinstance(spec, RetryQuiz):
+        return retry_missed(session, user, spec.attempt_id, now, seed, afresh=True)
     if isinstance(spec, MistakesQuiz):
         return practise_mistakes(session, user, now, spec.bank_slug, spec.tag, seed=seed, afresh=True)
     return start_attempt(session, user, spec, now, seed, afresh=True)
