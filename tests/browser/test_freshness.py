@@ -45,8 +45,8 @@ def test_a_learner_is_told_a_bank_is_overdue_and_when_its_facts_are_dated(page, 
 
     page.goto(stale_server.url + "/login")
     fill_login(page, "reader")
-    page.goto(stale_server.url + "/quizzes")
-    build = page.locator("section.build")
+    page.goto(stale_server.url + "/quizzes/build")
+    build = page.get_by_role("main")
     build.get_by_label("An old bank").check()
     build.get_by_label("Number of questions").fill("2")
     build.get_by_role("button", name="Start my quiz").click()

@@ -244,6 +244,7 @@ def test_the_quiz_timer_stays_in_view(browser_instance, live_server, live_app):
     try:
         sign_in(page, live_server, live_app)
         page.goto(live_server.url + "/quizzes")
+        page.locator("summary", has_text="Every question type").click()
         page.get_by_role("button", name="Start Exam", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Question 1 of 3")
         page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
