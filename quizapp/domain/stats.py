@@ -31,12 +31,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import fsrs
@@ -588,12 +589,12 @@ def reviews_by_hour(c: Counts) -> tuple[int, ...]:
 # --- cards: states, memory, forecast ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class CardRow:
-    """A learner's memory state of one card they have seen.
+class CardRow(NamedTuple):
+    """A learner's memory state of one card they have seen: a plain, immutable row (a named tuple, cheap to
+    make for each of the thousands of cards a learner may have).
 
-    Times are POSIX seconds (UTC), so that the thousands of cards a learner may have are read without making
-    a datetime for each. ``live`` is False once the card's question is removed from its bank.
+    Times are POSIX seconds (UTC), so that no datetime is made for each card either. ``live`` is False once the
+    card's question is removed from its bank.
     """
 
     card_id: int
@@ -625,6 +626,19 @@ def retrievability(stability: float | None, elapsed_days: float, parameters: Seq
         return 0.0
     decay, factor = decay_and_factor(parameters)
     return (1 + factor * max(0.0, elapsed_days) / stability) ** decay
+
+
+def recalls(cards: Sequence[CardRow], now: int, parameters: Sequence[float]) -> list[float]:
+    """Each card's retrievability at ``now`` (POSIX seconds), in the order of ``cards``: computed once for the
+    panels that need it."""
+    decay, factor = decay_and_factor(parameters)
+    day = DAY_SECONDS
+    return [
+        (1 + factor * (max(0, (now - c.last_review) // day) if c.last_review is not None else 0) / c.stability) ** decay
+        if c.stability
+        else 0.0
+        for c in cards
+    ]
 
 
 def elapsed_days(card: CardRow, now: int) -> int:
@@ -737,10 +751,7 @@ def histogram(values: Iterable[float], edges: Sequence[tuple[float, str]]) -> Hi
     counts = [0] * len(edges)
     n, summed = 0, 0.0
     for value in values:
-        i = len(lows) - 1
-        while i > 0 and value < lows[i]:
-            i -= 1
-        counts[i] += 1
+        counts[max(0, bisect_right(lows, value) - 1)] += 1
         n += 1
         summed += value
     bins = tuple(
@@ -766,34 +777,35 @@ class Memory:
         return not self.cards
 
 
-def memory(cards: Iterable[CardRow], now: int, parameters: Sequence[float]) -> Memory:
+def memory(
+    cards: Sequence[CardRow], now: int, parameters: Sequence[float], recall: Sequence[float] | None = None
+) -> Memory:
     """Histograms of the live cards' intervals (review cards), stability, difficulty and retrievability now,
-    with the estimated total knowledge and the daily load. ``now`` is POSIX seconds."""
-    decay, factor = decay_and_factor(parameters)
-    intervals, stabilities, difficulties, recalls = [], [], [], []
+    with the estimated total knowledge and the daily load. ``now`` is POSIX seconds; ``recall``, each card's
+    retrievability if already known (:func:`recalls`)."""
+    if recall is None:
+        recall = recalls(cards, now, parameters)
+    intervals, stabilities, difficulties, live_recalls = [], [], [], []
     load = 0.0
-    for card in cards:
+    for card, r in zip(cards, recall, strict=True):
         if not card.live:
             continue
-        scheduled = card.scheduled_days
+        scheduled = None if card.last_review is None else (card.due - card.last_review) / DAY_SECONDS
         if card.state == REVIEW and scheduled is not None:
             intervals.append(scheduled)
         load += 1 / max(1.0, scheduled or 0.0)
         if card.stability:
             stabilities.append(card.stability)
-            t = elapsed_days(card, now)
-            recalls.append((1 + factor * t / card.stability) ** decay)
-        else:
-            recalls.append(0.0)
         if card.difficulty is not None:
             difficulties.append(card.difficulty)
+        live_recalls.append(r)
     return Memory(
         intervals=histogram(intervals, DAY_BINS),
         stability=histogram(stabilities, DAY_BINS),
         difficulty=histogram(difficulties, DIFFICULTY_BINS),
-        retrievability=histogram(recalls, RETRIEVABILITY_BINS),
-        knowledge=math.fsum(recalls),
-        cards=len(recalls),
+        retrievability=histogram(live_recalls, RETRIEVABILITY_BINS),
+        knowledge=math.fsum(live_recalls),
+        cards=len(live_recalls),
         load=load,
     )
 
@@ -871,33 +883,33 @@ class TagMastery:
 
 
 def mastery(
-    cards: Iterable[CardRow],
+    cards: Sequence[CardRow],
     evidence: Mapping[str, Counts],
     now: int,
     parameters: Sequence[float],
     only: Iterable[str] | None = None,
+    recall: Sequence[float] | None = None,
 ) -> tuple[TagMastery, ...]:
     """Per tag (of the cards seen, or of the reviews and answers in ``evidence``, keyed by :func:`tag_key`):
     the mean retrievability of its live cards now, the share well known, quiz accuracy and the reviews and
-    answers behind it; sorted by tag. ``only``: just these tags."""
-    decay, factor = decay_and_factor(parameters)
-    recalls: dict[str, list[float]] = defaultdict(list)
-    for card in cards:
-        if not card.live:
-            continue
-        r = (1 + factor * elapsed_days(card, now) / card.stability) ** decay if card.stability else 0.0
-        for tag in card.tags:
-            recalls[tag].append(r)
+    answers behind it; sorted by tag. ``only``: just these tags; ``recall``: as for :func:`memory`."""
+    if recall is None:
+        recall = recalls(cards, now, parameters)
+    by_tag_recall: dict[str, list[float]] = defaultdict(list)
+    for card, r in zip(cards, recall, strict=True):
+        if card.live:
+            for tag in card.tags:
+                by_tag_recall[tag].append(r)
     by_tag: dict[str, Counts] = defaultdict(Counts)
     for key, c in evidence.items():
         for tag in tags_of(key):
             by_tag[tag] = by_tag[tag] + c
-    wanted = set(recalls) | set(by_tag)
+    wanted = set(by_tag_recall) | set(by_tag)
     if only is not None:
         wanted &= set(only)
     rows = []
     for tag in sorted(wanted):
-        rs, c = recalls.get(tag, []), by_tag.get(tag, EMPTY)
+        rs, c = by_tag_recall.get(tag, []), by_tag.get(tag, EMPTY)
         rows.append(
             TagMastery(
                 tag=tag,

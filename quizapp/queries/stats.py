@@ -28,6 +28,7 @@ from sqlalchemy import (
     exists,
     extract,
     func,
+    literal_column,
     or_,
     select,
 )
@@ -57,9 +58,11 @@ class epoch_seconds(FunctionElement):
 
 @compiles(epoch_seconds, "sqlite")
 def _epoch_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    # Stored as "YYYY-MM-DD HH:MM:SS.ffffff": cut the fraction, which strftime would round.
+    # Stored as "YYYY-MM-DD HH:MM:SS.ffffff": the whole seconds, from the Julian day (quicker than strftime's
+    # "%s", and in every SQLite); rounded, since the day's fraction carries a little floating-point error.
     (column,) = element.clauses
-    return compiler.process(cast(func.strftime("%s", func.substr(column, 1, 19)), BigInteger), **kw)
+    seconds = (func.julianday(func.substr(column, 1, 19)) - 2440587.5) * 86400
+    return compiler.process(cast(func.round(seconds), BigInteger), **kw)
 
 
 @compiles(epoch_seconds)
@@ -173,19 +176,29 @@ def today_and_streak(
 
 @lru_cache(maxsize=16)
 def _due_statement(days: int, tagged_deck: bool, has_bank: bool, has_tag: bool) -> Select:
+    """Cards due per learner day, numbered from 0 (today, overdue cards included) by one CASE, grouped on it:
+    one pass over the learner's ``(user_id, due)`` index range. The scope's cards are picked with IN, not a join,
+    so a learner without one pays a lookup in a small set of retired cards rather than one per card."""
     bounds = [bindparam(f"end_{i}", type_=CardState.due.type) for i in range(days)]
-    due = CardState.due
-    columns = [func.count(case((due < bounds[0], 1)))]
-    columns += [func.count(case((and_(due >= bounds[i - 1], due < bounds[i]), 1))) for i in range(1, days)]
-    where = [CardState.user_id == bindparam("user_id"), due < bounds[-1], Card.retired_at.is_(None)]
-    if has_bank:
-        where.append(Card.bank_id == bindparam("bank_id"))
-    if tagged_deck:
-        tags = bindparam("any_tags", expanding=True)
-        where.append(exists().where(CardTag.card_id == Card.id, CardTag.tag.in_(tags)))
-    if has_tag:
-        where.append(exists().where(CardTag.card_id == Card.id, CardTag.tag == bindparam("tag")))
-    return select(*columns).select_from(CardState).join(Card, Card.id == CardState.card_id).where(*where)
+    day = case(*((CardState.due < bounds[i], i) for i in range(days))).label("day")
+    cards = select(Card.id)
+    if has_bank or tagged_deck or has_tag:
+        cards = cards.where(Card.retired_at.is_(None))
+        if has_bank:
+            cards = cards.where(Card.bank_id == bindparam("bank_id"))
+        if tagged_deck:
+            tags = bindparam("any_tags", expanding=True)
+            cards = cards.where(exists().where(CardTag.card_id == Card.id, CardTag.tag.in_(tags)))
+        if has_tag:
+            cards = cards.where(exists().where(CardTag.card_id == Card.id, CardTag.tag == bindparam("tag")))
+        in_scope = CardState.card_id.in_(cards)
+    else:
+        in_scope = CardState.card_id.not_in(cards.where(Card.retired_at.is_not(None)))
+    return (
+        select(day, func.count())
+        .where(CardState.user_id == bindparam("user_id"), CardState.due < bounds[-1], in_scope)
+        .group_by(literal_column("day"))
+    )
 
 
 def due_by_day(
@@ -207,8 +220,7 @@ def due_by_day(
     if scope.tag is not None:
         parameters["tag"] = scope.tag
     statement = _due_statement(days, bool(scope.any_tags), scope.bank_id is not None, scope.tag is not None)
-    row = session.execute(statement, parameters).one()
-    return {i: int(n) for i, n in enumerate(row) if n}
+    return {int(day): int(n) for day, n in session.execute(statement, parameters)}
 
 
 # --- the statistics page ----------------------------------------------------------------------------------
@@ -320,9 +332,9 @@ def statistics(
 
     cards = card_rows(session, user_id, scope)
     decks = [stats.Scope(d.bank_id, d.tags) for d in known.decks]
-    seen_in_decks = sum(1 for c in cards if c.live and any(d.keeps(c.bank_id, c.tags) for d in decks))
-    unseen = deck_cards(session, scope, decks) - seen_in_decks
+    unseen = deck_cards(session, scope, decks) - seen_in_decks(cards, decks)
     now_s = int(now.timestamp())
+    recall = stats.recalls(cards, now_s, settings.parameters)
     in_period = stats.period_total(days, start, today)
     evidence: dict[str, stats.Counts] = {}
     for t in totals:
@@ -339,10 +351,10 @@ def statistics(
         reviews_by_state=stats.reviews_by_state(days, period, start, today),
         retention=stats.true_retention(days, all_time, today, settings.desired_retention),
         states=stats.card_states(cards, unseen),
-        memory=stats.memory(cards, now_s, settings.parameters),
+        memory=stats.memory(cards, now_s, settings.parameters, recall),
         buttons=stats.answer_buttons(in_period),
         hours=stats.reviews_by_hour(in_period),
-        mastery=stats.mastery(cards, evidence, now_s, settings.parameters, [scope.tag] if scope.tag else None),
+        mastery=stats.mastery(cards, evidence, now_s, settings.parameters, [scope.tag] if scope.tag else None, recall),
         scores=stats.quiz_scores(attempt_scores(session, user_id, scope, since_time), tz, hour),
     )
 
@@ -360,7 +372,7 @@ def day_counts(
 
 def card_rows(session: Session, user_id: int, scope: stats.Scope) -> list[stats.CardRow]:
     """The learner's state of every card they have seen within ``scope``, with the card's tags."""
-    tags = select(joined_tags(CardTag.tag)).where(CardTag.card_id == CardState.card_id).scalar_subquery()
+    tag_list = select(joined_tags(CardTag.tag)).where(CardTag.card_id == CardState.card_id).scalar_subquery()
     query = (
         select(
             CardState.card_id,
@@ -371,25 +383,38 @@ def card_rows(session: Session, user_id: int, scope: stats.Scope) -> list[stats.
             epoch_seconds(CardState.due),
             epoch_seconds(CardState.last_review),
             Card.retired_at.is_(None),
-            tags,
+            tag_list,
         )
         .join(Card, Card.id == CardState.card_id)
         .where(CardState.user_id == user_id, *_card_scope(scope))
     )
+    row = stats.CardRow
     return [
-        stats.CardRow(
+        row(
             card_id,
             bank_id,
             state,
             stability,
             difficulty,
-            int(due),
-            None if last is None else int(last),
+            due,
+            last,
             bool(live),
-            tuple(joined.split("|")) if joined else (),
+            tuple(tags.split("|")) if tags else (),
         )
-        for card_id, bank_id, state, stability, difficulty, due, last, live, joined in session.execute(query)
+        for card_id, bank_id, state, stability, difficulty, due, last, live, tags in session.execute(query)
     ]
+
+
+def seen_in_decks(cards: Sequence[stats.CardRow], decks: Sequence[stats.Scope]) -> int:
+    """How many of ``cards`` are live and in one of ``decks``."""
+    whole = {d.bank_id for d in decks if not d.any_tags}  # most decks take a whole bank: a set lookup
+    narrowed = [(d.bank_id, set(d.any_tags)) for d in decks if d.any_tags]
+    return sum(
+        1
+        for c in cards
+        if c.live
+        and (c.bank_id in whole or any(c.bank_id == b and not tags.isdisjoint(c.tags) for b, tags in narrowed))
+    )
 
 
 def deck_cards(session: Session, scope: stats.Scope, decks: Sequence[stats.Scope]) -> int:
