@@ -37,6 +37,7 @@ from ..models import (
 )
 
 COUNTED_SOURCES = (ReviewSource.STUDY.value, ReviewSource.IMPORT.value)  # a quiz's reviews count as its answers
+CLOSED = (AttemptStatus.FINISHED.value, AttemptStatus.EXPIRED.value)  # an exam's answers count once it is one of these
 _days: Table = ActivityDay.__table__  # type: ignore[assignment]
 _totals: Table = ActivityTotal.__table__  # type: ignore[assignment]
 _parts: Table = AttemptPart.__table__  # type: ignore[assignment]
@@ -138,7 +139,7 @@ def record_answers(session: Session, user_id: int, entries: Sequence[tuple], set
 def forget_answers(session: Session, attempt: Attempt, settings: Settings) -> None:
     """Take the counted answers of ``attempt`` out of the summaries, before the attempt (or its answers) is
     deleted: a practice attempt's answers count as soon as they are saved, an exam's once it is closed."""
-    if attempt.mode == AttemptMode.EXAM and attempt.status == AttemptStatus.IN_PROGRESS:
+    if attempt.mode == AttemptMode.EXAM and attempt.status not in CLOSED:
         return
     rows = session.execute(_attempt_answers().where(Answer.attempt_id == attempt.id)).all()
     add(
@@ -276,7 +277,7 @@ def rebuild(session: Session, user_id: int, settings: Settings) -> int:
             select(QuestionRevision.id, QuestionRevision.data).where(QuestionRevision.id.in_(answered.distinct()))
         )
     }
-    final = or_(Attempt.mode == AttemptMode.PRACTICE, Attempt.status != AttemptStatus.IN_PROGRESS)
+    final = or_(Attempt.mode == AttemptMode.PRACTICE, Attempt.status.in_(CLOSED))
     for answered_at, correct, spent, bank_id, revision_id in session.execute(
         select(Answer.answered_at, Answer.correct, Answer.time_spent_ms, Question.bank_id, Answer.question_revision_id)
         .join(Attempt, Attempt.id == Answer.attempt_id)

@@ -431,7 +431,8 @@ def attempt_scores(
 ) -> list[stats.AttemptScore]:
     """Each of the learner's closed attempts (finished since ``since``) with its score over the questions
     within ``scope`` (attempts with none left out)."""
-    where = [Attempt.user_id == user_id, Attempt.status != AttemptStatus.IN_PROGRESS, *_summary_scope(_parts, scope)]
+    closed = Attempt.status.in_((AttemptStatus.FINISHED.value, AttemptStatus.EXPIRED.value))
+    where = [Attempt.user_id == user_id, closed, *_summary_scope(_parts, scope)]
     if since is not None:
         where.append(Attempt.finished_at >= since)
     query = (
