@@ -28,7 +28,9 @@ LIMITS = {
     "reveal": 9,
     "grade": 13,  # two of them add the grade to the learner's day and all-time summaries
     "results (closed attempt)": 3,
-    "statistics": 11,  # user, settings, decks, all-time summaries, days, cards, deck size, due cards, attempts
+    # BEGIN, user, decks, all-time summaries, settings, days, cards, deck size, due cards, attempts; and two more
+    # (today, the streak's days) for a streak reaching back past the calendar's year
+    "statistics": 12,
 }
 
 

@@ -67,10 +67,15 @@ def _upsert(dialect: str, table: Table) -> Any:
 
 def add(session: Session, user_id: int, entries: Iterable[tuple[dt.date, int, str, stats.Counts]]) -> None:
     """Add each ``(day, bank_id, tag key, counts)`` to the learner's day row and all-time row: two
-    statements, however many entries (entries with the same key are added together first)."""
+    statements, however many entries (entries with the same key are added together first).
+
+    Counts taken away (an undone grade) may leave a row counting nothing: it is deleted (two more statements),
+    so that a learner's days with a row are their days with a review or an answer, which the streak reads
+    from the key's index alone."""
     by_day: dict[tuple[dt.date, int, str], stats.Counts] = defaultdict(lambda: stats.EMPTY)
     for day, bank_id, tags, counts in entries:
         by_day[(day, bank_id, tags)] = by_day[(day, bank_id, tags)] + counts
+    by_day = defaultdict(lambda: stats.EMPTY, {key: counts for key, counts in by_day.items() if counts})
     if not by_day:
         return
     by_total: dict[tuple[int, str], stats.Counts] = defaultdict(lambda: stats.EMPTY)
@@ -89,6 +94,12 @@ def add(session: Session, user_id: int, entries: Iterable[tuple[dt.date, int, st
         _upsert(dialect, _totals),
         [_row(user_id, bank_id, tags, counts) for (bank_id, tags), counts in sorted(by_total.items())],
     )
+    if any(c.reviews < 0 or c.answers < 0 for c in by_day.values()):
+        emptied = [_days.c.reviews == 0, _days.c.answers == 0, _days.c.day.in_(sorted({d for d, _b, _t in by_day}))]
+        session.execute(delete(_days).where(_days.c.user_id == user_id, *emptied))
+        session.execute(
+            delete(_totals).where(_totals.c.user_id == user_id, _totals.c.reviews == 0, _totals.c.answers == 0)
+        )
 
 
 def _row(user_id: int, bank_id: int, tags: str, counts: stats.Counts) -> dict[str, Any]:
