@@ -252,7 +252,7 @@ def rebuild(session: Session, user_id: int, settings: Settings) -> int:
     session.execute(delete(_days).where(_days.c.user_id == user_id))
     session.execute(delete(_totals).where(_totals.c.user_id == user_id))
     tz, hour = settings.timezone, settings.day_starts_at_hour
-    by_day: dict[tuple[dt.date, int, str], stats.Counts] = defaultdict(lambda: stats.EMPTY)
+    tally = stats.Tally()
     counted = 0
 
     cards: dict[int, tuple[int, str]] = {}
@@ -267,18 +267,18 @@ def rebuild(session: Session, user_id: int, settings: Settings) -> int:
             tags_of_question[question_id] = question_tags(data)
         cards[card_id] = (bank_id, tags_of_question[question_id])
 
+    # Of the state before each grade, only its due time and last review are needed: read just those two.
+    due, last = Review.before["due"].as_string(), Review.before["last_review"].as_string()
     log = session.execute(
-        select(
-            Review.card_id, Review.reviewed_at, Review.rating, Review.state_before, Review.before, Review.duration_ms
-        )
+        select(Review.card_id, Review.reviewed_at, Review.rating, Review.state_before, due, last, Review.duration_ms)
         .where(Review.user_id == user_id, Review.source.in_(COUNTED_SOURCES))
         .execution_options(yield_per=BATCH * 10)
     )
-    for card_id, reviewed_at, rating, state_before, before, duration_ms in log:
+    for card_id, reviewed_at, rating, state_before, due_at, last_at, duration_ms in log:
+        before = {"due": due_at, "last_review": last_at} if due_at is not None else None
         fact = stats.review_fact(reviewed_at, rating, state_before, before, duration_ms)
-        day, counts = stats.review_counts(fact, tz, hour)
-        bank_id, tags = cards[card_id]
-        by_day[(day, bank_id, tags)] = by_day[(day, bank_id, tags)] + counts
+        day, columns = stats.review_columns(fact, tz, hour)
+        tally.add((day, *cards[card_id]), columns)
         counted += 1
 
     answered = select(Answer.question_revision_id).where(Answer.user_id == user_id)
@@ -295,11 +295,11 @@ def rebuild(session: Session, user_id: int, settings: Settings) -> int:
         .join(Question, Question.id == Answer.question_id)
         .where(Answer.user_id == user_id, final)
     ):
-        tags = revision_tags[revision_id]
-        day, counts = stats.answer_counts(answered_at, correct, spent, tz, hour)
-        by_day[(day, bank_id, tags)] = by_day[(day, bank_id, tags)] + counts
+        day, columns = stats.answer_columns(answered_at, correct, spent, tz, hour)
+        tally.add((day, bank_id, revision_tags[revision_id]), columns)
         counted += 1
 
+    by_day = tally.counts()
     by_total: dict[tuple[int, str], stats.Counts] = defaultdict(lambda: stats.EMPTY)
     for (_day, bank_id, tags), counts in by_day.items():
         by_total[(bank_id, tags)] = by_total[(bank_id, tags)] + counts
