@@ -22,8 +22,9 @@ What is counted where:
   and quiz answers behind it.
 
 The summaries a learner's statistics are read from are sums of :class:`Counts`, one per learner day, bank
-and set of tags; :func:`review_counts` and :func:`answer_counts` say what each review and answer adds, and
-are used both when a row is written and when summaries are rebuilt from the log.
+and set of tags; :func:`review_columns` and :func:`answer_columns` say what each review and answer adds, when
+a row is written (as :func:`review_counts` and :func:`answer_counts`) and when summaries are rebuilt from the
+log (through a :class:`Tally`).
 """
 
 from __future__ import annotations
