@@ -50,6 +50,18 @@ DAY = 86_400
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def snapshot(state: int, stability: float, difficulty: float, due: dt.datetime, last: dt.datetime) -> dict:
+    """A card's py-fsrs state as a review row keeps it (before and after the grade)."""
+    return {
+        "state": state,
+        "step": None,
+        "stability": stability,
+        "difficulty": difficulty,
+        "due": due.isoformat(),
+        "last_review": last.isoformat(),
+    }
+
+
 def generated_reviews(user_id: int, card_ids: list[int], total: int, days: int, rng: random.Random):
     """``total`` reviews of ``card_ids`` spread over the last ``days`` days, as a learner who studies most days
     would leave them: each card's first review (new), a learning step, then reviews at growing intervals
@@ -69,14 +81,7 @@ def generated_reviews(user_id: int, card_ids: list[int], total: int, days: int, 
             rating = 1 if rng.random() < 0.1 else rng.choice((2, 3, 3, 3, 4))
             before = None
             if last is not None:
-                before = {
-                    "state": state,
-                    "step": None,
-                    "stability": stability,
-                    "difficulty": difficulty,
-                    "due": (last + dt.timedelta(days=interval)).isoformat(),
-                    "last_review": last.isoformat(),
-                }
+                before = snapshot(state, stability, difficulty, last + dt.timedelta(days=interval), last)
             state_before = state
             if rating == 1:
                 state, interval, stability = (3 if state == 2 else 1), 10 / 1440, max(0.2, stability * 0.4)
@@ -84,14 +89,7 @@ def generated_reviews(user_id: int, card_ids: list[int], total: int, days: int, 
                 state = 2 if state in (1, 2, 3) or rating == 4 else 1
                 interval = max(1.0, gaps[i] * scale) if state == 2 else 10 / 1440
                 stability = max(stability, interval)
-            after = {
-                "state": state,
-                "step": None,
-                "stability": stability,
-                "difficulty": difficulty,
-                "due": (when + dt.timedelta(days=interval)).isoformat(),
-                "last_review": when.isoformat(),
-            }
+            after = snapshot(state, stability, difficulty, when + dt.timedelta(days=interval), when)
             rows.append(
                 {
                     "user_id": user_id,
@@ -154,16 +152,11 @@ def seed(app, learners: list[Learner], rng: random.Random) -> None:
     from quizapp.operations.cards import create_deck, save_settings
     from quizapp.operations.quizzes import CustomQuiz, finish_attempt, save_answer, start_attempt
 
-    reviews = sa.table("reviews", *(sa.column(c) for c in (
-        "user_id", "card_id", "rating", "reviewed_at", "duration_ms", "state_before", "state_after", "before",
-        "after", "source", "token")))  # fmt: skip
-    states = sa.table(
-        "card_states",
-        *(
-            sa.column(c)
-            for c in ("user_id", "card_id", "state", "step", "stability", "difficulty", "due", "last_review", "version")
-        ),
-    )
+    # The tables as plain columns: the JSON and times go in as the text the app's types would write.
+    review_columns = "user_id card_id rating reviewed_at duration_ms state_before state_after before after source token"
+    reviews = sa.table("reviews", *(sa.column(c) for c in review_columns.split()))
+    state_columns = "user_id card_id state step stability difficulty due last_review version"
+    states = sa.table("card_states", *(sa.column(c) for c in state_columns.split()))
     with app.app_context():
         sources = {"bench2k": flashcard_bank(2_000, "bench2k"), "bench20k": flashcard_bank(20_000, "bench20k")}
         sources["load"] = bank_source(200)

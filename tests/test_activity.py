@@ -90,6 +90,9 @@ def test_undo_takes_the_grade_back_out(world):
         db.session.commit()
         assert summaries(user_id) == before
         assert summaries(user_id) == rebuilt(user_id)
+        # The day of the undone grade had nothing else: no row is left for it (the streak reads rows as days).
+        days = db.session.scalars(select(ActivityDay.day).where(ActivityDay.user_id == user_id)).all()
+        assert days == [(NOW - dt.timedelta(days=3)).date()]
 
 
 def test_a_quizs_reviews_are_not_counted_again_its_answers_are(world):

@@ -31,7 +31,9 @@ LIMITS = {
     # question of the attempt in two statements, however many questions it has.
     "results (closed attempt)": 6,
     "home (one deck)": 8,  # user, settings, decks, the deck's counts, unfinished quizzes, the days, due cards
-    "statistics": 11,  # user, settings, decks, all-time summaries, days, cards, deck size, due cards, attempts
+    # BEGIN, user, decks, all-time summaries, settings, days, cards, deck size, due cards, attempts; and two more
+    # (today, the streak's days) for a streak reaching back past the calendar's year
+    "statistics": 12,
 }
 
 

@@ -262,3 +262,17 @@ def test_the_learners_day_and_time_zone(own_page):
     hours = {row: int(v) for row, _col, v in chart(html, "chart-hours").marks}
     assert hours["20:00"] == 10
     assert "Your day starts at 4:00, Asia/Tokyo time" in text(html)
+
+
+@pytest.mark.postgres
+def test_the_same_page_on_postgresql(pg_app, seeded_app, monkeypatch):
+    """Every query of the page runs on PostgreSQL too, and gives the same page."""
+    monkeypatch.setattr("quizapp.stats.views.utcnow", lambda: NOW)
+    on_postgres = getter(pg_app, seed(pg_app))
+    on_sqlite = getter(*seeded_app)
+    for query in ("", "?period=1y", "?period=all", "?scope=bank-topics&tag=trials&period=all"):
+        html = on_postgres(query=query)
+        assert assert_charts_match_tables(html) == CHARTS
+        assert charts_in(html) == charts_in(on_sqlite(query=query)), query
+        for name in ("today", "calendar", "retention", "mastery"):
+            assert section(html, name) == section(on_sqlite(query=query), name), (query, name)

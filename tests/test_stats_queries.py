@@ -132,3 +132,27 @@ def test_a_filter_names_only_the_learners_own_choices(world):
         assert queries.scope_of(known, bank_slug="topics", tag="cells") == s.Scope(bank_id, (), "cells")
         assert queries.scope_of(known, deck_id=deck.id + 1) is None
         assert queries.scope_of(known, bank_slug="other") is None and queries.scope_of(known, tag="other") is None
+
+
+def test_reviews_per_month_and_the_first_day(world):
+    app, bank_id, user_id, _cards = world
+    with app.app_context():
+        add = [
+            (dt.date(2026, 1, 15), bank_id, "|myelin|", s.Counts(reviews=2, learning=2)),
+            (dt.date(2026, 1, 31), bank_id, "|trials|", s.Counts(reviews=1, young=1)),
+            (dt.date(2026, 3, 1), bank_id, "|trials|", s.Counts(reviews=3, mature=2, relearning=1)),
+            (dt.date(2026, 3, 29), bank_id, "|trials|", s.Counts(reviews=9, young=9)),  # after today: left out
+        ]
+        activity.add(db.session, user_id, add)
+        months, first = queries.month_counts(db.session, user_id, s.Scope(), dt.date(2026, 3, 28))
+        assert first == dt.date(2026, 1, 15)
+        assert months == {
+            dt.date(2026, 1, 15): s.Counts(learning=2, young=1),  # the first month, keyed by the first day
+            dt.date(2026, 3, 1): s.Counts(mature=2, relearning=1),
+        }
+        trials, _first = queries.month_counts(db.session, user_id, s.Scope(tag="trials"), dt.date(2026, 3, 28))
+        assert trials == {
+            dt.date(2026, 1, 31): s.Counts(young=1),
+            dt.date(2026, 3, 1): s.Counts(mature=2, relearning=1),
+        }
+        assert queries.month_counts(db.session, user_id + 1, s.Scope(), dt.date(2026, 3, 28)) == ({}, None)

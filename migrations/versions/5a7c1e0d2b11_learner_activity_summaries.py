@@ -205,7 +205,7 @@ def _count_what_was_there():
     for a in conn.execute(sa.select(answers)):
         attempt = attempt_rows[a.attempt_id]
         answered[a.attempt_id][a.position] = a
-        if attempt.mode == "exam" and attempt.status == "in_progress":
+        if attempt.mode == "exam" and attempt.status not in ("finished", "expired"):
             continue  # an exam's answers count once it is closed
         zone, hour = learner.get(a.user_id, default)
         day, _clock = _local(_utc(a.answered_at), zone, hour)
@@ -234,7 +234,7 @@ def _count_what_was_there():
 
     part_sums = defaultdict(lambda: [0.0, 0.0, 0, 0])
     for attempt in attempt_rows.values():
-        if attempt.status == "in_progress":
+        if attempt.status not in ("finished", "expired"):
             continue
         for position, rid in enumerate(_json(attempt.question_revision_ids), start=1):
             content = revision_content[rid]

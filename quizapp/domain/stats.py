@@ -22,8 +22,9 @@ What is counted where:
   and quiz answers behind it.
 
 The summaries a learner's statistics are read from are sums of :class:`Counts`, one per learner day, bank
-and set of tags; :func:`review_counts` and :func:`answer_counts` say what each review and answer adds, and
-are used both when a row is written and when summaries are rebuilt from the log.
+and set of tags; :func:`review_columns` and :func:`answer_columns` say what each review and answer adds, when
+a row is written (as :func:`review_counts` and :func:`answer_counts`) and when summaries are rebuilt from the
+log (through a :class:`Tally`).
 """
 
 from __future__ import annotations
@@ -186,15 +187,18 @@ class Counts:
 
     @classmethod
     def from_columns(cls, row: Mapping[str, Any]) -> Counts:
-        """From a summary row (or sums of its columns; None, as a sum over no rows gives, reads as 0)."""
+        """From a summary row, sums of its columns (None, as a sum over no rows gives, reads as 0) or some of
+        its columns (the others are 0)."""
+        get = row.get
         return cls(
-            *(int(row[name] or 0) for name in SCALAR_FIELDS),
-            tuple(int(row[name] or 0) for name in HOUR_FIELDS),
+            *(int(get(name) or 0) for name in SCALAR_FIELDS),
+            tuple(int(get(name) or 0) for name in HOUR_FIELDS),
         )
 
 
 SCALAR_FIELDS = tuple(f.name for f in fields(Counts) if f.name != "hours")
 COLUMN_FIELDS = SCALAR_FIELDS + HOUR_FIELDS
+_COLUMN_INDEX = {name: i for i, name in enumerate(COLUMN_FIELDS)}
 EMPTY = Counts()
 
 
@@ -246,10 +250,12 @@ def _time(value: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value)
 
 
-def review_counts(fact: ReviewFact, timezone: str = "UTC", starts_at_hour: int = 4) -> tuple[dt.date, Counts]:
-    """The learner day a review falls on and what it adds to that day's counts (see the module's rules)."""
-    day = learner_date(fact.reviewed_at, timezone, starts_at_hour)
-    add: dict[str, int] = {"reviews": 1, _RATING_FIELDS[fact.rating]: 1, "review_ms": fact.duration_ms or 0}
+def review_columns(fact: ReviewFact, timezone: str = "UTC", starts_at_hour: int = 4) -> tuple[dt.date, dict[str, int]]:
+    """The learner day a review falls on and the columns it adds to (see the module's rules): the one place
+    that says what a review counts as, for :func:`review_counts` and :class:`Tally` alike."""
+    local = fact.reviewed_at.astimezone(_zone(timezone))
+    day = (local - dt.timedelta(hours=starts_at_hour)).date()
+    add = {"reviews": 1, _RATING_FIELDS[fact.rating]: 1, "review_ms": fact.duration_ms or 0, HOUR_FIELDS[local.hour]: 1}
     mature = fact.scheduled_days is not None and fact.scheduled_days >= MATURE_DAYS
     if fact.state_before == NEW:
         add["new"] = add["learning"] = 1
@@ -264,20 +270,53 @@ def review_counts(fact: ReviewFact, timezone: str = "UTC", starts_at_hour: int =
         if (day - previous).days >= 1:
             outcome = "fail" if fact.rating == fsrs.Rating.Again else "pass"
             add[f"{'mature' if mature else 'young'}_{outcome}"] = 1
-    hours = [0] * HOURS
-    hours[local_hour(fact.reviewed_at, timezone)] = 1
-    return day, Counts(**add, hours=tuple(hours))
+    return day, add
+
+
+def review_counts(fact: ReviewFact, timezone: str = "UTC", starts_at_hour: int = 4) -> tuple[dt.date, Counts]:
+    """The learner day a review falls on and what it adds to that day's counts."""
+    day, add = review_columns(fact, timezone, starts_at_hour)
+    return day, Counts.from_columns(add)
 
 
 _RATING_FIELDS = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+
+
+def answer_columns(
+    answered_at: dt.datetime, correct: bool, time_spent_ms: int | None, timezone: str = "UTC", starts_at_hour: int = 4
+) -> tuple[dt.date, dict[str, int]]:
+    """The learner day a final quiz answer falls on and the columns it adds to."""
+    day = learner_date(answered_at, timezone, starts_at_hour)
+    return day, {"answers": 1, "answers_right": 1 if correct else 0, "answer_ms": time_spent_ms or 0}
 
 
 def answer_counts(
     answered_at: dt.datetime, correct: bool, time_spent_ms: int | None, timezone: str = "UTC", starts_at_hour: int = 4
 ) -> tuple[dt.date, Counts]:
     """The learner day a final quiz answer falls on and what it adds to that day's counts."""
-    day = learner_date(answered_at, timezone, starts_at_hour)
-    return day, Counts(answers=1, answers_right=1 if correct else 0, answer_ms=time_spent_ms or 0)
+    day, add = answer_columns(answered_at, correct, time_spent_ms, timezone, starts_at_hour)
+    return day, Counts.from_columns(add)
+
+
+class Tally:
+    """Counts added up per key for many reviews and answers at once (rebuilding a learner's summaries): each
+    key's columns in a list, added to in place, rather than a new :class:`Counts` for every addition."""
+
+    def __init__(self) -> None:
+        self._sums: dict[Any, list[int]] = {}
+
+    def add(self, key: Any, columns: Mapping[str, int]) -> None:
+        sums = self._sums.get(key)
+        if sums is None:
+            sums = self._sums[key] = [0] * len(COLUMN_FIELDS)
+        for name, value in columns.items():
+            sums[_COLUMN_INDEX[name]] += value
+
+    def counts(self) -> dict[Any, Counts]:
+        """Each key's counts."""
+        return {
+            key: Counts.from_columns(dict(zip(COLUMN_FIELDS, sums, strict=True))) for key, sums in self._sums.items()
+        }
 
 
 # --- today, the calendar and the streak -------------------------------------------------------------------

@@ -37,6 +37,7 @@ from ..models import (
 )
 
 COUNTED_SOURCES = (ReviewSource.STUDY.value, ReviewSource.IMPORT.value)  # a quiz's reviews count as its answers
+CLOSED = (AttemptStatus.FINISHED.value, AttemptStatus.EXPIRED.value)  # an exam's answers count once it is one of these
 _days: Table = ActivityDay.__table__  # type: ignore[assignment]
 _totals: Table = ActivityTotal.__table__  # type: ignore[assignment]
 _parts: Table = AttemptPart.__table__  # type: ignore[assignment]
@@ -66,10 +67,15 @@ def _upsert(dialect: str, table: Table) -> Any:
 
 def add(session: Session, user_id: int, entries: Iterable[tuple[dt.date, int, str, stats.Counts]]) -> None:
     """Add each ``(day, bank_id, tag key, counts)`` to the learner's day row and all-time row: two
-    statements, however many entries (entries with the same key are added together first)."""
+    statements, however many entries (entries with the same key are added together first).
+
+    Counts taken away (an undone grade) may leave a row counting nothing: it is deleted (two more statements),
+    so that a learner's days with a row are their days with a review or an answer, which the streak reads
+    from the key's index alone."""
     by_day: dict[tuple[dt.date, int, str], stats.Counts] = defaultdict(lambda: stats.EMPTY)
     for day, bank_id, tags, counts in entries:
         by_day[(day, bank_id, tags)] = by_day[(day, bank_id, tags)] + counts
+    by_day = defaultdict(lambda: stats.EMPTY, {key: counts for key, counts in by_day.items() if counts})
     if not by_day:
         return
     by_total: dict[tuple[int, str], stats.Counts] = defaultdict(lambda: stats.EMPTY)
@@ -88,6 +94,12 @@ def add(session: Session, user_id: int, entries: Iterable[tuple[dt.date, int, st
         _upsert(dialect, _totals),
         [_row(user_id, bank_id, tags, counts) for (bank_id, tags), counts in sorted(by_total.items())],
     )
+    if any(c.reviews < 0 or c.answers < 0 for c in by_day.values()):
+        emptied = [_days.c.reviews == 0, _days.c.answers == 0, _days.c.day.in_(sorted({d for d, _b, _t in by_day}))]
+        session.execute(delete(_days).where(_days.c.user_id == user_id, *emptied))
+        session.execute(
+            delete(_totals).where(_totals.c.user_id == user_id, _totals.c.reviews == 0, _totals.c.answers == 0)
+        )
 
 
 def _row(user_id: int, bank_id: int, tags: str, counts: stats.Counts) -> dict[str, Any]:
@@ -138,7 +150,7 @@ def record_answers(session: Session, user_id: int, entries: Sequence[tuple], set
 def forget_answers(session: Session, attempt: Attempt, settings: Settings) -> None:
     """Take the counted answers of ``attempt`` out of the summaries, before the attempt (or its answers) is
     deleted: a practice attempt's answers count as soon as they are saved, an exam's once it is closed."""
-    if attempt.mode == AttemptMode.EXAM and attempt.status == AttemptStatus.IN_PROGRESS:
+    if attempt.mode == AttemptMode.EXAM and attempt.status not in CLOSED:
         return
     rows = session.execute(_attempt_answers().where(Answer.attempt_id == attempt.id)).all()
     add(
@@ -240,7 +252,7 @@ def rebuild(session: Session, user_id: int, settings: Settings) -> int:
     session.execute(delete(_days).where(_days.c.user_id == user_id))
     session.execute(delete(_totals).where(_totals.c.user_id == user_id))
     tz, hour = settings.timezone, settings.day_starts_at_hour
-    by_day: dict[tuple[dt.date, int, str], stats.Counts] = defaultdict(lambda: stats.EMPTY)
+    tally = stats.Tally()
     counted = 0
 
     cards: dict[int, tuple[int, str]] = {}
@@ -255,18 +267,18 @@ def rebuild(session: Session, user_id: int, settings: Settings) -> int:
             tags_of_question[question_id] = question_tags(data)
         cards[card_id] = (bank_id, tags_of_question[question_id])
 
+    # Of the state before each grade, only its due time and last review are needed: read just those two.
+    due, last = Review.before["due"].as_string(), Review.before["last_review"].as_string()
     log = session.execute(
-        select(
-            Review.card_id, Review.reviewed_at, Review.rating, Review.state_before, Review.before, Review.duration_ms
-        )
+        select(Review.card_id, Review.reviewed_at, Review.rating, Review.state_before, due, last, Review.duration_ms)
         .where(Review.user_id == user_id, Review.source.in_(COUNTED_SOURCES))
         .execution_options(yield_per=BATCH * 10)
     )
-    for card_id, reviewed_at, rating, state_before, before, duration_ms in log:
+    for card_id, reviewed_at, rating, state_before, due_at, last_at, duration_ms in log:
+        before = {"due": due_at, "last_review": last_at} if due_at is not None else None
         fact = stats.review_fact(reviewed_at, rating, state_before, before, duration_ms)
-        day, counts = stats.review_counts(fact, tz, hour)
-        bank_id, tags = cards[card_id]
-        by_day[(day, bank_id, tags)] = by_day[(day, bank_id, tags)] + counts
+        day, columns = stats.review_columns(fact, tz, hour)
+        tally.add((day, *cards[card_id]), columns)
         counted += 1
 
     answered = select(Answer.question_revision_id).where(Answer.user_id == user_id)
@@ -276,18 +288,18 @@ def rebuild(session: Session, user_id: int, settings: Settings) -> int:
             select(QuestionRevision.id, QuestionRevision.data).where(QuestionRevision.id.in_(answered.distinct()))
         )
     }
-    final = or_(Attempt.mode == AttemptMode.PRACTICE, Attempt.status != AttemptStatus.IN_PROGRESS)
+    final = or_(Attempt.mode == AttemptMode.PRACTICE, Attempt.status.in_(CLOSED))
     for answered_at, correct, spent, bank_id, revision_id in session.execute(
         select(Answer.answered_at, Answer.correct, Answer.time_spent_ms, Question.bank_id, Answer.question_revision_id)
         .join(Attempt, Attempt.id == Answer.attempt_id)
         .join(Question, Question.id == Answer.question_id)
         .where(Answer.user_id == user_id, final)
     ):
-        tags = revision_tags[revision_id]
-        day, counts = stats.answer_counts(answered_at, correct, spent, tz, hour)
-        by_day[(day, bank_id, tags)] = by_day[(day, bank_id, tags)] + counts
+        day, columns = stats.answer_columns(answered_at, correct, spent, tz, hour)
+        tally.add((day, bank_id, revision_tags[revision_id]), columns)
         counted += 1
 
+    by_day = tally.counts()
     by_total: dict[tuple[int, str], stats.Counts] = defaultdict(lambda: stats.EMPTY)
     for (_day, bank_id, tags), counts in by_day.items():
         by_total[(bank_id, tags)] = by_total[(bank_id, tags)] + counts

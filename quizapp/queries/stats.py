@@ -46,7 +46,7 @@ _totals: Table = ActivityTotal.__table__  # type: ignore[assignment]
 _parts: Table = AttemptPart.__table__  # type: ignore[assignment]
 
 
-# --- two portable SQL expressions -------------------------------------------------------------------------
+# --- three portable SQL expressions -------------------------------------------------------------------------
 
 
 class epoch_seconds(FunctionElement):
@@ -69,6 +69,25 @@ def _epoch_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
 def _epoch_default(element: Any, compiler: Any, **kw: Any) -> str:
     (column,) = element.clauses
     return compiler.process(cast(func.floor(extract("epoch", column)), BigInteger), **kw)
+
+
+class year_month(FunctionElement):
+    """A date column as its year and month, ``YYYY-MM``."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(year_month, "sqlite")
+def _year_month_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    return compiler.process(func.substr(column, 1, 7), **kw)  # stored as "YYYY-MM-DD"
+
+
+@compiles(year_month)
+def _year_month_default(element: Any, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    return compiler.process(func.to_char(column, "YYYY-MM"), **kw)
 
 
 class joined_tags(FunctionElement):
@@ -134,9 +153,10 @@ class HomeSummary:
 
 
 def home_summary(session: Session, user_id: int, settings: Settings, now: dt.datetime) -> HomeSummary:
-    """Today's counts, the streak and the 30-day forecast of a learner, over all their banks: two statements
-    (the learner's days from today back to the streak's first gap, and a count of due cards by day on the
-    ``(user_id, due)`` index), whatever the size of their review log."""
+    """Today's counts, the streak and the 30-day forecast of a learner, over all their banks: three statements
+    (today's summaries, the learner's days from today back to the streak's first gap on the summaries' key
+    index, and a count of due cards by day on the ``(user_id, due)`` index), whatever the size of their
+    review log."""
     today = stats.learner_date(now, settings.timezone, settings.day_starts_at_hour)
     today_counts, run = today_and_streak(session, user_id, stats.Scope(), today)
     due = due_by_day(session, user_id, stats.Scope(), today, settings)
@@ -149,22 +169,17 @@ _TODAY_FIELDS = ("reviews", "again", "review_ms", "answers", "answers_right", "a
 def today_and_streak(
     session: Session, user_id: int, scope: stats.Scope, today: dt.date
 ) -> tuple[stats.Today, stats.Streak]:
-    """Today's counts and the streak, reading the learner's active days newest first and stopping at the
-    first gap."""
-    active = func.sum(_days.c.reviews) + func.sum(_days.c.answers)
-    query = (
-        select(_days.c.day, *(func.sum(_days.c[name]) for name in _TODAY_FIELDS))
-        .where(_days.c.user_id == user_id, _days.c.day <= today, *_summary_scope(_days, scope))
-        .group_by(_days.c.day)
-        .having(active > 0)
-        .order_by(_days.c.day.desc())
+    """Today's counts, and the streak: the learner's days with a row (each counts something, see
+    :func:`quizapp.operations.activity.add`), newest first, read from the key's index until the first gap."""
+    where = [_days.c.user_id == user_id, *_summary_scope(_days, scope)]
+    sums = session.execute(select(*(func.sum(_days.c[n]) for n in _TODAY_FIELDS)).where(*where, _days.c.day == today))
+    counts = stats.Today(*(int(v or 0) for v in sums.one()))
+    result = session.execute(
+        select(_days.c.day).where(*where, _days.c.day <= today).distinct().order_by(_days.c.day.desc())
     )
-    result = session.execute(query)
-    counts, days, expected = stats.Today(), [], today
+    days, expected = [], today
     try:
-        for day, *values in result:
-            if day == today:
-                counts = stats.Today(*(int(v or 0) for v in values))
+        for (day,) in result:
             if day < expected - dt.timedelta(days=1):
                 break  # a gap: the streak (if any) is complete
             days.append(day)
@@ -321,13 +336,25 @@ def statistics(
     totals = [t for t in known.totals if scope.keeps(t.bank_id, stats.tags_of(t.tags))]
     all_time = stats.total(t.counts for t in totals)
     calendar_start = today - dt.timedelta(days=stats.CALENDAR_DAYS - 1)
-    since = None if period is stats.Period.ALL else min(calendar_start, stats.period_start(period, today, None))
-    days = day_counts(session, user_id, scope, since, today)
-    start = stats.period_start(period, today, min(days, default=None))
+    if period is stats.Period.ALL:
+        # All time reads the days of the calendar and, for the rest, sums per month and all time, so its cost
+        # grows with the months of a learner's history, not with their days.
+        since = calendar_start
+        days = day_counts(session, user_id, scope, since, today)
+        by_month, first_day = month_counts(session, user_id, scope, today)
+        start = stats.period_start(period, today, first_day)
+        by_state = stats.reviews_by_state(by_month, period, start, today)
+        in_period = all_time
+    else:
+        start = stats.period_start(period, today, None)
+        since = min(calendar_start, start)
+        days = day_counts(session, user_id, scope, since, today)
+        by_state = stats.reviews_by_state(days, period, start, today)
+        in_period = stats.period_total(days, start, today)
 
     run = stats.streak((d for d, c in days.items() if c.activity > 0), today)
     first = run.last - dt.timedelta(days=run.days - 1) if run.last is not None else None
-    if first is not None and since is not None and first <= since:  # it may reach back before the days read
+    if first is not None and first <= since:  # it may reach back before the days read
         run = today_and_streak(session, user_id, scope, today)[1]
 
     cards = card_rows(session, user_id, scope)
@@ -335,7 +362,6 @@ def statistics(
     unseen = deck_cards(session, scope, decks) - seen_in_decks(cards, decks)
     now_s = int(now.timestamp())
     recall = stats.recalls(cards, now_s, settings.parameters)
-    in_period = stats.period_total(days, start, today)
     evidence: dict[str, stats.Counts] = {}
     for t in totals:
         evidence[t.tags] = evidence.get(t.tags, stats.EMPTY) + t.counts
@@ -348,7 +374,7 @@ def statistics(
         today_panel=stats.today_panel(days, today),
         calendar=stats.calendar(days, today, run),
         forecast=stats.forecast(due_by_day(session, user_id, scope, today, settings), today),
-        reviews_by_state=stats.reviews_by_state(days, period, start, today),
+        reviews_by_state=by_state,
         retention=stats.true_retention(days, all_time, today, settings.desired_retention),
         states=stats.card_states(cards, unseen),
         memory=stats.memory(cards, now_s, settings.parameters, recall),
@@ -368,6 +394,28 @@ def day_counts(
         where.append(_days.c.day >= since)
     query = select(_days.c.day, *_sums(_days)).where(*where).group_by(_days.c.day)
     return {row["day"]: stats.Counts.from_columns(row) for row in session.execute(query).mappings()}
+
+
+def month_counts(
+    session: Session, user_id: int, scope: stats.Scope, today: dt.date
+) -> tuple[dict[dt.date, stats.Counts], dt.date | None]:
+    """The learner's reviews by card state per calendar month within ``scope`` (each keyed by the month's first
+    day, or the learner's first day in their first month), and their first day."""
+    month = year_month(_days.c.day).label("month")
+    states = ("learning", "young", "mature", "relearning")
+    query = (
+        select(month, func.min(_days.c.day), *(func.sum(_days.c[name]) for name in states))
+        .where(_days.c.user_id == user_id, _days.c.day <= today, *_summary_scope(_days, scope))
+        .group_by(literal_column("month"))
+    )
+    rows = session.execute(query).all()
+    first = min((row[1] for row in rows), default=None)
+    by_month = {}
+    for text, _first, *values in rows:
+        year, number = (int(part) for part in text.split("-"))
+        key = max(dt.date(year, number, 1), first)  # type: ignore[type-var]
+        by_month[key] = stats.Counts(**{name: int(v or 0) for name, v in zip(states, values, strict=True)})
+    return by_month, first
 
 
 def card_rows(session: Session, user_id: int, scope: stats.Scope) -> list[stats.CardRow]:
@@ -431,7 +479,8 @@ def attempt_scores(
 ) -> list[stats.AttemptScore]:
     """Each of the learner's closed attempts (finished since ``since``) with its score over the questions
     within ``scope`` (attempts with none left out)."""
-    where = [Attempt.user_id == user_id, Attempt.status != AttemptStatus.IN_PROGRESS, *_summary_scope(_parts, scope)]
+    closed = Attempt.status.in_((AttemptStatus.FINISHED.value, AttemptStatus.EXPIRED.value))
+    where = [Attempt.user_id == user_id, closed, *_summary_scope(_parts, scope)]
     if since is not None:
         where.append(Attempt.finished_at >= since)
     query = (

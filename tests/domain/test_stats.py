@@ -466,3 +466,21 @@ def test_quiz_scores_practice_and_exam_apart_on_the_learners_day():
     assert [(p.attempt_id, p.day, p.percent) for p in scores.exam] == [(3, D(2026, 3, 1), 75.0)]
     assert s.QuizScores.mean(scores.practice) == 75.0 and s.QuizScores.mean(()) is None
     assert s.quiz_scores([]).empty
+
+
+def test_a_tally_adds_up_what_each_review_and_answer_counts():
+    facts = [
+        s.review_fact(at(2026, 3, 2, 9, 30), 3, s.NEW, None, 8000),
+        s.review_fact(at(2026, 3, 2, 9, 30), 1, s.REVIEW, before(at(2026, 2, 20, 10), at(2026, 3, 2, 10)), 5000),
+        s.review_fact(at(2026, 3, 3, 2, 0), 4, s.REVIEW, before(at(2026, 2, 9, 9), at(2026, 3, 2, 9)), None),
+    ]
+    tally, expected = s.Tally(), {}
+    for fact in facts:
+        day, columns = s.review_columns(fact)
+        tally.add((day, "cards"), columns)
+        expected[(day, "cards")] = expected.get((day, "cards"), s.EMPTY) + s.review_counts(fact)[1]
+    day, columns = s.answer_columns(at(2026, 3, 2, 12), True, 3000)
+    tally.add((day, "quiz"), columns)
+    expected[(day, "quiz")] = s.answer_counts(at(2026, 3, 2, 12), True, 3000)[1]
+    assert tally.counts() == expected
+    assert expected[(D(2026, 3, 2), "cards")].reviews == 3  # 02:00 on the 3rd is still the 2nd's learner day
