@@ -30,7 +30,8 @@ LIMITS = {
     # The user, the attempt, the learner's settings (time zone, memory model), and the history of every
     # question of the attempt in two statements, however many questions it has.
     "results (closed attempt)": 6,
-    "home (one deck)": 8,  # user, settings, decks, the deck's counts, unfinished quizzes, the days, due cards
+    # user, settings, decks, the deck's counts, unfinished quizzes, today's counts, the streak's days, due cards
+    "home (one deck)": 9,
     # BEGIN, user, decks, all-time summaries, settings, days, cards, deck size, due cards, attempts; and two more
     # (today, the streak's days) for a streak reaching back past the calendar's year
     "statistics": 12,
@@ -212,7 +213,7 @@ def test_a_search_is_a_count_and_a_page_of_rows(app, client, ready):
 
 def test_the_home_page_reads_one_more_statement_per_deck(app, client, ready, make_bank):
     """BEGIN, the user, the scheduler settings, the decks, each deck's counts, the unfinished quizzes, and
-    today's counts with the streak and the forecast (two statements, however long the review log)."""
+    today's counts, the streak's days and the forecast (three statements, however long the review log)."""
     one = statements_of(app, lambda: client.get("/"))
     make_bank((DATA / "banks" / "all-types.yaml").read_text().replace("id: all-types", "id: again"), "again.yaml")
     assert post_form(client, "/decks/new", bank="again").status_code == 303
