@@ -13,7 +13,6 @@ from dataclasses import replace
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import charts
 from ..access import acting_user, owned_or_404, require_role
 from ..domain import cards, retention, scheduling
 from ..domain.cards import faces
@@ -34,6 +33,7 @@ from .forms import (
     SettingsForm,
     UndoForm,
 )
+from .panels import retention_charts
 
 bp = Blueprint("cards", __name__)
 require_role(bp)  # every learner, teacher and admin studies; visitors log in first
@@ -308,43 +308,8 @@ def _retention_page(assumptions: RetentionAssumptionsForm, form: ChooseRetention
         retentions = retention.retentions_with(current.desired_retention)
         simulation = retention.kept_simulation(current.parameters, retentions, assumptions.assumptions())
         own = tuple(current.parameters) != tuple(scheduling.Settings().parameters)
-        context |= {"simulation": simulation, "own_parameters": own, "pictures": _retention_charts(simulation, current)}
+        context |= {"simulation": simulation, "own_parameters": own, "pictures": retention_charts(simulation, current)}
     return render_template("cards/retention.html", **context), status
-
-
-def _retention_charts(simulation: retention.Simulation, current: scheduling.Settings) -> tuple:
-    outcomes, label = simulation.outcomes, retention.format_retention
-    days, deck = simulation.assumptions.days, simulation.assumptions.deck_size
-    mark = [(current.desired_retention, f"Yours: {label(current.desired_retention)}")]
-    ticks = (0.70, 0.80, 0.90, 0.97)
-    low, high = outcomes[0], outcomes[-1]
-    minutes = charts.line(
-        "Minutes of study a day",
-        f"Average minutes a day over {days} days: {low.minutes_per_day:.1f} at a desired retention of "
-        f"{label(low.retention)}, rising to {high.minutes_per_day:.1f} at {label(high.retention)}.",
-        [("Minutes a day", [(o.retention, o.minutes_per_day) for o in outcomes])],
-        x_label="Desired retention",
-        y_label="Minutes a day",
-        fmt=lambda v: f"{v:.1f}",
-        tick_fmt=charts.format_number,
-        x_fmt=label,
-        x_ticks=ticks,
-        markers=mark,
-    )
-    remembered = charts.line(
-        f"Cards remembered after {days} days",
-        f"Of {deck:,} cards, {low.remembered:,.0f} remembered at a desired retention of {label(low.retention)}, "
-        f"rising to {high.remembered:,.0f} at {label(high.retention)}.",
-        [("Cards remembered", [(o.retention, o.remembered) for o in outcomes])],
-        x_label="Desired retention",
-        y_label="Cards remembered",
-        fmt=lambda v: f"{v:,.0f}",
-        x_fmt=label,
-        x_ticks=ticks,
-        y_min=None,
-        markers=mark,
-    )
-    return minutes, remembered
 
 
 @bp.app_context_processor
