@@ -10,7 +10,7 @@ from typing import Any
 import click
 from flask import Flask, Response, current_app, request
 
-from . import access, cli, errors, models, rendering, security
+from . import access, cli, errors, models, rendering, routing, security
 from .admin.views import bp as admin_bp
 from .auth.views import bp as auth_bp
 from .banks.views import bp as banks_bp
@@ -53,6 +53,7 @@ MIN_KEY_LENGTH = 24
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the app: configure, init extensions, register blueprints, error handlers and commands."""
     app = Flask(__name__, instance_relative_config=True)
+    routing.init_app(app)
     configure(app, test_config)
     register_extensions(app)
     register_blueprints(app)

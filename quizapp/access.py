@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
+from .domain.ids import parse_id
 from .extensions import db, login_manager
 from .models import User
 from .queries.accounts import user_by_session_token
@@ -63,7 +64,7 @@ login_required = role_required()
 
 def owned_or_404(model: type[T], ident: Any) -> T:
     """The ``model`` row with primary key ``ident`` if it belongs to the current user; otherwise 404."""
-    obj = db.session.get(model, ident)
+    obj = db.session.get(model, ident) if parse_id(ident) is not None else None
     if obj is None or not current_user.is_authenticated or obj.owner_id != current_user.id:  # type: ignore[attr-defined]
         abort(404)
     return obj

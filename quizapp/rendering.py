@@ -146,13 +146,45 @@ def cloze_html(prompt: str, values: Mapping[str, Sequence[str]] | None = None) -
     without ``values``, each gap is a numbered blank."""
     counter = itertools.count(1)
     marked = CLOZE_RE.sub(lambda _: f"{_OPEN}{next(counter)}{_CLOSE}", prompt.replace(_OPEN, "").replace(_CLOSE, ""))
-    html = str(markdown(marked))
     gaps = cloze_gaps(prompt)
-    for k, (_number, _answers, hint) in enumerate(gaps, 1):
-        marker, gap = f"{_OPEN}{k}{_CLOSE}", _gap(k, len(gaps), hint, values)
-        html = html.replace(marker, gap, 1) if marker in html else f"{html} {gap}"  # never lose an input
+    fields = {k: _gap(k, len(gaps), hint, values) for k, (_number, _answers, hint) in enumerate(gaps, 1)}
+    html = _place_gaps(str(markdown(marked)), fields)
     # Safe: the sanitised Markdown above with gaps whose every value is escaped by Markup.format.
     return Markup(html)  # noqa: S704  # nosec B704
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+_MARKER_RE = re.compile(f"{_OPEN}([0-9]+){_CLOSE}")
+
+
+def _place_gaps(html: str, fields: Mapping[int, str]) -> str:
+    """Put each gap's field where its marker is in the text. A marker inside a tag (a link's title, an
+    image's alt) or inside a link's text cannot hold an input: it becomes the words "gap k" there, and the
+    field goes after the prompt instead, so no input is ever lost or put inside an attribute or a link."""
+    out: list[str] = []
+    placed: set[int] = set()
+    in_link, pos = 0, 0
+
+    def label(match: re.Match[str]) -> str:
+        return f"gap {match.group(1)}"
+
+    def field(match: re.Match[str]) -> str:
+        k = int(match.group(1))
+        if k not in fields or k in placed:
+            return ""
+        placed.add(k)
+        return fields[k]
+
+    for tag in _TAG_RE.finditer(html):
+        text = html[pos : tag.start()]
+        out.append(_MARKER_RE.sub(label if in_link else field, text))
+        out.append(_MARKER_RE.sub(label, tag.group(0)))
+        name = tag.group(0)[1:].split(None, 1)[0].rstrip(">").lower() if len(tag.group(0)) > 2 else ""
+        in_link += 1 if name == "a" else -1 if name == "/a" and in_link else 0
+        pos = tag.end()
+    out.append(_MARKER_RE.sub(label if in_link else field, html[pos:]))
+    out.extend(f" {fields[k]}" for k in sorted(fields) if k not in placed)
+    return "".join(out)
 
 
 def _gap(k: int, total: int, hint: str | None, values: Mapping[str, Sequence[str]] | None) -> str:

@@ -6,7 +6,8 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from markupsafe import Markup
-from wtforms import Field, SelectChoice
+from wtforms import Field, IntegerField, SelectChoice
+from wtforms.validators import StopValidation
 from wtforms.widgets import Select
 
 from .kept import Kept
@@ -44,3 +45,26 @@ def _choices_key(choices: Callable[[], Any] | Iterable[Any] | None) -> Hashable:
         else c
         for c in choices
     )
+
+
+class WholeNumberField(IntegerField):
+    """WTForms' integer field with a message that names the field, and at most ``MAX_DIGITS`` digits: a
+    longer number is no answer to any question a form asks, and WTForms' range check would fail on it
+    (it compares through a float)."""
+
+    MAX_DIGITS = 15
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist and len(valuelist[0].strip().lstrip("+-")) > self.MAX_DIGITS:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a whole number of at most {self.MAX_DIGITS} digits.")
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a whole number.") from None
+
+    def pre_validate(self, form) -> None:
+        # Not a number: saying it is out of range too would only confuse. (Left blank, the field's own
+        # Optional or InputRequired says what that means.)
+        if self.process_errors and self.raw_data and self.raw_data[0].strip():
+            raise StopValidation()

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from quizapp.domain.accounts import HashParameters, Passwords
 from quizapp.extensions import db
@@ -211,16 +211,24 @@ def test_rehash_on_login_when_parameters_change(app, client, make_user):
     assert user_row(app, "learner@example.org").password_hash.startswith("$argon2id$v=19$m=19456,t=3,p=1$")
 
 
+def strip_tokens(page: str) -> str:
+    return CSRF_RE.sub("", page)
+
+
 def test_disabled_account_cannot_log_in(app, client, make_user):
     make_user()
     with app.app_context():
         user = db.session.scalars(select(User)).one()
         user.disabled_at = user.created_at
         db.session.commit()
-    response = log_in(client, "learner@example.org")
-    assert response.status_code == 403
-    assert "This account has been disabled" in response.get_data(as_text=True)
-    assert log_in(client, "learner@example.org", "wrong password").status_code == 422  # says nothing more
+    right = log_in(client, "learner@example.org")
+    wrong = log_in(client, "learner@example.org", "wrong password")
+    # The right password for a disabled account is answered exactly as a wrong one, and counted as one.
+    assert right.status_code == wrong.status_code == 422
+    assert strip_tokens(right.get_data(as_text=True)) == strip_tokens(wrong.get_data(as_text=True))
+    assert "is not right" in right.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 4  # account + address, twice
 
 
 # --- the account ------------------------------------------------------------------------------------------

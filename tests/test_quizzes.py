@@ -764,7 +764,7 @@ def test_posts_to_nothing_are_404s_or_400s(app, all_types, learner, clock):
     [
         ({"build-count": "10"}, "Choose at least one bank."),
         ({"build-banks": "all-types", "build-count": "0"}, "Choose between 1 and 100 questions."),
-        ({"build-banks": "all-types", "build-count": "many"}, "Not a valid integer value."),
+        ({"build-banks": "all-types", "build-count": "many"}, "Number of questions must be a whole number."),
         ({"build-banks": "all-types", "build-count": "5", "build-time_limit": "9999"}, "between 1 and 1440"),
         ({"build-banks": "all-types", "build-count": "5", "build-mode": "cram"}, "Not a valid choice."),
         ({"build-banks": "nope", "build-count": "5"}, "is not a valid choice"),

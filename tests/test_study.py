@@ -381,7 +381,11 @@ def test_someone_elses_review_cannot_be_undone(app, learner, make_user):
     own = make_deck(other)
     with app.app_context():
         review_id = db.session.scalar(select(Review.id))
-    assert post_form(other, f"/study/{own}/undo", review=review_id).status_code == 404
+    theirs = post_form(other, f"/study/{own}/undo", review=review_id)
+    missing = post_form(other, f"/study/{own}/undo", review=review_id + 1000)
+    # Another learner's review and one that does not exist get the same answer: nothing tells them apart.
+    assert theirs.status_code == missing.status_code == 303
+    assert theirs.headers["Location"] == missing.headers["Location"] == f"/study/{own}"
     with app.app_context():
         assert count(Review) == 1
 

@@ -12,7 +12,6 @@ from wtforms import (
     DecimalField,
     Field,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -26,12 +25,12 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
-    StopValidation,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain import retention, scheduling
-from ..widgets import KeptSelect
+from ..domain.ids import MAX_ID
+from ..widgets import KeptSelect, WholeNumberField
 
 STEP_RE = re.compile(r"^(\d{1,5})([mhd]?)$")
 STEP_UNITS = {"": 1, "m": 1, "h": 60, "d": 24 * 60}
@@ -70,20 +69,6 @@ class StepsField(StringField):
             raise ValueError(str(exc)) from None
 
 
-class WholeNumberField(IntegerField):
-    def process_formdata(self, valuelist: list[str]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(f"{self.label.text} must be a whole number.") from None
-
-    def pre_validate(self, form) -> None:
-        # Not a number: saying it is out of range too would only confuse. (Left blank, the field's own
-        # Optional or InputRequired says what that means.)
-        if self.process_errors and self.raw_data and self.raw_data[0].strip():
-            raise StopValidation()
-
-
 class NumberField(DecimalField):
     def process_formdata(self, valuelist: list[str]) -> None:
         try:
@@ -112,15 +97,15 @@ class NewDeckForm(FlaskForm):
 
 
 class GradeForm(FlaskForm):
-    card = IntegerField(validators=[InputRequired()])
-    version = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
+    card = WholeNumberField("Card", validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
+    version = WholeNumberField("Version", validators=[InputRequired(), NumberRange(min=0, max=MAX_ID)])
     token = StringField(validators=[InputRequired(), Length(min=16, max=64), Regexp(r"^[A-Za-z0-9_-]+$")])
-    rating = IntegerField(validators=[InputRequired(), AnyOf([1, 2, 3, 4])])
-    shown = IntegerField(validators=[Optional()])  # when the card's front was shown, in epoch milliseconds
+    rating = WholeNumberField("Rating", validators=[InputRequired(), AnyOf([1, 2, 3, 4])])
+    shown = WholeNumberField("Shown", validators=[Optional()])  # when the card's front was shown, in epoch milliseconds
 
 
 class UndoForm(FlaskForm):
-    review = IntegerField(validators=[InputRequired()])
+    review = WholeNumberField("Review", validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
 
 
 class DeleteForm(FlaskForm):

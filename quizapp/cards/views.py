@@ -16,6 +16,7 @@ from flask_login import current_user
 from ..access import acting_user, owned_or_404, require_role
 from ..domain import cards, retention, scheduling
 from ..domain.cards import faces
+from ..domain.ids import MAX_ID, parse_id
 from ..domain.refusals import Refused
 from ..domain.revlog import write_revlog
 from ..extensions import db
@@ -110,6 +111,26 @@ def _undo_context(deck: Deck) -> dict:
     return {"last": card_queries.last_study_review(db.session, current_user.id, deck)}
 
 
+def _version(value: str) -> int:
+    """A card's version from the query string, 0 to MAX_ID (a number past it is as good as none)."""
+    number = int(value) if len(value) <= len(str(MAX_ID)) else -1
+    if not 0 <= number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
+def _epoch_ms(value: str) -> int:
+    """A moment in epoch milliseconds from the query string (13 digits until the year 2286)."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 15):
+        raise ValueError(value)
+    return int(value)
+
+
+def _fragment() -> str | None:
+    """``1`` when cards.js asked for the card's part only; anything else is dropped, not echoed."""
+    return "1" if request.form.get("fragment") == "1" else None
+
+
 def _render(partial: str, context: dict, status: int = 200):
     """The whole study page, or only the card's part of it for cards.js (``fragment=1``)."""
     if request.values.get("fragment") == "1":
@@ -120,7 +141,7 @@ def _render(partial: str, context: dict, status: int = 200):
 @bp.get("/study/<int:deck_id>")
 def study(deck_id: int):
     """Show the front of the next card."""
-    card_id = request.args.get("card", type=int)
+    card_id = request.args.get("card", type=parse_id)
     return _study_page(owned_or_404(Deck, deck_id), card_id=card_id)
 
 
@@ -128,7 +149,7 @@ def study(deck_id: int):
 def answer(deck_id: int):
     """Show a card's answer and the grade buttons, each with the interval it would give. Changes nothing."""
     deck = owned_or_404(Deck, deck_id)
-    card_id = request.args.get("card", type=int)
+    card_id = request.args.get("card", type=parse_id)
     if card_id is None:
         return redirect(url_for(".study", deck_id=deck.id))
     card = card_queries.card_in_deck(db.session, deck, card_id) or abort(404)
@@ -157,7 +178,7 @@ def _grade_fields(card: Card, state: CardState | None) -> dict:
     WTForms' widget for each was a tenth of the page). The version is the one the card's front was shown
     at, not the card's version now: otherwise this page, shown again by the browser's Back button after a
     grade, would offer a fresh grade of a card already graded."""
-    seen, shown = request.args.get("version", type=int), request.args.get("shown", type=int)
+    seen, shown = request.args.get("version", type=_version), request.args.get("shown", type=_epoch_ms)
     return {
         "card": card.id,
         "version": (state.version if state else 0) if seen is None or seen < 0 else seen,
@@ -192,7 +213,7 @@ def grade(deck_id: int):
         if not isinstance(refused, card_ops.GradeAlreadyRecorded):  # else the other request recorded it
             return _study_page(deck, error=refused.message, status=refused.status)
     db.session.commit()  # expires the deck: the redirect names it by the URL's id, not by reloading it
-    return redirect(url_for(".study", deck_id=deck_id, fragment=request.form.get("fragment")), 303)
+    return redirect(url_for(".study", deck_id=deck_id, fragment=_fragment()), 303)
 
 
 @bp.post("/study/<int:deck_id>/undo")
@@ -203,9 +224,9 @@ def undo(deck_id: int):
     if not form.validate():
         return _study_page(deck, error="There was nothing to undo.", status=400)
     review = db.session.get(Review, form.review.data)
-    if review is None:  # already undone (posted twice)
-        return redirect(url_for(".study", deck_id=deck.id, fragment=request.form.get("fragment")), 303)
-    review = owned_or_404(Review, review.id)
+    if review is None or review.user_id != current_user.id:  # already undone (posted twice), or not theirs:
+        # one answer for both, so that undo cannot tell anyone which review ids exist
+        return redirect(url_for(".study", deck_id=deck.id, fragment=_fragment()), 303)
     try:
         card = card_ops.undo(db.session, _me(), review)
     except Refused as refused:
@@ -213,7 +234,7 @@ def undo(deck_id: int):
         return _study_page(deck, error=refused.message, status=refused.status)
     card_id = card.id  # before the commit expires it
     db.session.commit()
-    return redirect(url_for(".study", deck_id=deck_id, card=card_id, fragment=request.form.get("fragment")), 303)
+    return redirect(url_for(".study", deck_id=deck_id, card=card_id, fragment=_fragment()), 303)
 
 
 @bp.route("/settings/scheduler", methods=["GET", "POST"])

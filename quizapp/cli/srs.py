@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import AppGroup
 
 from ..domain.evaluation import EvaluationError, evaluate
 from ..domain.revlog import MAX_REPORTED, RevlogError, read_revlog, read_revlog_lines, write_revlog
+from ..domain.scheduling import is_known_timezone
 from ..extensions import db
 from ..operations import cards as card_ops
 from ..queries import cards as card_queries
@@ -73,10 +74,9 @@ def export_command(login: str, output: str | None) -> None:
 def evaluate_command(path: str, as_json: bool, timezone: str, hour: int) -> None:
     """Score four schedulers on a review log split by time (train on the first 80 %, test on the rest):
     a constant average, SM-2, FSRS-6 with default parameters and FSRS-6 fitted on the training part."""
-    try:
-        tz = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(f"{timezone!r} is not a known time zone", param_hint="--timezone") from None
+    if not is_known_timezone(timezone):
+        raise click.BadParameter(f"{timezone!r} is not a known time zone (e.g. Europe/London)", param_hint="--timezone")
+    tz = ZoneInfo(timezone)
     try:
         reviews = read_revlog(_read_text(path), path)
         result = evaluate(reviews, tz=tz, rollover_hour=hour)

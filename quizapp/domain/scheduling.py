@@ -7,10 +7,11 @@ Pure: no Flask, no database. Datetimes are timezone-aware UTC; functions return 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
@@ -70,9 +71,7 @@ class Settings:
             problems["reviews_per_day"] = "must be between 0 and 9999"
         if not 0 <= self.day_starts_at_hour <= 23:
             problems["day_starts_at_hour"] = "must be an hour from 0 to 23"
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        if not is_known_timezone(self.timezone):
             problems["timezone"] = f"{self.timezone!r} is not a known time zone (e.g. Europe/London)"
         bad = parameter_problems(self.parameters)
         if bad:
@@ -154,13 +153,21 @@ def memory(scheduler: fsrs.Scheduler, card: fsrs.Card, now: dt.datetime) -> Memo
     return Memory(card.state, card.stability, card.difficulty, card.due, recall)
 
 
+@functools.cache
+def _known_timezones() -> frozenset[str]:
+    return frozenset(available_timezones()) | {"UTC"}
+
+
+def is_known_timezone(name: object) -> bool:
+    """Whether ``name`` is a time zone in the IANA list (``Europe/London``), not merely a path that zoneinfo
+    would try to open (``Europe``, ``../x``, a name too long for the file system)."""
+    return isinstance(name, str) and name in _known_timezones()
+
+
 def local_time(when: dt.datetime, timezone: str) -> dt.datetime:
     """``when`` (UTC) on the clock of the learner's time zone (UTC for a zone this system does not know)."""
     _require_utc(when)
-    try:
-        return when.astimezone(ZoneInfo(timezone))
-    except (ZoneInfoNotFoundError, ValueError):
-        return when
+    return when.astimezone(ZoneInfo(timezone)) if is_known_timezone(timezone) else when
 
 
 def interval_label(interval: dt.timedelta) -> str:

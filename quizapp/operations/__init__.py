@@ -4,7 +4,6 @@ CLI command) commits once, so one request or one bank import is one transaction.
 
 from ..domain.refusals import Conflict, NotFound, Refused
 from .accounts import (
-    AccountDisabled,
     BadCredentials,
     InvalidAccountDetails,
     LastAdministrator,
@@ -28,7 +27,6 @@ from .banks import ImportResult, ImportStatus, find_unchanged_source, import_ban
 from .cards import record_quiz_outcome
 
 __all__ = [
-    "AccountDisabled",
     "BadCredentials",
     "Conflict",
     "ImportResult",

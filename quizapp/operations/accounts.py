@@ -67,10 +67,6 @@ class Throttled(Refused):
         self.retry_after = retry_after
 
 
-class AccountDisabled(Refused):
-    status = 403
-
-
 class InvalidAccountDetails(Refused):
     """A name that is not a valid login, an unknown role, or a password the policy refuses."""
 
@@ -184,9 +180,12 @@ def log_in(
     keys = _check_password(session, user, name or normalize_login(login), password, address, **guard)
     if user is None:  # pragma: no cover - a missing user never passes the password check
         raise BadCredentials()
-    _forgive_account(session, keys)
     if not user.is_active:
-        raise AccountDisabled("This account has been disabled. Ask an administrator if you think this is a mistake.")
+        # Answered and counted as a wrong password: the right password for a disabled account must not
+        # tell anyone that they guessed it.
+        _record_failure(session, keys, policy, now)
+        raise BadCredentials()
+    _forgive_account(session, keys)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash(password)
     user.last_login_at = now
@@ -321,6 +320,9 @@ def delete_account(
         exc.field = "password"
         raise
     _keep_an_admin(session, user, "delete the account of")
+    # Its failed password checks go too: on SQLite a later account may be given the same id, and must not
+    # inherit them.
+    session.execute(delete(LoginFailure).where(LoginFailure.key == _digest("account", f"user:{user.id}")))
     session.delete(user)
     session.flush()
 

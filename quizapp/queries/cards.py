@@ -355,7 +355,8 @@ def review_summary(session: Session, user_id: int, settings: scheduling.Settings
 
 
 def account_data(session: Session, user_id: int) -> dict:
-    """The learner's flashcard data for their account download: settings, decks and the whole review log."""
+    """The learner's flashcard data for their account download: settings, decks, each card's memory state and
+    the whole review log."""
     row = session.get(SchedulerSettings, user_id)
     settings = None
     if row is not None:
@@ -379,4 +380,16 @@ def account_data(session: Session, user_id: int) -> dict:
         }
         for r in session.scalars(reviews_of(user_id))
     ]
-    return {"flashcards": {"scheduler_settings": settings, "decks": decks, "reviews": reviews}}
+    states = [
+        {
+            "card_id": c.card_id,
+            "state": c.state,
+            "step": c.step,
+            "stability": c.stability,
+            "difficulty": c.difficulty,
+            "due": c.due.isoformat(),
+            "last_review": c.last_review.isoformat() if c.last_review else None,
+        }
+        for c in session.scalars(select(CardState).where(CardState.user_id == user_id).order_by(CardState.card_id))
+    ]
+    return {"flashcards": {"scheduler_settings": settings, "decks": decks, "card_states": states, "reviews": reviews}}

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.quizzes import MAX_COUNT, MAX_TIME_LIMIT_MINUTES, AttemptMode
 from ..queries.quizzes import Catalogue
-from ..widgets import KeptSelect
+from ..widgets import KeptSelect, WholeNumberField
 
 MODE_CHOICES = [
     SelectChoice(AttemptMode.PRACTICE.value, "Practice: each answer is checked at once, with feedback"),
@@ -36,7 +36,7 @@ class BuildForm(FlaskForm):
 
     banks = CheckboxesField("Banks", validators=[InputRequired("Choose at least one bank.")])
     tags = CheckboxesField("Tags")
-    count = IntegerField(
+    count = WholeNumberField(
         "Number of questions",
         default=10,
         validators=[
@@ -45,7 +45,7 @@ class BuildForm(FlaskForm):
         ],
     )
     mode = RadioField("Mode", choices=MODE_CHOICES, default=AttemptMode.PRACTICE.value)
-    time_limit = IntegerField(
+    time_limit = WholeNumberField(
         "Time limit in minutes (optional)",
         validators=[
             Optional(),

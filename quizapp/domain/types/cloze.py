@@ -29,7 +29,11 @@ from .base import (
     typed_text,
 )
 
-CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
+# A gap's text runs to the first "}}" and may not contain "{{": each character is looked at by one gap start
+# only, so matching is linear in the prompt's length. (A lazy ".*?" rescanned the rest of the text from
+# every unclosed "{{c1::", which took minutes on a prompt of many unclosed gaps.)
+CLOZE_RE = re.compile(r"\{\{c(\d{1,4})::((?:[^{}]|\{(?!\{)|\}(?!\}))*)\}\}")
+MAX_GAPS = 50
 
 
 class ClozeQuestion(QuestionBase):
@@ -83,6 +87,9 @@ class Cloze(QuestionType):
         gaps = cloze_gaps(question.prompt)
         if not gaps:
             yield ("prompt",), "a cloze question needs at least one gap written as {{c1::answer}}"
+        if len(gaps) > MAX_GAPS:
+            yield ("prompt",), f"a cloze question has at most {MAX_GAPS} gaps; this one has {len(gaps)}"
+            return
         for number, answers, _hint in gaps:
             if number < 1:
                 yield ("prompt",), f"gap c{number}: gaps are numbered from c1"
