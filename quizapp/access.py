@@ -12,8 +12,9 @@ from functools import wraps
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from flask_login import LoginManager, current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .domain.ids import parse_id
 from .extensions import db, login_manager
@@ -107,3 +108,40 @@ def init_login_manager(manager: LoginManager) -> None:
     def _to_login() -> Any:
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("auth.login", next=safe_next(target)))
+
+
+# --- known devices ----------------------------------------------------------------------------------------
+
+DEVICE_COOKIE = "quizapp_device"
+DEVICE_MAX_AGE = 365 * 24 * 60 * 60
+
+
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="quizapp.known-device")
+
+
+def known_device_of() -> int | None:
+    """The id of the account this browser has logged in to before, from its signed cookie, or None. Such a
+    browser is exempt from an account's everywhere-limit on failed logins, so guessing spread over many
+    addresses cannot lock the owner out of their usual browser."""
+    value = request.cookies.get(DEVICE_COOKIE)
+    if not value or len(value) > 200:
+        return None
+    try:
+        user_id = _device_signer().loads(value, max_age=DEVICE_MAX_AGE)
+    except BadSignature:
+        return None
+    return user_id if isinstance(user_id, int) else None
+
+
+def remember_device(response: Response, user: User) -> Response:
+    """Mark this browser as one ``user`` has logged in from (signed, HTTP only, a year)."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_signer().dumps(user.id),
+        max_age=DEVICE_MAX_AGE,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response

@@ -228,7 +228,9 @@ def test_disabled_account_cannot_log_in(app, client, make_user):
     assert strip_tokens(right.get_data(as_text=True)) == strip_tokens(wrong.get_data(as_text=True))
     assert "is not right" in right.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 4  # account + address, twice
+        assert (
+            db.session.scalar(select(func.count()).select_from(LoginFailure)) == 6
+        )  # x2: account here, account, address
 
 
 # --- the account ------------------------------------------------------------------------------------------

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp.extensions import db, passwords
-from quizapp.models import LoginFailure, User, utcnow
+from quizapp.models import LoginFailure, RegistrationAttempt, User, utcnow
 from quizapp.operations import ThrottlePolicy
 
-from .conftest import PASSWORD, log_in, post_form
+from .conftest import PASSWORD, csrf_token, log_in, post_form
 from .test_auth import register
 
 
@@ -129,7 +129,7 @@ def test_failures_are_stored_as_digests_and_old_ones_are_purged(app, client, pol
     log_in(client, "someone.else@example.org", "wrong password")
     with app.app_context():
         rows = db.session.scalars(select(LoginFailure)).all()
-        assert len(rows) == 2  # the aged pair was deleted when the new pair came in
+        assert len(rows) == 3  # the aged rows were deleted when the new ones came in
         assert all(len(r.key) == 64 and "someone" not in r.key and "127.0.0.1" not in r.key for r in rows)
 
 
@@ -172,3 +172,98 @@ def test_concurrent_attempts_on_postgres(pg_app):
         create_user(db.session, "learner@example.org", PASSWORD, passwords=passwords(), now=utcnow())
         db.session.commit()
     assert concurrent_attempts(pg_app, "learner@example.org", 24) == {"checked": 5, "throttled": 19}
+
+
+# --- progressive: a guesser at one address does not lock the owner out -------------------------------------
+
+
+def client_at(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_failures_from_one_address_do_not_lock_the_owner_out_elsewhere(app, client, make_user, policy):
+    make_user()
+    for _ in range(5):
+        assert log_in(client, "learner@example.org", "wrong password").status_code == 422
+    assert log_in(client, "learner@example.org").status_code == 429  # the guesser's address is paused
+    assert log_in(client_at(app, "192.0.2.10"), "learner@example.org").status_code == 302  # the owner is not
+
+
+def test_guessing_spread_over_addresses_pauses_the_account_except_for_known_browsers(app, make_user):
+    app.extensions["quizapp.throttle"] = ThrottlePolicy(per_account=5, per_address=30, per_account_everywhere=6)
+    make_user()
+    owner = client_at(app, "198.51.100.1")
+    assert log_in(owner, "learner@example.org").status_code == 302  # the owner's browser, known from now on
+    assert "quizapp_device" in owner.get_cookie("quizapp_device").key
+    owner.post("/logout", data={"csrf_token": csrf_token(owner)})
+    for n in range(6):  # six addresses, one guess each: no address reaches its own limits
+        assert log_in(client_at(app, f"203.0.113.{n}"), "learner@example.org", "wrong").status_code == 422
+    newcomer = client_at(app, "203.0.113.99")
+    paused = log_in(newcomer, "learner@example.org")
+    assert paused.status_code == 429 and "Too many failed attempts" in paused.text
+    assert log_in(owner, "learner@example.org").status_code == 302  # known browser: not locked out
+
+
+def test_a_forged_or_foreign_device_cookie_is_no_exemption(app, make_user):
+    app.extensions["quizapp.throttle"] = ThrottlePolicy(per_account=5, per_address=30, per_account_everywhere=2)
+    make_user()
+    other = make_user("other@example.org")
+    friend = client_at(app, "198.51.100.2")
+    assert log_in(friend, "other@example.org").status_code == 302  # a cookie for another account
+    friend.post("/logout", data={"csrf_token": csrf_token(friend)})
+    for n in range(2):
+        log_in(client_at(app, f"203.0.113.{n}"), "learner@example.org", "wrong")
+    assert log_in(friend, "learner@example.org").status_code == 429
+    forger = client_at(app, "198.51.100.3")
+    forger.set_cookie("quizapp_device", f"{other}.forged.signature")
+    assert log_in(forger, "learner@example.org").status_code == 429
+
+
+# --- registrations ----------------------------------------------------------------------------------------
+
+
+def test_registrations_are_limited_per_address_with_a_clear_429(app, client):
+    app.extensions["quizapp.throttle"] = ThrottlePolicy(registrations_per_address=3, registrations_total=100)
+    for n in range(3):
+        assert register(client_at(app, "192.0.2.50"), f"new{n}@example.org").status_code == 302
+    refused = register(client_at(app, "192.0.2.50"), "new9@example.org")
+    assert refused.status_code == 429
+    assert "Too many new accounts have been made from your network" in refused.text
+    assert 3590 <= int(refused.headers["Retry-After"]) <= 3600
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 3  # nothing was made
+    assert register(client_at(app, "192.0.2.51"), "elsewhere@example.org").status_code == 302
+
+
+def test_registrations_are_limited_for_the_whole_site(app):
+    app.extensions["quizapp.throttle"] = ThrottlePolicy(registrations_per_address=5, registrations_total=4)
+    for n in range(4):
+        assert register(client_at(app, f"192.0.2.{n}"), f"site{n}@example.org").status_code == 302
+    refused = register(client_at(app, "192.0.2.200"), "late@example.org")
+    assert refused.status_code == 429 and "on this site" in refused.text
+
+
+def test_a_weak_password_is_not_counted_as_a_registration(app, client):
+    app.extensions["quizapp.throttle"] = ThrottlePolicy(registrations_per_address=1)
+    weak = client.post(
+        "/register",
+        data={"login": "w@example.org", "password": "short", "confirm": "short", "csrf_token": csrf_token(client)},
+    )
+    assert weak.status_code == 422
+    assert register(client, "w@example.org").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RegistrationAttempt)) == 1
+
+
+def test_old_registrations_stop_counting(app, client):
+    app.extensions["quizapp.throttle"] = ThrottlePolicy(registrations_per_address=1)
+    assert register(client, "one@example.org").status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    assert register(client, "two@example.org").status_code == 429
+    with app.app_context():
+        for row in db.session.scalars(select(RegistrationAttempt)):
+            row.created_at -= dt.timedelta(hours=1, seconds=1)
+        db.session.commit()
+    assert register(client, "two@example.org").status_code == 302

@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 
 from .. import operations
-from ..access import acting_user, login_required, next_from_request, owned_or_404
+from ..access import acting_user, known_device_of, login_required, next_from_request, owned_or_404, remember_device
 from ..extensions import db, passwords, throttle_policy
 from ..models import User, utcnow
 from ..queries import accounts as account_queries
@@ -32,7 +32,8 @@ def refused(form: FlaskForm, error: operations.Refused, template: str, **context
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, operations.Throttled) else {}
+    retry_after = getattr(error, "retry_after", None)  # throttled logins and registrations say when to retry
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
     return render_template(template, form=form, **context), error.status, headers
 
 
@@ -72,13 +73,20 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = operations.log_in(db.session, form.login.data, form.password.data, request.remote_addr, **checks())
+            user = operations.log_in(
+                db.session,
+                form.login.data,
+                form.password.data,
+                request.remote_addr,
+                **checks(),
+                device_of=known_device_of(),
+            )
         except operations.Refused as error:
             return refused(form, error, "auth/login.html")
         db.session.commit()
         start_session(user)
         flash(f"You are logged in as {user.login}.", "success")
-        return redirect(next_from_request() or url_for("home.index"))
+        return remember_device(redirect(next_from_request() or url_for("home.index")), user)
     return form_page("auth/login.html", form)
 
 

@@ -236,19 +236,44 @@ class Passwords:
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """How many failed password checks, per account and per client address, are allowed within ``window``."""
+    """How many failed password checks are allowed within ``window``, and how many new accounts.
+
+    Failures are counted three ways, each with its own limit: for one account from one client address
+    (``per_account``), for one client address across accounts (``per_address``), and for one account from
+    every address together (``per_account_everywhere``). The first stops a guesser at their own address
+    without locking the owner out elsewhere; the last stops guessing spread over many addresses, and a
+    browser the account has logged in from before (a signed "known device" cookie) is exempt from it, so
+    even then the owner gets in from their usual browser. Registrations are limited per address and for
+    the whole site within ``registration_window``.
+    """
 
     per_account: int = 5
     per_address: int = 30
     window: dt.timedelta = dt.timedelta(minutes=15)
+    per_account_everywhere: int = 50
+    registrations_per_address: int = 30
+    registrations_total: int = 300
+    registration_window: dt.timedelta = dt.timedelta(hours=1)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ThrottlePolicy:
+        def number(key: str, default: float) -> int:
+            return int(config.get(key, default))
+
         policy = cls(
-            per_account=int(config.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", cls.per_account)),
-            per_address=int(config.get("LOGIN_MAX_FAILURES_PER_ADDRESS", cls.per_address)),
-            window=dt.timedelta(seconds=int(config.get("LOGIN_THROTTLE_WINDOW", cls.window.total_seconds()))),
+            per_account=number("LOGIN_MAX_FAILURES_PER_ACCOUNT", cls.per_account),
+            per_address=number("LOGIN_MAX_FAILURES_PER_ADDRESS", cls.per_address),
+            window=dt.timedelta(seconds=number("LOGIN_THROTTLE_WINDOW", cls.window.total_seconds())),
+            per_account_everywhere=number("LOGIN_MAX_FAILURES_PER_ACCOUNT_EVERYWHERE", cls.per_account_everywhere),
+            registrations_per_address=number("REGISTRATIONS_PER_ADDRESS", cls.registrations_per_address),
+            registrations_total=number("REGISTRATIONS_TOTAL", cls.registrations_total),
+            registration_window=dt.timedelta(
+                seconds=number("REGISTRATION_WINDOW", cls.registration_window.total_seconds())
+            ),
         )
-        if policy.per_account < 1 or policy.per_address < 1 or policy.window.total_seconds() < 1:
-            raise ValueError("login throttling limits and window must be at least 1")
+        limits = (policy.per_account, policy.per_address, policy.per_account_everywhere)
+        limits += (policy.registrations_per_address, policy.registrations_total)
+        windows = (policy.window, policy.registration_window)
+        if min(limits) < 1 or min(w.total_seconds() for w in windows) < 1:
+            raise ValueError("login and registration limits and windows must be at least 1")
         return policy

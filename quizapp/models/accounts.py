@@ -42,7 +42,7 @@ class User(AccountBehaviour, db.Model):
 
 
 class LoginFailure(db.Model):
-    """One failed password check, by account or by client address, for throttling across processes.
+    """One failed password check, by account, by client address, or by both, for throttling across processes.
 
     ``key`` is a SHA-256 digest, so the table holds neither login names nor addresses in the clear. Rows
     older than the throttling window are deleted as new failures come in.
@@ -54,4 +54,17 @@ class LoginFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     scope: Mapped[str] = mapped_column(String(16))  # "account" or "address"
     key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class RegistrationAttempt(db.Model):
+    """One registration attempt that reached the password hash, for limiting new accounts per client address
+    and for the whole site. ``address_key`` is a SHA-256 digest; rows older than the window are deleted as
+    new attempts come in."""
+
+    __tablename__ = "registration_attempts"
+    __table_args__ = (Index("ix_registration_attempts_address_key_created_at", "address_key", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -33,9 +33,10 @@ from ..domain.accounts import (
     password_problems,
 )
 from ..domain.refusals import Refused
-from ..models import LoginFailure, User, new_session_token
+from ..models import LoginFailure, RegistrationAttempt, User, new_session_token
 from ..queries import accounts as account_queries
 
+REGISTRATION_LOCK = 0x7155_7265_6769_7374  # an advisory lock id of its own ("qregist")
 BAD_CREDENTIALS = "The email address or username, or the password, is not right. Check them and try again."
 NAME_TAKEN = (
     "This email address or username cannot be used for a new account. If it is yours, log in instead; "
@@ -93,16 +94,21 @@ def _digest(scope: str, value: str) -> str:
 
 @dataclass(frozen=True)
 class _Keys:
-    """The throttling keys of one password check: (scope, digest, limit) for the account and the address."""
+    """The throttling keys of one password check: (scope, digest, limit) for the account from this address,
+    the address, and the account from everywhere (left out for a browser the account logged in from)."""
 
     items: tuple[tuple[str, str, int], ...]
 
     @classmethod
-    def of(cls, user: User | None, name: str, address: str | None, policy: ThrottlePolicy) -> _Keys:
+    def of(
+        cls, user: User | None, name: str, address: str | None, policy: ThrottlePolicy, known_device: bool = False
+    ) -> _Keys:
         # A known account is counted by id, so its email and username share one budget; an unknown name
         # is counted like an account, so throttling says nothing about which names exist.
         account = f"user:{user.id}" if user is not None else f"name:{name}"
-        items = (("account", _digest("account", account), policy.per_account),)
+        items = (("pair", _digest("pair", f"{account}|{address}"), policy.per_account),)
+        if not known_device:
+            items += (("account", _digest("account", account), policy.per_account_everywhere),)
         return cls(items + cls.address_only(address, policy).items)
 
     @classmethod
@@ -133,10 +139,16 @@ def _record_failure(session: Session, keys: _Keys, policy: ThrottlePolicy, now: 
     session.flush()
 
 
-def _forgive_account(session: Session, keys: _Keys) -> None:
-    for scope, key, _ in keys.items:
-        if scope == "account":
-            session.execute(delete(LoginFailure).where(LoginFailure.scope == scope, LoginFailure.key == key))
+def _forgive_account(session: Session, user: User, address: str | None) -> None:
+    """Forget the account's failures, from everywhere and from this address (not the address's own count)."""
+    account = f"user:{user.id}"
+    pair, everywhere = _digest("pair", f"{account}|{address}"), _digest("account", account)
+    session.execute(
+        delete(LoginFailure).where(
+            ((LoginFailure.scope == "pair") & (LoginFailure.key == pair))
+            | ((LoginFailure.scope == "account") & (LoginFailure.key == everywhere))
+        )
+    )
 
 
 def _check_password(
@@ -149,14 +161,50 @@ def _check_password(
     passwords: Passwords,
     policy: ThrottlePolicy,
     now: dt.datetime,
+    known_device: bool = False,
 ) -> _Keys:
     """Throttle, then check ``password`` (against a dummy hash when there is no user); record a failure."""
-    keys = _Keys.of(user, name, address, policy)
+    keys = _Keys.of(user, name, address, policy, known_device)
     _check_throttle(session, keys, policy, now)
     if not passwords.verify(user.password_hash if user is not None else None, password):
         _record_failure(session, keys, policy, now)
         raise BadCredentials()
     return keys
+
+
+class TooManyRegistrations(Refused):
+    status = 429
+
+    def __init__(self, retry_after: int, everywhere: bool):
+        minutes = max(1, math.ceil(retry_after / 60))
+        where = "on this site" if everywhere else "from your network"
+        super().__init__(
+            f"Too many new accounts have been made {where} in the last while. Please try again in about "
+            f"{minutes} minute{'s' if minutes != 1 else ''}; if you already have an account, log in instead."
+        )
+        self.retry_after = retry_after
+
+
+def _limit_registrations(session: Session, address: str | None, policy: ThrottlePolicy, now: dt.datetime) -> str:
+    """Refuse a registration past the address's or the site's limit; return the address's key to count it by."""
+    if session.get_bind().dialect.name == "postgresql":  # one registration at a time is counted
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": REGISTRATION_LOCK})
+    since = now - policy.registration_window
+    session.execute(delete(RegistrationAttempt).where(RegistrationAttempt.created_at <= since))
+    key = _digest("registration", address or "")
+    limits = ((RegistrationAttempt.address_key == key, policy.registrations_per_address, False),)
+    limits += ((RegistrationAttempt.created_at > since, policy.registrations_total, True),)
+    for condition, limit, everywhere in limits:
+        recent = session.scalars(
+            select(RegistrationAttempt.created_at)
+            .where(condition, RegistrationAttempt.created_at > since)
+            .order_by(RegistrationAttempt.created_at.desc())
+            .limit(limit)
+        ).all()
+        if len(recent) >= limit:
+            retry = math.ceil((recent[-1] + policy.registration_window - now).total_seconds())
+            raise TooManyRegistrations(max(1, retry), everywhere)
+    return key
 
 
 # --- logging in and out -----------------------------------------------------------------------------------
@@ -171,12 +219,15 @@ def log_in(
     passwords: Passwords,
     policy: ThrottlePolicy,
     now: dt.datetime,
+    device_of: int | None = None,
 ) -> User:
     """Check a login and password at ``now``; return the user. Unknown names and wrong passwords look the
-    same. ``passwords`` and ``policy`` are the app's hasher and throttling policy."""
+    same. ``passwords`` and ``policy`` are the app's hasher and throttling policy; ``device_of`` is the id
+    of the account the browser's known-device cookie names, if it has a valid one."""
     name = parse_login_or_none(login)
     user = session.scalars(account_queries.user_by_login(name)).first() if name else None
-    guard = {"passwords": passwords, "policy": policy, "now": now}
+    known = user is not None and device_of == user.id
+    guard = {"passwords": passwords, "policy": policy, "now": now, "known_device": known}
     keys = _check_password(session, user, name or normalize_login(login), password, address, **guard)
     if user is None:  # pragma: no cover - a missing user never passes the password check
         raise BadCredentials()
@@ -185,7 +236,7 @@ def log_in(
         # tell anyone that they guessed it.
         _record_failure(session, keys, policy, now)
         raise BadCredentials()
-    _forgive_account(session, keys)
+    _forgive_account(session, user, address)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash(password)
     user.last_login_at = now
@@ -252,15 +303,21 @@ def register(
     policy: ThrottlePolicy,
     now: dt.datetime,
 ) -> User:
-    """Create a learner account from the registration form. A taken name counts as a failed attempt for the
+    """Create a learner account from the registration form. New accounts are limited per client address and
+    for the whole site (each costs a password hash); a taken name also counts as a failed attempt for the
     client address, so registration cannot be used to test many names quickly."""
     keys = _Keys.address_only(address, policy)
     _check_throttle(session, keys, policy, now)
+    address_key = _limit_registrations(session, address, policy, now)
     try:
-        return create_user(session, login, password, passwords=passwords, now=now)
-    except NameTaken:
+        user = create_user(session, login, password, passwords=passwords, now=now)
+    except NameTaken:  # the password was hashed all the same
+        session.add(RegistrationAttempt(address_key=address_key, created_at=now))
         _record_failure(session, keys, policy, now)
         raise
+    session.add(RegistrationAttempt(address_key=address_key, created_at=now))
+    session.flush()
+    return user
 
 
 def change_password(
@@ -322,7 +379,7 @@ def delete_account(
     _keep_an_admin(session, user, "delete the account of")
     # Its failed password checks go too: on SQLite a later account may be given the same id, and must not
     # inherit them.
-    session.execute(delete(LoginFailure).where(LoginFailure.key == _digest("account", f"user:{user.id}")))
+    _forgive_account(session, user, address)
     session.delete(user)
     session.flush()
 
