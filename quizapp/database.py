@@ -15,9 +15,11 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, scoped_session
 
 BUSY_TIMEOUT_MS = 30_000
@@ -88,3 +90,50 @@ def reads_before_writing(session: Session | scoped_session) -> Iterator[Session 
         return
     with deferred(), engine.connect() as connection:
         yield connection
+
+
+# --- when the database cannot do its part -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """A database failure that is the server's condition, not the request's fault: what to tell people, and
+    when to try again. Nothing was saved: the transaction that met it is rolled back."""
+
+    kind: str  # "disk-full", "unavailable" or "busy"
+    message: str
+    retry_after: int
+
+
+DISK_FULL = Trouble("disk-full", "The server is out of disk space; nothing was saved. Please try again later.", 300)
+UNAVAILABLE = Trouble(
+    "unavailable", "The database cannot be reached right now; nothing was saved. Please try again shortly.", 10
+)
+BUSY = Trouble("busy", "The server is too busy to save this right now; nothing was saved. Please try again.", 5)
+# SQLSTATE classes and codes (PostgreSQL appendix A) and SQLite's messages for each kind of trouble.
+_PG_DISK_FULL = {"53100"}  # disk_full
+_PG_UNAVAILABLE = {"08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03"}
+_PG_BUSY = {"53000", "53200", "53300", "55P03", "40P01"}
+_SQLITE = {"database or disk is full": DISK_FULL, "disk i/o error": DISK_FULL, "database is locked": BUSY}
+_SQLITE |= {"unable to open database file": UNAVAILABLE}
+
+
+def trouble(error: BaseException) -> Trouble | None:
+    """The kind of server trouble ``error`` (a SQLAlchemy or driver error) is, or None for anything else."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return UNAVAILABLE
+    original = getattr(error, "orig", error)
+    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if code:
+        for codes, kind in ((_PG_DISK_FULL, DISK_FULL), (_PG_UNAVAILABLE, UNAVAILABLE), (_PG_BUSY, BUSY)):
+            if code in codes:
+                return kind
+        return None
+    if isinstance(error, OperationalError | DBAPIError) or type(original).__module__.startswith("sqlite3"):
+        text = str(original).lower()
+        for phrase, kind in _SQLITE.items():
+            if phrase in text:
+                return kind
+        if isinstance(error, OperationalError) and "connection" in text:
+            return UNAVAILABLE
+    return None

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .database import Trouble, trouble
 from .domain.refusals import Refused
 from .extensions import db
 
@@ -23,8 +25,14 @@ MESSAGES = {
     413: ("Too large", "What you sent is larger than this site accepts."),
     422: ("Not possible", "What you asked for cannot be done."),
     429: ("Too many requests", "Please wait a little before trying again."),
+    503: ("Try again later", "The server cannot do this right now. Please try again later."),
     500: ("Something went wrong", "An unexpected error happened on our side. Please try again later."),
 }
+PLAIN_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} · quizapp</title>'
+    '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+    "<body><main><h1>{title}</h1><p>{text}</p></main></body></html>"
+)
 CSRF_TEXT = (
     "The form could not be accepted because it had expired or did not come from this site. "
     "Go back, reload the page and try again."
@@ -55,6 +63,19 @@ def render_refusal(refusal: Refused):
     )
 
 
+def _trouble_page(condition: Trouble):
+    """503 with Retry-After. The page is plain when even rendering it needs the database (the navigation
+    asks who is logged in), so that the answer is never a bare 500."""
+    headers = {"Retry-After": str(condition.retry_after)}
+    try:
+        db.session.rollback()
+        page = render_template("error.html", code=503, title=MESSAGES[503][0], text=condition.message)
+    except Exception:
+        db.session.remove()
+        page = PLAIN_PAGE.format(title=escape(MESSAGES[503][0]), text=escape(condition.message))
+    return page, 503, headers
+
+
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:g} MiB" if n >= 1024 * 1024 else f"{n / 1024:g} KiB" if n >= 1024 else f"{n} bytes"
 
@@ -67,5 +88,9 @@ def init_app(app: Flask) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return render_error(error)
+        condition = trouble(error)
+        if condition is not None:  # the server's condition, not a bug: say so, and when to come back
+            app.logger.error("database trouble (%s): %s", condition.kind, error.__class__.__name__, exc_info=error)
+            return _trouble_page(condition)
         app.logger.exception("unhandled error")
         return render_error(InternalServerError())

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import operations
@@ -17,9 +16,9 @@ from ..extensions import db
 from ..models import utcnow
 from ..operations.search import rebuild_index
 from ..queries import banks as bank_queries
-from .common import bank_files, read_bank_file, report
+from .common import CommandGroup, bank_files, database_message, read_bank_file, report
 
-bank_cli = AppGroup("bank", help="Validate, import, list and export question banks; rebuild the search index.")
+bank_cli = CommandGroup("bank", help="Validate, import, list and export question banks; rebuild the search index.")
 
 
 def _validate_all(files: list[Path]) -> tuple[list[tuple[Path, bytes, Bank]], list[Problem]]:
@@ -93,7 +92,7 @@ def import_command(paths: tuple[str, ...]) -> None:
                 db.session.commit()
             except SQLAlchemyError as exc:
                 db.session.rollback()
-                click.echo(f"{path}: the database refused the import: {exc.__class__.__name__}", err=True)
+                click.echo(f"{path}: Error: {database_message(exc)}", err=True)
                 sys.exit(1)
     for r in results:
         if r.unchanged:

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..database import trouble
 from ..domain.accounts import InvalidLogin, parse_login
 from ..domain.banks import BankError, Problem
 from ..domain.refusals import Refused
@@ -80,5 +82,26 @@ def commit_or_fail(action: Callable[[], object]) -> None:
         sys.exit(1)
     except SQLAlchemyError as exc:
         db.session.rollback()
-        click.echo(f"Error: the database refused the change: {exc.__class__.__name__}", err=True)
+        click.echo(f"Error: {database_message(exc)}", err=True)
         sys.exit(1)
+
+
+def database_message(error: SQLAlchemyError) -> str:
+    """What to tell someone at the command line when the database failed."""
+    condition = trouble(error)
+    if condition is not None:
+        return condition.message
+    return f"the database refused the change ({error.__class__.__name__}); nothing was saved."
+
+
+class CommandGroup(AppGroup):
+    """A command group whose commands report a database failure (out of disk space, unreachable…) as one
+    line on stderr with exit code 1, like every other error, instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            click.echo(f"Error: {database_message(exc)}", err=True)
+            ctx.exit(1)

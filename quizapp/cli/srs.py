@@ -7,7 +7,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
-from flask.cli import AppGroup
 
 from ..domain.evaluation import EvaluationError, evaluate
 from ..domain.revlog import MAX_REPORTED, RevlogError, read_revlog, read_revlog_lines, write_revlog
@@ -15,9 +14,9 @@ from ..domain.scheduling import is_known_timezone
 from ..extensions import db
 from ..operations import cards as card_ops
 from ..queries import cards as card_queries
-from .common import fail, find_user
+from .common import CommandGroup, fail, find_user
 
-srs_cli = AppGroup("srs", help="Review logs: import, export, and evaluate schedulers on one.")
+srs_cli = CommandGroup("srs", help="Review logs: import, export, and evaluate schedulers on one.")
 
 
 def _read_text(path: str) -> str:

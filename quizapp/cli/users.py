@@ -5,16 +5,15 @@ from __future__ import annotations
 import sys
 
 import click
-from flask.cli import AppGroup
 
 from .. import operations
 from ..domain.accounts import ROLES, InvalidLogin, Role, parse_login, password_problems
 from ..extensions import db, passwords
 from ..models import utcnow
 from ..queries import accounts as account_queries
-from .common import commit_or_fail, find_user
+from .common import CommandGroup, commit_or_fail, find_user
 
-user_cli = AppGroup("user", help="Create users, change their roles and passwords, disable and enable them.")
+user_cli = CommandGroup("user", help="Create users, change their roles and passwords, disable and enable them.")
 
 
 def _new_password(password_stdin: bool, context: tuple[str, ...]) -> str:
