@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 from flask.wrappers import Response
+from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -35,8 +36,21 @@ PROXY_FIX_SETTINGS = {"x_for": "PROXY_FIX_X_FOR", "x_proto": "PROXY_FIX_X_PROTO"
 PROXY_FIX_SETTINGS |= {"x_port": "PROXY_FIX_X_PORT", "x_prefix": "PROXY_FIX_X_PREFIX"}
 
 
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+FOREIGN_ORIGIN = "The form was sent from another site, so it was not accepted."
+
+
 def init_app(app: Flask) -> None:
     _proxy_fix(app)
+
+    @app.before_request
+    def _same_origin() -> None:
+        """Refuse a form whose browser says it came from another origin, over HTTP as over HTTPS (Flask-WTF
+        checks the Referer only over HTTPS). Browsers send Origin with every cross-site POST; a request
+        without one (an old browser, a script) still needs its CSRF token."""
+        origin = request.headers.get("Origin")
+        if request.method in UNSAFE_METHODS and origin is not None and origin != request.host_url.rstrip("/"):
+            raise CSRFError(FOREIGN_ORIGIN)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

@@ -84,3 +84,28 @@ def test_no_get_route_changes_anything(app, world):
                 url = url_for_object(app, endpoint, arguments, obj, actor, world)
                 client.get(url).close()
     assert snapshot(app) == before
+
+
+# --- Origin ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "null", "http://localhost:8080", "https://localhost"])
+def test_a_valid_token_from_a_foreign_origin_is_refused_over_http(app, make_user, origin):
+    make_user()
+    client = app.test_client()
+    log_in(client, "learner@example.org")
+    before = snapshot(app)
+    response = client.post("/logout", data={"csrf_token": csrf_token(client)}, headers={"Origin": origin})
+    assert response.status_code == 400
+    assert "did not come from this site" in response.get_data(as_text=True)
+    assert snapshot(app) == before
+    assert client.get("/account").status_code == 200  # still logged in: the logout was not accepted
+
+
+def test_the_sites_own_origin_and_no_origin_are_accepted(app, make_user):
+    make_user()
+    for headers in ({"Origin": "http://localhost"}, {}):
+        client = app.test_client()
+        log_in(client, "learner@example.org")
+        response = client.post("/logout", data={"csrf_token": csrf_token(client)}, headers=headers)
+        assert response.status_code == 302, headers
