@@ -10,7 +10,7 @@ from typing import Any
 import click
 from flask import Flask, Response, current_app, request
 
-from . import access, cli, errors, models, rendering, routing, security
+from . import access, cli, errors, logs, models, rendering, routing, security
 from .admin.views import bp as admin_bp
 from .auth.views import bp as auth_bp
 from .banks.views import bp as banks_bp
@@ -19,6 +19,7 @@ from .database import configure_engine, read_only_transactions, reset_transactio
 from .domain.accounts import HashParameters, Passwords, ThrottlePolicy
 from .extensions import csrf, db, login_manager, migrate
 from .home.views import bp as home_bp
+from .ops.views import bp as ops_bp
 from .quiz.views import bp as quiz_bp
 from .stats.views import bp as stats_bp
 from .teach.views import bp as teach_bp
@@ -26,7 +27,6 @@ from .teach.views import bp as teach_bp
 DEFAULTS: dict[str, Any] = {
     "DEVELOPMENT": False,
     "SQLALCHEMY_DATABASE_URI": None,  # set from the instance folder below
-    "SQLALCHEMY_ENGINE_OPTIONS": {},
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "QUESTIONS_DIR": None,  # defaults to questions/ beside the package
     # Accounts: failed password checks allowed per account and per client address within the window (s).
@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_FIX_X_PREFIX": 0,
     "HSTS_SECONDS": 365 * 24 * 60 * 60,
     "PERMANENT_SESSION_LIFETIME": 14 * 24 * 60 * 60,  # a session cookie is refused after this many seconds
+    "LOG_FORMAT": None,  # "json" (one object per line, one line per request) or "text"; json outside development
+    # Connections are checked before use and renewed hourly, so a restarted database costs no error page.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_recycle": 3600},
 }
 PLACEHOLDER_KEYS = {"dev", "secret", "changeme", "change-me", "change_me", "development", "test", "key"}
 MIN_KEY_LENGTH = 24
@@ -127,6 +130,7 @@ def register_extensions(app: Flask) -> None:
     )
     app.extensions["quizapp.throttle"] = ThrottlePolicy.from_config(app.config)
     security.init_app(app)
+    logs.init_app(app)
 
     @app.before_request
     def _deferred_reads() -> None:
@@ -142,7 +146,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for bp in (home_bp, banks_bp, auth_bp, teach_bp, admin_bp, quiz_bp, cards_bp, stats_bp):
+    for bp in (home_bp, banks_bp, auth_bp, teach_bp, admin_bp, quiz_bp, cards_bp, stats_bp, ops_bp):
         app.register_blueprint(bp)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     rendering.init_app(app)

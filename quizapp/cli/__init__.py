@@ -1,4 +1,5 @@
-"""Command-line interface: ``flask bank …``, ``flask user …`` and ``flask srs …``.
+"""Command-line interface: ``flask bank …``, ``flask user …``, ``flask srs …``, and ``flask db backup`` /
+``flask db restore`` beside Flask-Migrate's ``db`` commands.
 
 Thin wrappers over the domain and the operations, like the views: errors go to stderr as messages with
 exit code 1, never as tracebacks.
@@ -8,11 +9,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .backups import backup_command, restore_command
 from .banks import bank_cli
 from .srs import srs_cli
 from .users import user_cli
 
-__all__ = ["bank_cli", "init_app", "srs_cli", "user_cli"]
+__all__ = ["backup_command", "bank_cli", "init_app", "restore_command", "srs_cli", "user_cli"]
 
 
 def init_app(app: Flask) -> None:
