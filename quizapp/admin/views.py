@@ -47,7 +47,7 @@ def set_role(user_id: int):
     if not form.validate_on_submit():
         return user_page(user, form, status=422)
     try:
-        operations.set_role(db.session, user, form.role.data, acting=acting_user())
+        operations.set_role(db.session, user, form.role.data, acting=acting_user(), now=utcnow())
     except operations.Refused as error:
         db.session.rollback()
         return user_page(user, form, error.message, 422)
@@ -74,7 +74,7 @@ def disable(user_id: int):
 def enable(user_id: int):
     """Let a disabled account log in again."""
     user = user_or_404(user_id)
-    operations.enable_user(db.session, user)
+    operations.enable_user(db.session, user, utcnow(), acting=acting_user())
     db.session.commit()
     flash(f"{user.login} can log in again.", "success")
     return redirect(url_for("admin.user", user_id=user.id), 303)
