@@ -128,3 +128,91 @@ def test_entries_outlive_the_accounts_they_name(app, client, make_user):
     ]
     assert got[0]["summary"] == "learner@example.org: learner → teacher"
     assert got[1]["details"] == {"role": "teacher"}
+
+
+# --- the administrators' page -----------------------------------------------------------------------------
+
+
+def add_entries(app, rows: list[tuple[dt.datetime, str, str | None, str]]) -> None:
+    """Entries at the given times: (at, action, actor login or None for the command line, summary)."""
+    with app.app_context():
+        for at, action, actor, summary in rows:
+            who = db.session.scalars(select(User).where(User.email == actor)).first() if actor else None
+            record_audit(db.session, actor=who, action=action, now=at, summary=summary)
+        db.session.commit()
+
+
+def listed(html: str) -> list[str]:
+    """The summaries in the page's table, in order."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
+    return [row.split('class="audit-about">', 1)[1].split("<", 1)[0] for row in body.split("<tr>")[1:]]
+
+
+def test_the_log_lists_newest_first_and_filters(app, admin, make_user):
+    make_user("teacher@example.org", role="teacher")
+    add_entries(
+        app,
+        [
+            (WHEN, "role.change", "admin@example.org", "ada: learner → teacher"),
+            (WHEN + dt.timedelta(days=1), "account.disable", None, "bob"),
+            (WHEN + dt.timedelta(days=2), "export.csv", "teacher@example.org", "Class 7B results"),
+            (WHEN + dt.timedelta(days=2, hours=18), "account.enable", None, "Bob_100%"),
+        ],
+    )
+    page = admin.get("/admin/audit")
+    assert page.status_code == 200
+    assert listed(page.text) == ["Bob_100%", "Class 7B results", "bob", "ada: learner → teacher"]
+    assert "4 entries, newest first." in page.text and "Account disabled" in page.text
+    assert listed(admin.get("/admin/audit?action=account.disable").text) == ["bob"]
+    assert listed(admin.get("/admin/audit?actor=COMMAND").text) == ["Bob_100%", "bob"]
+    assert listed(admin.get("/admin/audit?actor=teacher@").text) == ["Class 7B results"]
+    assert listed(admin.get("/admin/audit?target=BOB").text) == ["Bob_100%", "bob"]
+    assert listed(admin.get("/admin/audit?target=_100%25").text) == ["Bob_100%"]  # _ and % are characters
+    assert listed(admin.get("/admin/audit?target=b_b").text) == []
+    days = admin.get("/admin/audit?since=2026-03-05&until=2026-03-06")
+    assert listed(days.text) == ["Bob_100%", "Class 7B results", "bob"]  # the "to" day is included whole
+    assert "3 entries matching the filters" in days.text
+    assert listed(admin.get("/admin/audit?until=2026-03-04").text) == ["ada: learner → teacher"]
+    assert listed(admin.get("/admin/audit?since=2026-03-07").text) == []
+    assert "0 entries matching the filters." in admin.get("/admin/audit?since=2026-03-07").text
+
+
+def test_the_log_pages_keep_the_filters(app, admin):
+    add_entries(app, [(WHEN + dt.timedelta(minutes=i), "account.enable", None, f"user{i:02d}") for i in range(55)])
+    add_entries(app, [(WHEN, "account.disable", None, "other")])
+    first = admin.get("/admin/audit?action=account.enable&since=2026-03-04")
+    assert "Page 1 of 2" in first.text and listed(first.text)[0] == "user54" and len(listed(first.text)) == 50
+    assert "/admin/audit?page=2&amp;action=account.enable&amp;since=2026-03-04" in first.text
+    second = admin.get("/admin/audit?page=2&action=account.enable&since=2026-03-04")
+    assert listed(second.text) == ["user04", "user03", "user02", "user01", "user00"]
+    assert admin.get("/admin/audit?page=3&action=account.enable").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("since=2026-02-30", "“2026-02-30” is not a day: write it as YYYY-MM-DD"),
+        ("until=yesterday", "“yesterday” is not a day"),
+        ("since=2026-03-05&until=2026-03-04", "The “To” day is before the “From” day"),
+        ("action=made.up", "Not a valid choice"),
+        ("actor=" + "x" * 255, "Type at most 254 characters for who did it."),
+    ],
+)
+def test_bad_filters_are_a_clear_422(app, admin, query, message):
+    add_entries(app, [(WHEN, "account.enable", None, "someone")])
+    response = admin.get(f"/admin/audit?{query}")
+    assert response.status_code == 422
+    assert message in response.text and "There is a problem" in response.text
+    assert "someone" not in response.text
+
+
+def test_the_dates_far_ends_do_not_overflow(app, admin):
+    add_entries(app, [(WHEN, "account.enable", None, "someone")])
+    assert listed(admin.get("/admin/audit?since=0001-01-01&until=9999-12-31").text) == ["someone"]
+
+
+def test_only_admins_read_the_log(app, client, make_user):
+    assert client.get("/admin/audit").status_code == 302  # to the login page
+    make_user("teacher@example.org", role="teacher")
+    log_in(client, "teacher@example.org")
+    assert client.get("/admin/audit").status_code == 403
