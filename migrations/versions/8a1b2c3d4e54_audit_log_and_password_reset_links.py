@@ -44,8 +44,10 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_digest', sa.String(length=64), nullable=False),
+    sa.Column('source', sa.String(length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("source IN ('admin', 'email')", name=op.f('ck_password_reset_links_known_source')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_reset_links_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset_links')),
     sa.UniqueConstraint('token_digest', name=op.f('uq_password_reset_links_token_digest'))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 
 from .. import operations
 from ..access import acting_user, require_role
@@ -10,6 +10,7 @@ from ..domain.accounts import Role
 from ..domain.audit import action_label
 from ..extensions import db
 from ..models import User, utcnow
+from ..operations.password_resets import make_reset_link
 from ..queries import accounts as account_queries
 from ..queries.audit import audit_entries
 from ..queries.paging import paginate_rows
@@ -81,6 +82,22 @@ def enable(user_id: int):
     db.session.commit()
     flash(f"{user.login} can log in again.", "success")
     return redirect(url_for("admin.user", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/reset-link")
+def reset_link(user_id: int):
+    """Make a one-time link to choose a new password, and show it this once."""
+    user = user_or_404(user_id)
+    try:
+        token, expires_at = make_reset_link(db.session, user, acting=acting_user(), now=utcnow())
+    except operations.Refused as error:
+        db.session.rollback()
+        return user_page(user, error=error.message, status=error.status)
+    db.session.commit()
+    link = url_for("auth.reset_password", token=token, _external=True)
+    response = make_response(render_template("admin/reset_link.html", user=user, link=link, expires_at=expires_at))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/audit")

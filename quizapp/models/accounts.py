@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..domain.accounts import ROLES, AccountBehaviour, Role
+from ..domain.accounts import RESET_SOURCES, ROLES, AccountBehaviour, Role
 from ..extensions import db
 from .base import UTCDateTime, new_session_token, utcnow
 
@@ -44,7 +44,8 @@ class User(AccountBehaviour, db.Model):
 
 
 class LoginFailure(db.Model):
-    """One failed password check, by account or by client address, for throttling across processes.
+    """One failed password check, by account or by client address, for throttling across processes; also
+    one request for a password-reset email (scopes ``reset:account`` and ``reset:address``).
 
     ``key`` is a SHA-256 digest, so the table holds neither login names nor addresses in the clear. Rows
     older than the throttling window are deleted as new failures come in.
@@ -67,9 +68,13 @@ class PasswordResetLink(db.Model):
     """
 
     __tablename__ = "password_reset_links"
+    __table_args__ = (
+        CheckConstraint("source IN ({})".format(", ".join(f"'{s}'" for s in RESET_SOURCES)), name="known_source"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(16))  # see RESET_SOURCES
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

@@ -28,6 +28,14 @@ from .accounts import (
 from .audit import record_audit
 from .banks import ImportResult, ImportStatus, find_unchanged_source, import_bank, import_bank_source, source_hash
 from .cards import record_quiz_outcome
+from .password_resets import (
+    InvalidResetLink,
+    ResetsThrottled,
+    make_reset_link,
+    request_reset_by_email,
+    reset_link_user,
+    reset_password_with_link,
+)
 
 __all__ = [
     "AccountDisabled",
@@ -36,11 +44,13 @@ __all__ = [
     "ImportResult",
     "ImportStatus",
     "InvalidAccountDetails",
+    "InvalidResetLink",
     "LastAdministrator",
     "NameTaken",
     "NotFound",
     "OwnAccount",
     "Refused",
+    "ResetsThrottled",
     "SamePassword",
     "ThrottlePolicy",
     "Throttled",
@@ -55,9 +65,13 @@ __all__ = [
     "import_bank_source",
     "log_in",
     "log_out",
+    "make_reset_link",
     "record_audit",
     "record_quiz_outcome",
     "register",
+    "request_reset_by_email",
+    "reset_link_user",
+    "reset_password_with_link",
     "set_password",
     "set_role",
     "source_hash",

@@ -133,7 +133,11 @@ def _check_throttle(session: Session, keys: _Keys, policy: ThrottlePolicy, now: 
 
 
 def _record_failure(session: Session, keys: _Keys, policy: ThrottlePolicy, now: dt.datetime) -> None:
-    session.execute(delete(LoginFailure).where(LoginFailure.created_at <= now - policy.window))
+    # Only rows of these scopes: another policy (password-reset requests) may count over a longer window.
+    scopes = {scope for scope, _key, _limit in keys.items}
+    session.execute(
+        delete(LoginFailure).where(LoginFailure.scope.in_(scopes), LoginFailure.created_at <= now - policy.window)
+    )
     session.add_all(LoginFailure(scope=scope, key=key, created_at=now) for scope, key, _ in keys.items)
     session.flush()
 
