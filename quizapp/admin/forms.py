@@ -58,17 +58,15 @@ class AuditFilterForm(FlaskForm):
     actor = StringField(
         "Done by",
         validators=[Optional(), Length(max=254, message="Type at most 254 characters for who did it.")],
-        description="Part of an email address or username, or “command line”.",
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     target = StringField(
         "About",
         validators=[Optional(), Length(max=300, message="Type at most 300 characters for what it was about.")],
-        description="Part of what the entry was about, such as an account's email address.",
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
-    since = DayField("From (UTC)", validators=[Optional()], description="A day, as YYYY-MM-DD.")
-    until = DayField("To (UTC)", validators=[Optional()], description="A day, as YYYY-MM-DD; included.")
+    since = DayField("From (UTC)", validators=[Optional()])
+    until = DayField("To (UTC)", validators=[Optional()])
 
     def validate_until(self, field: Field) -> None:
         if field.data and self.since.data and field.data < self.since.data:

@@ -100,7 +100,6 @@ class ForgotPasswordForm(FlaskForm):
         "Email address",
         validators=[DataRequired("Enter the email address of your account."), Length(max=EMAIL_MAX)],
         render_kw={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false", "type": "email"},
-        description="The address your account uses. We send a link to it to choose a new password.",
     )
 
     def validate_email(self, field: Field) -> None:

@@ -114,7 +114,7 @@ def make_reset_link(session: Session, user: User, *, acting: User | None, now: d
         now=now,
         summary=user.login,
         target_user=user,
-        details={"expires_at": expires_at.isoformat(timespec="seconds")},
+        details={"expires_at": expires_at.strftime("%Y-%m-%d %H:%M:%S UTC")},
     )
     return token, expires_at
 
