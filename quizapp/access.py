@@ -25,6 +25,14 @@ class Owned(Protocol):
 
 
 T = TypeVar("T")
+ID_MAX = 2**63 - 1  # the largest id any supported database stores; a larger one in a URL names nothing
+
+
+def get_or_404(model: type[T], ident: Any) -> T:
+    """The ``model`` row with primary key ``ident``; 404 if there is none, or if ``ident`` is out of range."""
+    if isinstance(ident, int) and not 0 < ident <= ID_MAX:
+        abort(404)
+    return db.session.get(model, ident) or abort(404)
 
 
 def _check_role(roles: tuple[str, ...]) -> Any:
@@ -63,8 +71,8 @@ login_required = role_required()
 
 def owned_or_404(model: type[T], ident: Any) -> T:
     """The ``model`` row with primary key ``ident`` if it belongs to the current user; otherwise 404."""
-    obj = db.session.get(model, ident)
-    if obj is None or not current_user.is_authenticated or obj.owner_id != current_user.id:  # type: ignore[attr-defined]
+    obj = get_or_404(model, ident)
+    if not current_user.is_authenticated or obj.owner_id != current_user.id:  # type: ignore[attr-defined]
         abort(404)
     return obj
 

@@ -17,7 +17,13 @@ from quizapp import create_app
 from quizapp.extensions import db, passwords
 from quizapp.mail import mailer
 from quizapp.models import AuditEntry, LoginFailure, PasswordResetLink, User, utcnow
-from quizapp.operations import create_user, make_reset_link, request_reset_by_email, reset_link_user
+from quizapp.operations import (
+    create_user,
+    make_reset_link,
+    request_reset_by_email,
+    reset_link_user,
+    reset_password_with_link,
+)
 from quizapp.operations.accounts import ThrottlePolicy
 from quizapp.operations.password_resets import INVALID_LINK
 
@@ -326,6 +332,8 @@ def test_no_link_for_a_disabled_account_and_none_for_a_missing_one(app, client, 
     response = post_form(client, f"/admin/users/{learner}/reset-link")
     assert response.status_code == 403 and "This account is disabled" in response.text
     assert post_form(client, "/admin/users/999999/reset-link").status_code == 404
+    assert post_form(client, f"/admin/users/{10**20}/reset-link").status_code == 404  # beyond any id
+    assert client.get(f"/admin/users/{10**20}").status_code == 404
     with app.app_context():
         assert db.session.scalars(select(PasswordResetLink)).all() == []
 
@@ -384,3 +392,30 @@ def test_mail_settings_are_read_from_the_environment(tmp_path, monkeypatch):
         False,
     )
     assert (settings.username, settings.password, settings.sender) == ("quiz", "s3cret", "quiz@example.org")
+
+
+@pytest.mark.postgres
+def test_links_throttling_and_the_audit_log_on_postgres(pg_app):
+    with pg_app.app_context():
+        user = create_user(db.session, LEARNER, PASSWORD, passwords=passwords(), now=WHEN)
+        policy = ThrottlePolicy(per_account=2, per_address=20, window=dt.timedelta(hours=1))
+        asked = request_reset_by_email(db.session, LEARNER, "192.0.2.7", policy=policy, now=WHEN)
+        request_reset_by_email(db.session, LEARNER, "192.0.2.7", policy=policy, now=WHEN)
+        with pytest.raises(Exception, match="Too many password-reset emails"):
+            request_reset_by_email(db.session, LEARNER, "192.0.2.7", policy=policy, now=WHEN)
+        token, _ = make_reset_link(db.session, user, acting=None, now=WHEN)
+        db.session.commit()
+        reset_password_with_link(db.session, asked.token, NEW_PASSWORD, None, passwords=passwords(), now=WHEN)
+        db.session.commit()
+        assert db.session.scalars(select(PasswordResetLink)).all() == []
+        with pytest.raises(Exception, match="does not work"):
+            reset_link_user(db.session, token, WHEN)
+        db.session.delete(user)
+        db.session.commit()
+        entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        assert [(e.action, e.summary, e.target_user_id) for e in entries] == [
+            ("password.reset_request", LEARNER, None),
+            ("password.reset_request", LEARNER, None),
+            ("password.reset_link", LEARNER, None),
+            ("password.reset", LEARNER, None),
+        ]

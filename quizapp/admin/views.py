@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 
 from .. import operations
-from ..access import acting_user, require_role
+from ..access import acting_user, get_or_404, require_role
 from ..domain.accounts import Role
 from ..domain.audit import action_label
 from ..extensions import db
@@ -22,7 +22,7 @@ PER_PAGE = 50
 
 
 def user_or_404(user_id: int) -> User:
-    return db.session.get(User, user_id) or abort(404)
+    return get_or_404(User, user_id)
 
 
 def user_page(user: User, form: RoleForm | None = None, error: str | None = None, status: int = 200):
