@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select
@@ -209,6 +210,14 @@ def test_bad_filters_are_a_clear_422(app, admin, query, message):
 def test_the_dates_far_ends_do_not_overflow(app, admin):
     add_entries(app, [(WHEN, "account.enable", None, "someone")])
     assert listed(admin.get("/admin/audit?since=0001-01-01&until=9999-12-31").text) == ["someone"]
+
+
+def test_a_users_page_links_to_the_entries_about_them(app, admin, make_user):
+    learner = make_user()
+    add_entries(app, [(WHEN, "account.enable", None, "learner@example.org"), (WHEN, "account.enable", None, "x")])
+    page = admin.get(f"/admin/users/{learner}").text
+    link = re.search(r'href="(/admin/audit\?target=[^"]+)">Audit log entries about this account', page).group(1)
+    assert listed(admin.get(link.replace("&amp;", "&")).text) == ["learner@example.org"]
 
 
 def test_only_admins_read_the_log(app, client, make_user):

@@ -18,12 +18,15 @@ from quizapp.extensions import db, passwords
 from quizapp.mail import mailer
 from quizapp.models import AuditEntry, LoginFailure, PasswordResetLink, User, utcnow
 from quizapp.operations import (
+    BadCredentials,
+    ResetsThrottled,
     create_user,
     make_reset_link,
     request_reset_by_email,
     reset_link_user,
     reset_password_with_link,
 )
+from quizapp.operations import log_in as log_in_operation
 from quizapp.operations.accounts import ThrottlePolicy
 from quizapp.operations.password_resets import INVALID_LINK
 
@@ -419,3 +422,17 @@ def test_links_throttling_and_the_audit_log_on_postgres(pg_app):
             ("password.reset_link", LEARNER, None),
             ("password.reset", LEARNER, None),
         ]
+
+
+def test_a_failed_login_does_not_clear_the_count_of_reset_requests(mail_app, learner):
+    """Both are counted in one table over different windows: clearing old login failures keeps reset rows."""
+    with mail_app.app_context():
+        policy = ThrottlePolicy(per_account=2, per_address=20, window=dt.timedelta(hours=1))
+        for _ in range(2):
+            request_reset_by_email(db.session, LEARNER, None, policy=policy, now=WHEN)
+        later = WHEN + dt.timedelta(minutes=20)  # past the login window of 15 minutes
+        checks = {"passwords": passwords(), "policy": ThrottlePolicy(), "now": later}
+        with pytest.raises(BadCredentials):
+            log_in_operation(db.session, LEARNER, "wrong", None, **checks)
+        with pytest.raises(ResetsThrottled):
+            request_reset_by_email(db.session, LEARNER, None, policy=policy, now=later)
