@@ -200,12 +200,14 @@ def pages_to_look_at(site: Site) -> Iterator[tuple[str, str]]:
     with site.app.app_context():
         user = db.session.scalars(db.select(User).where(User.email == learner)).one()
         token, _ = make_reset_link(db.session, user, acting=None, now=utcnow())
+        user_id = user.id
         db.session.commit()
     yield "forgot", "/password/forgot"
     yield "reset", f"/password/reset/{token}"
     yield "reset-invalid", "/password/reset/no-such-link"
     yield "login", "/login"
     yield ("as-admin", admin)
+    yield "user", f"/admin/users/{user_id}"
     yield "audit", f"/admin/audit?target={learner.split('@')[0]}"
     yield "audit-errors", "/admin/audit?since=2026-02-30"
 
