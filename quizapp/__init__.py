@@ -10,13 +10,13 @@ from typing import Any
 import click
 from flask import Flask, Response, current_app, request
 
-from . import access, cli, errors, logs, models, rendering, routing, security
+from . import access, cli, errors, logs, mail, models, rendering, routing, security
 from .admin.views import bp as admin_bp
 from .auth.views import bp as auth_bp
 from .banks.views import bp as banks_bp
 from .cards.views import bp as cards_bp
 from .database import configure_engine, read_only_transactions, reset_transactions
-from .domain.accounts import HashParameters, Passwords, ThrottlePolicy
+from .domain.accounts import HashParameters, Passwords, ThrottlePolicy, reset_policy_from_config
 from .extensions import csrf, db, login_manager, migrate
 from .home.views import bp as home_bp
 from .ops.views import bp as ops_bp
@@ -43,6 +43,19 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_FIX_X_HOST": 0,
     "PROXY_FIX_X_PORT": 0,
     "PROXY_FIX_X_PREFIX": 0,
+    # Password-reset emails asked for, per account and per client address, within the window (s).
+    "PASSWORD_RESET_MAX_PER_ACCOUNT": 3,
+    "PASSWORD_RESET_MAX_PER_ADDRESS": 20,
+    "PASSWORD_RESET_WINDOW": 60 * 60,
+    # Email (for password-reset links), off unless MAIL_SERVER is set; see quizapp/mail.py.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": None,  # 465 with MAIL_USE_TLS, 587 with MAIL_USE_STARTTLS, else 25
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_STARTTLS": False,
+    "MAIL_FROM": None,
+    "MAIL_TIMEOUT": 10,
     "HSTS_SECONDS": 365 * 24 * 60 * 60,
     "PERMANENT_SESSION_LIFETIME": 14 * 24 * 60 * 60,  # a session cookie is refused after this many seconds
     "LOG_FORMAT": None,  # "json" (one object per line, one line per request) or "text"; json outside development
@@ -129,6 +142,8 @@ def register_extensions(app: Flask) -> None:
         )
     )
     app.extensions["quizapp.throttle"] = ThrottlePolicy.from_config(app.config)
+    app.extensions["quizapp.reset_throttle"] = reset_policy_from_config(app.config)
+    mail.init_app(app)
     security.init_app(app)
     logs.init_app(app)
 

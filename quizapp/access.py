@@ -29,6 +29,13 @@ class Owned(Protocol):
 T = TypeVar("T")
 
 
+def get_or_404(model: type[T], ident: Any) -> T:
+    """The ``model`` row with primary key ``ident``; 404 if there is none, or if ``ident`` is out of range."""
+    if parse_id(ident) is None:
+        abort(404)
+    return db.session.get(model, ident) or abort(404)
+
+
 def _check_role(roles: tuple[str, ...]) -> Any:
     """None when the current user has one of ``roles``; otherwise the response that refuses them."""
     if not current_user.is_authenticated:
@@ -65,8 +72,8 @@ login_required = role_required()
 
 def owned_or_404(model: type[T], ident: Any) -> T:
     """The ``model`` row with primary key ``ident`` if it belongs to the current user; otherwise 404."""
-    obj = db.session.get(model, ident) if parse_id(ident) is not None else None
-    if obj is None or not current_user.is_authenticated or obj.owner_id != current_user.id:  # type: ignore[attr-defined]
+    obj = get_or_404(model, ident)
+    if not current_user.is_authenticated or obj.owner_id != current_user.id:  # type: ignore[attr-defined]
         abort(404)
     return obj
 

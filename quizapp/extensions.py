@@ -40,3 +40,8 @@ def passwords() -> Passwords:
 def throttle_policy() -> ThrottlePolicy:
     """The current app's login throttling policy."""
     return current_app.extensions["quizapp.throttle"]
+
+
+def reset_policy() -> ThrottlePolicy:
+    """The current app's limits on password-reset emails asked for."""
+    return current_app.extensions["quizapp.reset_throttle"]

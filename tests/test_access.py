@@ -71,6 +71,12 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("auth.delete_account", "GET"): members(200),
     ("auth.delete_account", "POST"): members(422),
     # Someone else's export and one that does not exist look the same.
+    # Password help: this app sends no email, so asking for a link by email is not offered; a reset link's
+    # token that is not a valid one (here, every one) gets the same 404 for everyone.
+    ("auth.forgot_password", "GET"): everyone(404),
+    ("auth.forgot_password", "POST"): everyone(404),
+    ("auth.reset_password", "GET"): per_object(everyone(404)),
+    ("auth.reset_password", "POST"): per_object(everyone(404)),
     ("auth.export", "GET"): per_object(members(200), **dict.fromkeys(MEMBERS, (200, 404, 404))),
     ("teach.index", "GET"): staff(200),
     ("teach.upload", "POST"): staff(422),
@@ -80,6 +86,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("admin.set_role", "POST"): per_object(admins(422), admin=(422, 422, 404)),  # an empty form is invalid
     ("admin.disable", "POST"): per_object(admins(303), admin=(422, 303, 404)),  # never oneself
     ("admin.enable", "POST"): per_object(admins(303), admin=(303, 303, 404)),
+    ("admin.audit", "GET"): admins(200),
+    ("admin.reset_link", "POST"): per_object(admins(200), admin=(200, 200, 404)),
     # Flashcards: every member studies their own decks; someone else's deck and a missing one look the same.
     ("cards.decks", "GET"): members(200),
     ("cards.new_deck", "GET"): members(200),
@@ -124,6 +132,7 @@ ARGUMENTS = {
     "slug": {"own": "demo", "other": "demo", "missing": "no-such-bank"},
     "filename": {"own": "style.css", "other": "style.css", "missing": "no-such-file.css"},
     "position": {"own": 1, "other": 1, "missing": 1},
+    "token": {"own": "not-a-token", "other": "x" * 43, "missing": "x" * 200},
 }
 
 

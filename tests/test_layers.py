@@ -14,7 +14,7 @@ LOWER = ("domain", "operations", "queries")
 HIGHER = ("flask", "flask_login", "flask_wtf", "flask_migrate", "werkzeug", "wtforms", "quizapp.extensions")
 BLUEPRINTS = ("admin", "auth", "banks", "cards", "home", "quiz", "stats", "teach")
 HIGHER += tuple(f"quizapp.{name}" for name in (*BLUEPRINTS, "cli", "access"))
-HIGHER += ("quizapp.errors", "quizapp.rendering", "quizapp.security")
+HIGHER += ("quizapp.errors", "quizapp.mail", "quizapp.rendering", "quizapp.security")
 
 
 def module_name(path: Path) -> str:

@@ -1,16 +1,20 @@
-"""Administrators' pages: the users, their roles, disabling and enabling accounts."""
+"""Administrators' pages: the users, their roles, disabling and enabling accounts, and the audit log."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 
 from .. import operations
-from ..access import acting_user, require_role
+from ..access import acting_user, get_or_404, require_role
 from ..domain.accounts import Role
+from ..domain.audit import action_label
 from ..extensions import db
 from ..models import User, utcnow
+from ..operations.password_resets import make_reset_link
 from ..queries import accounts as account_queries
-from .forms import RoleForm, SearchForm
+from ..queries.audit import audit_entries
+from ..queries.paging import paginate_rows
+from .forms import AuditFilterForm, RoleForm, SearchForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 require_role(bp, Role.ADMIN)
@@ -18,7 +22,7 @@ PER_PAGE = 50
 
 
 def user_or_404(user_id: int) -> User:
-    return db.session.get(User, user_id) or abort(404)
+    return get_or_404(User, user_id)
 
 
 def user_page(user: User, form: RoleForm | None = None, error: str | None = None, status: int = 200):
@@ -47,7 +51,7 @@ def set_role(user_id: int):
     if not form.validate_on_submit():
         return user_page(user, form, status=422)
     try:
-        operations.set_role(db.session, user, form.role.data, acting=acting_user())
+        operations.set_role(db.session, user, form.role.data, acting=acting_user(), now=utcnow())
     except operations.Refused as error:
         db.session.rollback()
         return user_page(user, form, error.message, 422)
@@ -74,7 +78,34 @@ def disable(user_id: int):
 def enable(user_id: int):
     """Let a disabled account log in again."""
     user = user_or_404(user_id)
-    operations.enable_user(db.session, user)
+    operations.enable_user(db.session, user, utcnow(), acting=acting_user())
     db.session.commit()
     flash(f"{user.login} can log in again.", "success")
     return redirect(url_for("admin.user", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/reset-link")
+def reset_link(user_id: int):
+    """Make a one-time link to choose a new password, and show it this once."""
+    user = user_or_404(user_id)
+    try:
+        token, expires_at = make_reset_link(db.session, user, acting=acting_user(), now=utcnow())
+    except operations.Refused as error:
+        db.session.rollback()
+        return user_page(user, error=error.message, status=error.status)
+    db.session.commit()
+    link = url_for("auth.reset_password", token=token, _external=True)
+    response = make_response(render_template("admin/reset_link.html", user=user, link=link, expires_at=expires_at))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/audit")
+def audit():
+    """The audit log, newest first, filtered by action, actor, target and days."""
+    form = AuditFilterForm(request.args)
+    if not form.validate():
+        return render_template("admin/audit.html", form=form, page=None, label=action_label), 422
+    number = request.args.get("page", 1, type=int)
+    page = paginate_rows(db.session, audit_entries(form.wanted()), number, PER_PAGE) or abort(404)
+    return render_template("admin/audit.html", form=form, page=page, label=action_label)

@@ -93,3 +93,27 @@ class DeleteAccountForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
         description="To make sure it is you, enter your password.",
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField(
+        "Email address",
+        validators=[DataRequired("Enter the email address of your account."), Length(max=EMAIL_MAX)],
+        render_kw={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false", "type": "email"},
+    )
+
+    def validate_email(self, field: Field) -> None:
+        try:
+            name = parse_login(field.data)
+        except InvalidLogin:
+            name = None
+        if name is None or name.kind != "email":
+            raise ValidationError("Enter an email address like name@example.org.")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password("New password")
+    confirm = _confirm("password")
+
+    def validate_password(self, field: Field) -> None:
+        _check_policy(field, ())  # the operation also checks it against the account's names

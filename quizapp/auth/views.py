@@ -1,21 +1,42 @@
-"""Accounts: register, log in and out, change the password, download one's data, delete the account."""
+"""Accounts: register, log in and out, change the password (or reset it with a one-time link, asked for by
+email where the site sends email), download one's data, delete the account."""
 
 from __future__ import annotations
 
 import json
+from email.message import EmailMessage
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 
 from .. import operations
 from ..access import acting_user, known_device_of, login_required, next_from_request, owned_or_404, remember_device
-from ..extensions import db, passwords, throttle_policy
+from ..extensions import db, passwords, reset_policy, throttle_policy
+from ..mail import Mailer, mailer, message
 from ..models import User, utcnow
+from ..operations.password_resets import ResetRequest, request_reset_by_email, reset_link_user, reset_password_with_link
 from ..queries import accounts as account_queries
-from .forms import ChangePasswordForm, DeleteAccountForm, LoginForm, RegisterForm
+from .forms import (
+    ChangePasswordForm,
+    DeleteAccountForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 
 bp = Blueprint("auth", __name__)
+NO_EMAIL = (
+    "This site does not send email, so a password-reset link cannot be sent to you. Ask your teacher or an "
+    "administrator: they can make you a one-time link to choose a new password."
+)
+
+
+@bp.context_processor
+def _email_resets() -> dict:
+    """Whether the site sends password-reset links by email (the login page offers them if so)."""
+    return {"email_resets": mailer() is not None}
 
 
 def start_session(user: User) -> None:
@@ -158,3 +179,64 @@ def delete_account():
         flash("Your account and all its data have been deleted.", "success")
         return redirect(url_for("home.index"))
     return form_page("auth/delete.html", form)
+
+
+def private(body: str, status: int = 200) -> Response:
+    """A response that holds or follows a reset link: never cached, and never named to other sites."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def reset_email(sender: Mailer, asked: ResetRequest) -> EmailMessage:
+    """The email that carries a reset link to the account that asked for it."""
+    link = url_for("auth.reset_password", token=asked.token, _external=True)
+    body = render_template("auth/reset_email.txt", user=asked.user, link=link, expires_at=asked.expires_at)
+    return message(sender.settings, asked.user.email, "Choose a new password for quizapp", body)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a password-reset link by email; the answer is the same whether or not the address has an account."""
+    sender = mailer()
+    if sender is None:
+        raise operations.NotFound(NO_EMAIL)
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            asked = request_reset_by_email(
+                db.session, form.email.data, request.remote_addr, policy=reset_policy(), now=utcnow()
+            )
+        except operations.Refused as error:
+            return refused(form, error, "auth/forgot.html")
+        db.session.commit()
+        if asked.user is not None:
+            sender.send_later(reset_email(sender, asked))
+        return render_template("auth/forgot_sent.html", email=form.email.data.strip())
+    return form_page("auth/forgot.html", form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password with a one-time link; every session of the account ends."""
+    try:
+        user = reset_link_user(db.session, token, utcnow())
+    except operations.Refused as error:
+        return private(render_template("auth/reset_invalid.html", message=error.message), error.status)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            reset_password_with_link(
+                db.session, token, form.password.data, request.remote_addr, passwords=passwords(), now=utcnow()
+            )
+        except operations.Refused as error:
+            db.session.rollback()  # the link stays usable
+            getattr(form, error.field or "", form.password).errors.append(error.message)
+            return private(render_template("auth/reset.html", form=form, user=user), error.status)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("Your password has been changed, and you are logged out everywhere. Log in with it now.", "success")
+        return redirect(url_for("auth.login"), 303)
+    return private(*form_page("auth/reset.html", form, user=user))

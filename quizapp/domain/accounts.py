@@ -8,6 +8,7 @@ passwords refused, argon2id at or above OWASP's parameters.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import secrets
 import unicodedata
@@ -277,3 +278,34 @@ class ThrottlePolicy:
         if min(limits) < 1 or min(w.total_seconds() for w in windows) < 1:
             raise ValueError("login and registration limits and windows must be at least 1")
         return policy
+
+
+# --- password-reset links ---------------------------------------------------------------------------------
+
+RESET_LINK_LIFETIME = dt.timedelta(hours=1)
+RESET_TOKEN_BYTES = 32  # 256 bits: a link cannot be guessed
+RESET_TOKEN_MAX = 100  # longer than any token made here; a longer one in a URL is refused unread
+RESET_SOURCES = ("admin", "email")  # who made a link: an administrator, or the account's holder by email
+
+
+def new_reset_token() -> str:
+    """A fresh random token for a password-reset link (URL-safe text)."""
+    return secrets.token_urlsafe(RESET_TOKEN_BYTES)
+
+
+def reset_token_digest(token: str) -> str:
+    """What is stored of a reset token: its SHA-256 digest, so the table alone resets nothing."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def reset_policy_from_config(config: Mapping[str, Any]) -> ThrottlePolicy:
+    """How many password-reset emails may be asked for per account and per client address within the window:
+    every request counts, whether or not an account has the address."""
+    policy = ThrottlePolicy(
+        per_account=int(config.get("PASSWORD_RESET_MAX_PER_ACCOUNT", 3)),
+        per_address=int(config.get("PASSWORD_RESET_MAX_PER_ADDRESS", 20)),
+        window=dt.timedelta(seconds=int(config.get("PASSWORD_RESET_WINDOW", 60 * 60))),
+    )
+    if policy.per_account < 1 or policy.per_address < 1 or policy.window.total_seconds() < 1:
+        raise ValueError("password-reset request limits and window must be at least 1")
+    return policy

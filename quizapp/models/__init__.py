@@ -1,12 +1,14 @@
 """Database tables, one module per part of the app; everything is importable from here.
 
 ``base`` has the UTC timestamp column type and helpers; ``banks`` the question banks, their versions,
-questions and question revisions; ``accounts`` users, login throttling and registration limits; ``cards``
-flashcards, decks, card states, reviews and scheduler settings; ``quizzes`` attempts and answers; ``stats``
-the summaries that statistics are read from.
+questions and question revisions; ``accounts`` users, login throttling, registration limits and
+password-reset links; ``audit`` the log of privileged actions; ``cards`` flashcards, decks, card states,
+reviews and scheduler settings; ``quizzes`` attempts and answers; ``stats`` the summaries that statistics
+are read from.
 """
 
-from .accounts import LoginFailure, RegistrationAttempt, User
+from .accounts import LoginFailure, PasswordResetLink, RegistrationAttempt, User
+from .audit import AuditEntry
 from .banks import Bank, BankVersion, Question, QuestionRevision
 from .base import UTCDateTime, new_session_token, utcnow
 from .cards import NEW, REVIEW_SOURCES, Card, CardState, CardTag, Deck, Review, SchedulerSettings
@@ -26,6 +28,7 @@ __all__ = [
     "Answer",
     "Attempt",
     "AttemptPart",
+    "AuditEntry",
     "Bank",
     "BankVersion",
     "Card",
@@ -33,6 +36,7 @@ __all__ = [
     "CardTag",
     "Deck",
     "LoginFailure",
+    "PasswordResetLink",
     "Question",
     "QuestionRevision",
     "RegistrationAttempt",

@@ -10,12 +10,14 @@ import datetime as dt
 
 from sqlalchemy import (
     CheckConstraint,
+    ForeignKey,
     Index,
+    Integer,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..domain.accounts import ROLES, AccountBehaviour, Role
+from ..domain.accounts import RESET_SOURCES, ROLES, AccountBehaviour, Role
 from ..extensions import db
 from .base import UTCDateTime, new_session_token, utcnow
 
@@ -42,7 +44,8 @@ class User(AccountBehaviour, db.Model):
 
 
 class LoginFailure(db.Model):
-    """One failed password check, by account, by client address, or by both, for throttling across processes.
+    """One failed password check, by account, by client address, or by both, for throttling across
+    processes; also one request for a password-reset email (scopes ``reset:account`` and ``reset:address``).
 
     ``key`` is a SHA-256 digest, so the table holds neither login names nor addresses in the clear. Rows
     older than the throttling window are deleted as new failures come in.
@@ -68,3 +71,23 @@ class RegistrationAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     address_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class PasswordResetLink(db.Model):
+    """A one-time link that lets whoever holds it set a new password for ``user_id`` until ``expires_at``.
+
+    Only the SHA-256 digest of the link's random token is stored, so the table cannot be used to reset
+    anything. Using a link deletes every link of the account; expired ones are deleted as new ones are made.
+    """
+
+    __tablename__ = "password_reset_links"
+    __table_args__ = (
+        CheckConstraint("source IN ({})".format(", ".join(f"'{s}'" for s in RESET_SOURCES)), name="known_source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(16))  # see RESET_SOURCES
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

@@ -13,6 +13,7 @@ from .accounts import (
     Throttled,
     ThrottlePolicy,
     TooManyRegistrations,
+    admin_set_password,
     change_password,
     create_user,
     delete_account,
@@ -24,8 +25,17 @@ from .accounts import (
     set_password,
     set_role,
 )
+from .audit import record_audit
 from .banks import ImportResult, ImportStatus, find_unchanged_source, import_bank, import_bank_source, source_hash
 from .cards import record_quiz_outcome
+from .password_resets import (
+    InvalidResetLink,
+    ResetsThrottled,
+    make_reset_link,
+    request_reset_by_email,
+    reset_link_user,
+    reset_password_with_link,
+)
 
 __all__ = [
     "BadCredentials",
@@ -33,15 +43,18 @@ __all__ = [
     "ImportResult",
     "ImportStatus",
     "InvalidAccountDetails",
+    "InvalidResetLink",
     "LastAdministrator",
     "NameTaken",
     "NotFound",
     "OwnAccount",
     "Refused",
+    "ResetsThrottled",
     "SamePassword",
     "ThrottlePolicy",
     "Throttled",
     "TooManyRegistrations",
+    "admin_set_password",
     "change_password",
     "create_user",
     "delete_account",
@@ -52,8 +65,13 @@ __all__ = [
     "import_bank_source",
     "log_in",
     "log_out",
+    "make_reset_link",
+    "record_audit",
     "record_quiz_outcome",
     "register",
+    "request_reset_by_email",
+    "reset_link_user",
+    "reset_password_with_link",
     "set_password",
     "set_role",
     "source_hash",

@@ -35,6 +35,7 @@ from ..domain.accounts import (
 from ..domain.refusals import Refused
 from ..models import LoginFailure, RegistrationAttempt, User, new_session_token
 from ..queries import accounts as account_queries
+from .audit import record_audit
 
 REGISTRATION_LOCK = 0x7155_7265_6769_7374  # an advisory lock id of its own ("qregist")
 BAD_CREDENTIALS = "The email address or username, or the password, is not right. Check them and try again."
@@ -134,7 +135,11 @@ def _check_throttle(session: Session, keys: _Keys, policy: ThrottlePolicy, now: 
 
 
 def _record_failure(session: Session, keys: _Keys, policy: ThrottlePolicy, now: dt.datetime) -> None:
-    session.execute(delete(LoginFailure).where(LoginFailure.created_at <= now - policy.window))
+    # Only rows of these scopes: another policy (password-reset requests) may count over a longer window.
+    scopes = {scope for scope, _key, _limit in keys.items}
+    session.execute(
+        delete(LoginFailure).where(LoginFailure.scope.in_(scopes), LoginFailure.created_at <= now - policy.window)
+    )
     session.add_all(LoginFailure(scope=scope, key=key, created_at=now) for scope, key, _ in keys.items)
     session.flush()
 
@@ -380,6 +385,16 @@ def delete_account(
     # Its failed password checks go too: on SQLite a later account may be given the same id, and must not
     # inherit them.
     _forgive_account(session, user, address)
+    # Recorded before the row goes: the entry keeps the login as text, and the database sets its ids to NULL.
+    record_audit(
+        session,
+        actor=user,
+        action="account.delete",
+        now=now,
+        summary=f"{user.login} deleted their own account",
+        target_user=user,
+        details={"role": user.role},
+    )
     session.delete(user)
     session.flush()
 
@@ -396,8 +411,9 @@ def _keep_an_admin(session: Session, user: User, action: str) -> None:
             )
 
 
-def set_role(session: Session, user: User, role: str, acting: User | None = None) -> None:
-    """Give ``user`` another role. Admins cannot change their own role, and one active admin always remains."""
+def set_role(session: Session, user: User, role: str, acting: User | None = None, *, now: dt.datetime) -> None:
+    """Give ``user`` another role at ``now``; ``acting`` is the administrator (None from the command line).
+    Admins cannot change their own role, and one active admin always remains."""
     if role not in ROLES:
         raise InvalidAccountDetails(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
     if role == user.role:
@@ -406,8 +422,18 @@ def set_role(session: Session, user: User, role: str, acting: User | None = None
         raise OwnAccount("You cannot change your own role; ask another administrator.", "role")
     if role != Role.ADMIN:
         _keep_an_admin(session, user, "change the role of")
+    old = user.role
     user.role = str(role)
     session.flush()
+    record_audit(
+        session,
+        actor=acting,
+        action="role.change",
+        now=now,
+        summary=f"{user.login}: {old} → {user.role}",
+        target_user=user,
+        details={"from": old, "to": user.role},
+    )
 
 
 def disable_user(session: Session, user: User, now: dt.datetime, acting: User | None = None) -> None:
@@ -420,8 +446,22 @@ def disable_user(session: Session, user: User, now: dt.datetime, acting: User | 
     user.disabled_at = now
     user.session_token = new_session_token()
     session.flush()
+    record_audit(session, actor=acting, action="account.disable", now=now, summary=user.login, target_user=user)
 
 
-def enable_user(session: Session, user: User) -> None:
+def enable_user(session: Session, user: User, now: dt.datetime, acting: User | None = None) -> None:
+    """Let a disabled ``user`` log in again."""
+    if user.disabled_at is None:
+        return
     user.disabled_at = None
     session.flush()
+    record_audit(session, actor=acting, action="account.enable", now=now, summary=user.login, target_user=user)
+
+
+def admin_set_password(
+    session: Session, user: User, password: str, acting: User | None = None, *, passwords: Passwords, now: dt.datetime
+) -> None:
+    """Set a new password for someone who forgot theirs (``acting`` is the administrator, None from the
+    command line); their sessions end."""
+    set_password(session, user, password, passwords=passwords, now=now)
+    record_audit(session, actor=acting, action="password.set", now=now, summary=user.login, target_user=user)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..database import reads_before_writing
 from ..domain.accounts import SESSION_USER_FIELDS, Role, SessionUser
-from ..models import User
+from ..models import PasswordResetLink, User
 from . import cards as card_queries
 from .quizzes import attempts_export
 
@@ -76,3 +76,12 @@ def account_export_data(session: Session, user: User, now: dt.datetime) -> dict[
         **card_queries.account_data(session, user.id),
         "attempts": attempts_export(session, user.id),
     }
+
+
+def reset_link(token_digest: str) -> Select[tuple[PasswordResetLink, User]]:
+    """The password-reset link with this token digest, and its account."""
+    return (
+        select(PasswordResetLink, User)
+        .join(User, User.id == PasswordResetLink.user_id)
+        .where(PasswordResetLink.token_digest == token_digest)
+    )
