@@ -34,7 +34,6 @@ from ..domain.refusals import NotFound, Refused
 from ..models import PasswordResetLink, User
 from ..queries import accounts as account_queries
 from .accounts import (
-    AccountDisabled,
     InvalidAccountDetails,
     Throttled,
     _check_throttle,
@@ -97,6 +96,12 @@ def _add_link(session: Session, user: User, token: str, source: str, now: dt.dat
     )
     session.flush()
     return expires_at
+
+
+class AccountDisabled(Refused):
+    """A reset link was asked for a disabled account: it could not be used to log in."""
+
+    status = 409
 
 
 def make_reset_link(session: Session, user: User, *, acting: User | None, now: dt.datetime) -> tuple[str, dt.datetime]:
