@@ -56,6 +56,8 @@ def owners(code: int) -> dict:
 MATRIX: dict[tuple[str, str], dict] = {
     ("static", "GET"): per_object(everyone(200), **dict.fromkeys(ACTORS, (200, 200, 404))),
     ("favicon", "GET"): everyone(200),
+    ("ops.healthz", "GET"): everyone(200),
+    ("ops.readyz", "GET"): everyone(200),
     ("home.index", "GET"): everyone(200),
     ("banks.index", "GET"): everyone(200),
     ("banks.show", "GET"): per_object(everyone(200), **dict.fromkeys(ACTORS, (200, 200, 404))),

@@ -101,7 +101,7 @@ def _add_link(session: Session, user: User, token: str, source: str, now: dt.dat
 class AccountDisabled(Refused):
     """A reset link was asked for a disabled account: it could not be used to log in."""
 
-    status = 409
+    status = 403
 
 
 def make_reset_link(session: Session, user: User, *, acting: User | None, now: dt.datetime) -> tuple[str, dt.datetime]:
