@@ -3,19 +3,21 @@
 ``base`` has the UTC timestamp column type and helpers; ``banks`` the question banks, their versions,
 questions and question revisions; ``accounts`` users and login throttling; ``cards`` flashcards, decks,
 card states, reviews and scheduler settings; ``quizzes`` attempts and answers; ``stats`` the summaries that
-statistics are read from.
+statistics are read from; ``classes`` classes, their members, assignments and extensions.
 """
 
 from .accounts import LoginFailure, User
 from .banks import Bank, BankVersion, Question, QuestionRevision
 from .base import UTCDateTime, new_session_token, utcnow
 from .cards import NEW, REVIEW_SOURCES, Card, CardState, CardTag, Deck, Review, SchedulerSettings
+from .classes import ASSIGNMENT_SOURCES, Assignment, Class, ClassMember, Extension
 from .quizzes import ATTEMPT_MODES, ATTEMPT_SOURCES, ATTEMPT_STATUSES, Answer, Attempt
 from .stats import ActivityDay, ActivityTotal, AttemptPart
 
 UTCDateTime.__module__ = __name__  # migrations name the type quizapp.models.UTCDateTime
 
 __all__ = [
+    "ASSIGNMENT_SOURCES",
     "ATTEMPT_MODES",
     "ATTEMPT_SOURCES",
     "ATTEMPT_STATUSES",
@@ -24,6 +26,7 @@ __all__ = [
     "ActivityDay",
     "ActivityTotal",
     "Answer",
+    "Assignment",
     "Attempt",
     "AttemptPart",
     "Bank",
@@ -31,7 +34,10 @@ __all__ = [
     "Card",
     "CardState",
     "CardTag",
+    "Class",
+    "ClassMember",
     "Deck",
+    "Extension",
     "LoginFailure",
     "Question",
     "QuestionRevision",
