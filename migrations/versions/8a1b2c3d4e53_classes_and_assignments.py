@@ -4,7 +4,7 @@ Classes, their members (learners and teachers, kept after they leave or are remo
 class, per-learner extensions, and attempts.assignment_id naming the assignment an attempt was taken for.
 
 Revision ID: 8a1b2c3d4e53
-Revises: 7d0f4b3a5e44
+Revises: 8a1b2c3d4e54
 Create Date: 2026-12-06 11:15:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8a1b2c3d4e53'
-down_revision = '7d0f4b3a5e44'
+down_revision = '8a1b2c3d4e54'
 branch_labels = None
 depends_on = None
 

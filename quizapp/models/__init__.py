@@ -1,12 +1,14 @@
 """Database tables, one module per part of the app; everything is importable from here.
 
 ``base`` has the UTC timestamp column type and helpers; ``banks`` the question banks, their versions,
-questions and question revisions; ``accounts`` users and login throttling; ``cards`` flashcards, decks,
-card states, reviews and scheduler settings; ``quizzes`` attempts and answers; ``stats`` the summaries that
-statistics are read from; ``classes`` classes, their members, assignments and extensions.
+questions and question revisions; ``accounts`` users, login throttling and password-reset links; ``audit``
+the log of privileged actions; ``cards`` flashcards, decks, card states, reviews and scheduler settings;
+``quizzes`` attempts and answers; ``stats`` the summaries that statistics are read from; ``classes`` classes,
+their members, assignments and extensions.
 """
 
-from .accounts import LoginFailure, User
+from .accounts import LoginFailure, PasswordResetLink, User
+from .audit import AuditEntry
 from .banks import Bank, BankVersion, Question, QuestionRevision
 from .base import UTCDateTime, new_session_token, utcnow
 from .cards import NEW, REVIEW_SOURCES, Card, CardState, CardTag, Deck, Review, SchedulerSettings
@@ -29,6 +31,7 @@ __all__ = [
     "Assignment",
     "Attempt",
     "AttemptPart",
+    "AuditEntry",
     "Bank",
     "BankVersion",
     "Card",
@@ -39,6 +42,7 @@ __all__ = [
     "Deck",
     "Extension",
     "LoginFailure",
+    "PasswordResetLink",
     "Question",
     "QuestionRevision",
     "Review",
