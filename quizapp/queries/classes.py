@@ -177,15 +177,31 @@ def learner_terms(session: Session, assignment: Assignment, user_id: int) -> Lea
     return for_learner(terms_of(assignment), grant_of(extension_of(session, assignment.id, user_id)))
 
 
-def feedback_shown(session: Session, attempt: Attempt, now: dt.datetime) -> bool:
-    """Whether the learner may see the marks and answers of ``attempt``: always for their own quizzes; for an
-    assigned one, as its assignment's feedback policy says (with the learner's own due date)."""
+@dataclass(frozen=True)
+class Held:
+    """Why an assigned attempt's feedback is not shown yet: the assignment, and when it will be (None: never)."""
+
+    assignment: Assignment
+    until: dt.datetime | None
+
+
+def feedback_held(session: Session, attempt: Attempt, now: dt.datetime) -> Held | None:
+    """None when the learner may see the marks and answers of ``attempt`` (always for their own quizzes; for
+    an assigned one, as its assignment's feedback policy says, with the learner's own due date); otherwise
+    why not."""
     if attempt.assignment_id is None:
-        return True
+        return None
     assignment = session.get(Assignment, attempt.assignment_id)
     if assignment is None:
-        return True
-    return feedback_visible(assignment.feedback, learner_terms(session, assignment, attempt.user_id), now)
+        return None
+    terms = learner_terms(session, assignment, attempt.user_id)
+    if feedback_visible(assignment.feedback, terms, now):
+        return None
+    return Held(assignment, terms.due_at if assignment.feedback == Feedback.AFTER_DUE else None)
+
+
+def feedback_shown(session: Session, attempt: Attempt, now: dt.datetime) -> bool:
+    return feedback_held(session, attempt, now) is None
 
 
 def attempts_used(session: Session, assignment_id: int, user_id: int) -> int:
@@ -311,6 +327,10 @@ class LearnerWork:
     def attempts_left(self) -> int | None:
         return self.terms.attempts_left(self.cell.attempts)
 
+    def shows_feedback(self, now: dt.datetime) -> bool:
+        """Whether the learner may see their marks at ``now``."""
+        return feedback_visible(self.assignment.feedback, self.terms, now)
+
     def can_start(self, now: dt.datetime) -> bool:
         left = self.attempts_left
         return self.terms.is_open(now) and (left is None or left > 0)
@@ -426,3 +446,13 @@ def responses(session: Session, class_id: int, assignment_id: int | None = None)
 def zone_of(session: Session, user_id: int) -> str:
     """The time zone a user's times are shown in (their scheduler setting)."""
     return timezone_of(session, user_id)
+
+
+def extensions_of(session: Session, assignment_id: int) -> list[tuple[Extension, str]]:
+    """An assignment's extensions with each learner's login, by login."""
+    rows = session.execute(
+        select(Extension, User.email, User.username)
+        .join(User, User.id == Extension.user_id)
+        .where(Extension.assignment_id == assignment_id)
+    ).all()
+    return sorted(((e, shown_login(em, un)) for e, em, un in rows), key=lambda p: p[1].casefold())
