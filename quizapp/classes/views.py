@@ -173,27 +173,6 @@ def add_teacher(class_id: int):
     return redirect(url_for("classes.show", class_id=class_id), 303)
 
 
-@bp.post("/<int:class_id>/members/<int:user_id>/remove")
-@staff_only
-def remove(class_id: int, user_id: int):
-    """Remove a learner or co-teacher: they no longer see the class, and their results stay with it."""
-    klass = taught(class_id)
-    operations.remove_member(db.session, acting_user(), klass, user_id, utcnow())
-    db.session.commit()
-    flash("Removed from the class. Their results stay in its results.", "success")
-    return redirect(url_for("classes.show", class_id=class_id), 303)
-
-
-@bp.post("/<int:class_id>/leave")
-def leave(class_id: int):
-    """Leave a class one learns in."""
-    klass = operations.leave_class(db.session, acting_user(), class_id, utcnow())
-    name = klass.name
-    db.session.commit()
-    flash(f"You left “{name}”.", "success")
-    return redirect(url_for("classes.index"), 303)
-
-
 @bp.route("/<int:class_id>/assignments/new", methods=["GET", "POST"])
 @staff_only
 def new_assignment(class_id: int):
@@ -317,8 +296,9 @@ def extend(class_id: int, assignment_id: int):
 def results(class_id: int):
     """The results grid: learners by assignments, each cell a standing and the score that counts, sortable."""
     klass = taught(class_id)
-    wanted = ExportRequest.read(request.args, queries.assignments_of(db.session, class_id), csv=False)
-    grid = queries.grid(db.session, class_id, wanted.sort, wanted.descending)
+    work = queries.assignments_of(db.session, class_id)
+    wanted = ExportRequest.read(request.args, work, csv=False)
+    grid = queries.grid(db.session, class_id, wanted.sort, wanted.descending, work)
     return render_template("classes/results.html", klass=klass, grid=grid)
 
 
@@ -360,6 +340,28 @@ def review(class_id: int, attempt_id: int):
     return render_template(
         "classes/review.html", klass=klass, a=found, results=results, login=login, zone=klass.time_zone
     )
+
+
+# Registered after the pages above, so that the access-matrix test removes and lets go of its learners last.
+@bp.post("/<int:class_id>/members/<int:user_id>/remove")
+@staff_only
+def remove(class_id: int, user_id: int):
+    """Remove a learner or co-teacher: they no longer see the class, and their results stay with it."""
+    klass = taught(class_id)
+    operations.remove_member(db.session, acting_user(), klass, user_id, utcnow())
+    db.session.commit()
+    flash("Removed from the class. Their results stay in its results.", "success")
+    return redirect(url_for("classes.show", class_id=class_id), 303)
+
+
+@bp.post("/<int:class_id>/leave")
+def leave(class_id: int):
+    """Leave a class one learns in."""
+    klass = operations.leave_class(db.session, acting_user(), class_id, utcnow())
+    name = klass.name
+    db.session.commit()
+    flash(f"You left “{name}”.", "success")
+    return redirect(url_for("classes.index"), 303)
 
 
 @bp.app_template_global()

@@ -32,6 +32,7 @@ from ..domain.assignments import (
     for_learner,
     totals,
 )
+from ..domain.attempts import AttemptStatus
 from ..models import Answer, Assignment, Attempt, Bank, Class, ClassMember, Extension, Question, User
 from .cards import timezone_of
 
@@ -216,7 +217,8 @@ def open_attempt(session: Session, assignment_id: int, user_id: int) -> Attempt 
     """The learner's attempt at the assignment still in progress, if any."""
     return session.scalar(
         select(Attempt)
-        .where(Attempt.assignment_id == assignment_id, Attempt.user_id == user_id, Attempt.status == "in_progress")
+        .where(Attempt.assignment_id == assignment_id, Attempt.user_id == user_id)
+        .where(Attempt.status == AttemptStatus.IN_PROGRESS)
         .order_by(Attempt.started_at.desc())
         .limit(1)
     )
@@ -276,10 +278,17 @@ def sort_keys(assignments: Sequence[Assignment]) -> tuple[str, ...]:
     return (*SORT_KEYS, *(f"a{a.id}" for a in assignments))
 
 
-def grid(session: Session, class_id: int, sort: str = "learner", descending: bool = False) -> Grid:
-    """Every learner who is or was in the class by its assignments, in four statements; sorted by ``sort`` (one
-    of :func:`sort_keys`, which the caller has checked), missing scores last either way."""
-    work = assignments_of(session, class_id)
+def grid(
+    session: Session,
+    class_id: int,
+    sort: str = "learner",
+    descending: bool = False,
+    work: Sequence[Assignment] | None = None,
+) -> Grid:
+    """Every learner who is or was in the class by its assignments (``work``, if the caller has read them), in
+    four statements; sorted by ``sort`` (one of :func:`sort_keys`, which the caller has checked), missing scores
+    last either way."""
+    work = list(work) if work is not None else assignments_of(session, class_id)
     learners = [m for m in members(session, class_id) if m.role == MemberRole.LEARNER]
     ids = [a.id for a in work]
     taken = _taken(session, Attempt.assignment_id.in_(ids)) if ids else {}
