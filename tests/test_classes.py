@@ -464,6 +464,7 @@ def test_an_extra_attempt_and_more_time(app, school):
         ({"user": "tess"}, 404, "That learner is not in this class"),
         ({"user_id": "999999"}, 404, "That learner is not in this class"),
         ({"user_id": "nobody"}, 404, "That learner is not in this class"),
+        ({"user_id": "99999999999999999999"}, 404, "That learner is not in this class"),
         ({"due_at": "before"}, 422, "An extended due date must be after the assignment&#39;s due date."),
         ({"extra_minutes": "-5"}, 422, "From 0 to 1440 minutes."),
         ({"extra_attempts": "50"}, 422, "From 0 to 20."),
@@ -661,3 +662,21 @@ def test_only_the_class_teachers_and_admins_download(app, school):
     assert client_for(app, "tom").get(url).status_code == 404
     assert client_for(app, "amy").get(url).status_code == 403
     assert client_for(app, "root").get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/classes/99999999999999999999",
+        "/classes/0",
+        "/classes/2147483648/results",
+        "/classes/{class}/attempts/99999999999999999999",
+        "/classes/{class}/learners/99999999999999999999",
+        "/classes/{class}/assignments/99999999999999999999",
+    ],
+)
+def test_ids_out_of_range_are_404(app, school, path):
+    response = client_for(app, "tess").get(path.replace("{class}", str(school["class"])))
+    assert response.status_code == 404
+    remove = f"/classes/{school['class']}/members/99999999999999999999/remove"
+    assert post_form(client_for(app, "tess"), remove).status_code == 404
