@@ -4,7 +4,7 @@
 questions and question revisions; ``accounts`` users, login throttling, registration limits and
 password-reset links; ``audit`` the log of privileged actions; ``cards`` flashcards, decks, card states,
 reviews and scheduler settings; ``quizzes`` attempts and answers; ``stats`` the summaries that statistics
-are read from.
+are read from; ``classes`` classes, their members, assignments and extensions.
 """
 
 from .accounts import LoginFailure, PasswordResetLink, RegistrationAttempt, User
@@ -12,12 +12,14 @@ from .audit import AuditEntry
 from .banks import Bank, BankVersion, Question, QuestionRevision
 from .base import UTCDateTime, new_session_token, utcnow
 from .cards import NEW, REVIEW_SOURCES, Card, CardState, CardTag, Deck, Review, SchedulerSettings
+from .classes import ASSIGNMENT_SOURCES, Assignment, Class, ClassMember, Extension
 from .quizzes import ATTEMPT_MODES, ATTEMPT_SOURCES, ATTEMPT_STATUSES, Answer, Attempt
 from .stats import ActivityDay, ActivityTotal, AttemptPart
 
 UTCDateTime.__module__ = __name__  # migrations name the type quizapp.models.UTCDateTime
 
 __all__ = [
+    "ASSIGNMENT_SOURCES",
     "ATTEMPT_MODES",
     "ATTEMPT_SOURCES",
     "ATTEMPT_STATUSES",
@@ -26,6 +28,7 @@ __all__ = [
     "ActivityDay",
     "ActivityTotal",
     "Answer",
+    "Assignment",
     "Attempt",
     "AttemptPart",
     "AuditEntry",
@@ -34,7 +37,10 @@ __all__ = [
     "Card",
     "CardState",
     "CardTag",
+    "Class",
+    "ClassMember",
     "Deck",
+    "Extension",
     "LoginFailure",
     "PasswordResetLink",
     "Question",
