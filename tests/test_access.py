@@ -80,6 +80,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("admin.set_role", "POST"): per_object(admins(422), admin=(422, 422, 404)),  # an empty form is invalid
     ("admin.disable", "POST"): per_object(admins(303), admin=(422, 303, 404)),  # never oneself
     ("admin.enable", "POST"): per_object(admins(303), admin=(303, 303, 404)),
+    ("admin.audit", "GET"): admins(200),
     # Flashcards: every member studies their own decks; someone else's deck and a missing one look the same.
     ("cards.decks", "GET"): members(200),
     ("cards.new_deck", "GET"): members(200),

@@ -1,4 +1,4 @@
-"""Administrators' pages: the users, their roles, disabling and enabling accounts."""
+"""Administrators' pages: the users, their roles, disabling and enabling accounts, and the audit log."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from .. import operations
 from ..access import acting_user, require_role
 from ..domain.accounts import Role
+from ..domain.audit import action_label
 from ..extensions import db
 from ..models import User, utcnow
 from ..queries import accounts as account_queries
-from .forms import RoleForm, SearchForm
+from ..queries.audit import audit_entries
+from ..queries.paging import paginate_rows
+from .forms import AuditFilterForm, RoleForm, SearchForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 require_role(bp, Role.ADMIN)
@@ -47,7 +50,7 @@ def set_role(user_id: int):
     if not form.validate_on_submit():
         return user_page(user, form, status=422)
     try:
-        operations.set_role(db.session, user, form.role.data, acting=acting_user())
+        operations.set_role(db.session, user, form.role.data, acting=acting_user(), now=utcnow())
     except operations.Refused as error:
         db.session.rollback()
         return user_page(user, form, error.message, 422)
@@ -74,7 +77,18 @@ def disable(user_id: int):
 def enable(user_id: int):
     """Let a disabled account log in again."""
     user = user_or_404(user_id)
-    operations.enable_user(db.session, user)
+    operations.enable_user(db.session, user, utcnow(), acting=acting_user())
     db.session.commit()
     flash(f"{user.login} can log in again.", "success")
     return redirect(url_for("admin.user", user_id=user.id), 303)
+
+
+@bp.get("/audit")
+def audit():
+    """The audit log, newest first, filtered by action, actor, target and days."""
+    form = AuditFilterForm(request.args)
+    if not form.validate():
+        return render_template("admin/audit.html", form=form, page=None, label=action_label), 422
+    number = request.args.get("page", 1, type=int)
+    page = paginate_rows(db.session, audit_entries(form.wanted()), number, PER_PAGE) or abort(404)
+    return render_template("admin/audit.html", form=form, page=page, label=action_label)

@@ -57,7 +57,7 @@ def create_user_command(login: str, role: str, password_stdin: bool) -> None:
 def set_role_command(login: str, role: str) -> None:
     """Give the user LOGIN another ROLE (learner, teacher or admin)."""
     user = find_user(login)
-    commit_or_fail(lambda: operations.set_role(db.session, user, role.lower()))
+    commit_or_fail(lambda: operations.set_role(db.session, user, role.lower(), now=utcnow()))
     click.echo(f"{user.login} is now a {role.lower()}.")
 
 
@@ -68,7 +68,9 @@ def set_password_command(login: str, password_stdin: bool) -> None:
     """Set a new password for LOGIN (for someone who forgot theirs); their sessions end."""
     user = find_user(login)
     password = _new_password(password_stdin, (user.email or "", user.username or ""))
-    commit_or_fail(lambda: operations.set_password(db.session, user, password, passwords=passwords(), now=utcnow()))
+    commit_or_fail(
+        lambda: operations.admin_set_password(db.session, user, password, passwords=passwords(), now=utcnow())
+    )
     click.echo(f"Changed the password of {user.login}; they are logged out everywhere.")
 
 
@@ -86,7 +88,7 @@ def disable_command(login: str) -> None:
 def enable_command(login: str) -> None:
     """Let a disabled user LOGIN log in again."""
     user = find_user(login)
-    commit_or_fail(lambda: operations.enable_user(db.session, user))
+    commit_or_fail(lambda: operations.enable_user(db.session, user, utcnow()))
     click.echo(f"{user.login} can log in again.")
 
 

@@ -1,21 +1,25 @@
 """Database tables, one module per part of the app; everything is importable from here.
 
 ``base`` has the UTC timestamp column type and helpers; ``banks`` the question banks, their versions,
-questions and question revisions; ``accounts`` users and login throttling; ``cards`` flashcards, decks,
-card states, reviews and scheduler settings; ``quizzes`` attempts and answers; ``stats`` the summaries that
-statistics are read from.
+questions and question revisions; ``accounts`` users, login throttling and password-reset links; ``audit``
+the log of privileged actions; ``cards`` flashcards, decks, card states, reviews and scheduler settings;
+``quizzes`` attempts and answers; ``stats`` the summaries that statistics are read from; ``classes`` classes,
+their members, assignments and extensions.
 """
 
-from .accounts import LoginFailure, User
+from .accounts import LoginFailure, PasswordResetLink, User
+from .audit import AuditEntry
 from .banks import Bank, BankVersion, Question, QuestionRevision
 from .base import UTCDateTime, new_session_token, utcnow
 from .cards import NEW, REVIEW_SOURCES, Card, CardState, CardTag, Deck, Review, SchedulerSettings
+from .classes import ASSIGNMENT_SOURCES, Assignment, Class, ClassMember, Extension
 from .quizzes import ATTEMPT_MODES, ATTEMPT_SOURCES, ATTEMPT_STATUSES, Answer, Attempt
 from .stats import ActivityDay, ActivityTotal, AttemptPart
 
 UTCDateTime.__module__ = __name__  # migrations name the type quizapp.models.UTCDateTime
 
 __all__ = [
+    "ASSIGNMENT_SOURCES",
     "ATTEMPT_MODES",
     "ATTEMPT_SOURCES",
     "ATTEMPT_STATUSES",
@@ -24,15 +28,21 @@ __all__ = [
     "ActivityDay",
     "ActivityTotal",
     "Answer",
+    "Assignment",
     "Attempt",
     "AttemptPart",
+    "AuditEntry",
     "Bank",
     "BankVersion",
     "Card",
     "CardState",
     "CardTag",
+    "Class",
+    "ClassMember",
     "Deck",
+    "Extension",
     "LoginFailure",
+    "PasswordResetLink",
     "Question",
     "QuestionRevision",
     "Review",

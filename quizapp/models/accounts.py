@@ -10,7 +10,9 @@ import datetime as dt
 
 from sqlalchemy import (
     CheckConstraint,
+    ForeignKey,
     Index,
+    Integer,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -55,3 +57,19 @@ class LoginFailure(db.Model):
     scope: Mapped[str] = mapped_column(String(16))  # "account" or "address"
     key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class PasswordResetLink(db.Model):
+    """A one-time link that lets whoever holds it set a new password for ``user_id`` until ``expires_at``.
+
+    Only the SHA-256 digest of the link's random token is stored, so the table cannot be used to reset
+    anything. Using a link deletes every link of the account; expired ones are deleted as new ones are made.
+    """
+
+    __tablename__ = "password_reset_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

@@ -35,7 +35,8 @@ class Attempt(db.Model):
     ``score`` (the sum of the answers' points), ``percent`` and ``duration_seconds`` are set when the attempt
     is closed, as ``finished`` (submitted or completed) or ``expired`` (time ran out); until then each saved
     answer carries its own points. A learner may instead discard an attempt in progress: it is then
-    ``discarded`` at ``finished_at``, with no score or percent, and its answers are kept.
+    ``discarded`` at ``finished_at``, with no score or percent, and its answers are kept. An attempt taken
+    for a class assignment names it in ``assignment_id``.
     """
 
     __tablename__ = "attempts"
@@ -45,6 +46,7 @@ class Attempt(db.Model):
         CheckConstraint("status IN ({})".format(", ".join(f"'{s}'" for s in ATTEMPT_STATUSES)), name="known_status"),
         Index("ix_attempts_user_id_started_at", "user_id", "started_at"),  # "My history", newest first
         Index("ix_attempts_user_id_status", "user_id", "status"),  # quizzes in progress
+        Index("ix_attempts_assignment_id_user_id", "assignment_id", "user_id"),  # a class's results
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +69,8 @@ class Attempt(db.Model):
     max_score: Mapped[float] = mapped_column(db.Float)
     percent: Mapped[float | None] = mapped_column(db.Float)
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    # The class assignment this attempt was taken for; None for a learner's own quiz.
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", ondelete="SET NULL"))
 
     @property
     def owner_id(self) -> int:

@@ -13,6 +13,7 @@ from .accounts import (
     SamePassword,
     Throttled,
     ThrottlePolicy,
+    admin_set_password,
     change_password,
     create_user,
     delete_account,
@@ -24,6 +25,7 @@ from .accounts import (
     set_password,
     set_role,
 )
+from .audit import record_audit
 from .banks import ImportResult, ImportStatus, find_unchanged_source, import_bank, import_bank_source, source_hash
 from .cards import record_quiz_outcome
 
@@ -42,6 +44,7 @@ __all__ = [
     "SamePassword",
     "ThrottlePolicy",
     "Throttled",
+    "admin_set_password",
     "change_password",
     "create_user",
     "delete_account",
@@ -52,6 +55,7 @@ __all__ = [
     "import_bank_source",
     "log_in",
     "log_out",
+    "record_audit",
     "record_quiz_outcome",
     "register",
     "set_password",

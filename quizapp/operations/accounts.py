@@ -35,6 +35,7 @@ from ..domain.accounts import (
 from ..domain.refusals import Refused
 from ..models import LoginFailure, User, new_session_token
 from ..queries import accounts as account_queries
+from .audit import record_audit
 
 BAD_CREDENTIALS = "The email address or username, or the password, is not right. Check them and try again."
 NAME_TAKEN = (
@@ -321,6 +322,16 @@ def delete_account(
         exc.field = "password"
         raise
     _keep_an_admin(session, user, "delete the account of")
+    # Recorded before the row goes: the entry keeps the login as text, and the database sets its ids to NULL.
+    record_audit(
+        session,
+        actor=user,
+        action="account.delete",
+        now=now,
+        summary=f"{user.login} deleted their own account",
+        target_user=user,
+        details={"role": user.role},
+    )
     session.delete(user)
     session.flush()
 
@@ -337,8 +348,9 @@ def _keep_an_admin(session: Session, user: User, action: str) -> None:
             )
 
 
-def set_role(session: Session, user: User, role: str, acting: User | None = None) -> None:
-    """Give ``user`` another role. Admins cannot change their own role, and one active admin always remains."""
+def set_role(session: Session, user: User, role: str, acting: User | None = None, *, now: dt.datetime) -> None:
+    """Give ``user`` another role at ``now``; ``acting`` is the administrator (None from the command line).
+    Admins cannot change their own role, and one active admin always remains."""
     if role not in ROLES:
         raise InvalidAccountDetails(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
     if role == user.role:
@@ -347,8 +359,18 @@ def set_role(session: Session, user: User, role: str, acting: User | None = None
         raise OwnAccount("You cannot change your own role; ask another administrator.", "role")
     if role != Role.ADMIN:
         _keep_an_admin(session, user, "change the role of")
+    old = user.role
     user.role = str(role)
     session.flush()
+    record_audit(
+        session,
+        actor=acting,
+        action="role.change",
+        now=now,
+        summary=f"{user.login}: {old} → {user.role}",
+        target_user=user,
+        details={"from": old, "to": user.role},
+    )
 
 
 def disable_user(session: Session, user: User, now: dt.datetime, acting: User | None = None) -> None:
@@ -361,8 +383,22 @@ def disable_user(session: Session, user: User, now: dt.datetime, acting: User | 
     user.disabled_at = now
     user.session_token = new_session_token()
     session.flush()
+    record_audit(session, actor=acting, action="account.disable", now=now, summary=user.login, target_user=user)
 
 
-def enable_user(session: Session, user: User) -> None:
+def enable_user(session: Session, user: User, now: dt.datetime, acting: User | None = None) -> None:
+    """Let a disabled ``user`` log in again."""
+    if user.disabled_at is None:
+        return
     user.disabled_at = None
     session.flush()
+    record_audit(session, actor=acting, action="account.enable", now=now, summary=user.login, target_user=user)
+
+
+def admin_set_password(
+    session: Session, user: User, password: str, acting: User | None = None, *, passwords: Passwords, now: dt.datetime
+) -> None:
+    """Set a new password for someone who forgot theirs (``acting`` is the administrator, None from the
+    command line); their sessions end."""
+    set_password(session, user, password, passwords=passwords, now=now)
+    record_audit(session, actor=acting, action="password.set", now=now, summary=user.login, target_user=user)

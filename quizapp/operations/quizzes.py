@@ -41,6 +41,7 @@ from ..domain.quizzes import (
 from ..domain.refusals import Conflict, NotFound, Refused
 from ..models import Answer, Attempt, Bank, Question, QuestionRevision, User
 from ..queries.cards import settings_of
+from ..queries.classes import feedback_shown
 from ..queries.quizzes import (
     LiveQuestion,
     current_quizzes,
@@ -136,6 +137,20 @@ class RetryQuiz:
 QuizSpec = BankQuiz | CustomQuiz | MistakesQuiz | RetryQuiz
 
 
+@dataclass(frozen=True)
+class Assigned:
+    """What a class assignment adds to an attempt: its id, minutes added to the time limit by an extension,
+    and a time the attempt closes at whatever its time limit (the due date, when late work is refused)."""
+
+    assignment_id: int
+    extra_minutes: int = 0
+    closes_at: dt.datetime | None = None
+
+
+class AssignedQuiz(Conflict):
+    """An assigned attempt is started again from its assignment, which counts the attempts."""
+
+
 def spec_of(attempt: Attempt) -> QuizSpec:
     """The quiz ``attempt`` was started on, as a learner would ask for it again."""
     criteria = attempt.criteria
@@ -187,11 +202,13 @@ def start_attempt(
     seed: int | None = None,
     *,
     afresh: bool = False,
+    assigned: Assigned | None = None,
 ) -> Attempt:
     """Start ``user`` on a bank's quiz or on a quiz they built, drawing live questions by ``seed``.
 
     A learner who already has the same quiz in progress is offered it back rather than given a second
-    attempt; with ``afresh`` it is discarded and a new attempt starts.
+    attempt; with ``afresh`` it is discarded and a new attempt starts. An attempt ``assigned`` by a class is
+    only the same quiz as one for the same assignment.
 
     Raises:
         QuizInProgress: the same quiz is in progress (and ``afresh`` is not set); nothing was changed.
@@ -200,13 +217,15 @@ def start_attempt(
         QuizOutOfBounds: a custom quiz asked for something out of bounds.
     """
     seed = new_seed() if seed is None else seed
-    _make_way(session, user, spec, now, afresh)
+    _make_way(session, user, spec, now, afresh, assigned.assignment_id if assigned else None)
     if isinstance(spec, BankQuiz):
-        return _start_bank_quiz(session, user, spec, now, seed)
-    return _start_custom_quiz(session, user, spec, now, seed)
+        return _start_bank_quiz(session, user, spec, now, seed, assigned)
+    return _start_custom_quiz(session, user, spec, now, seed, assigned)
 
 
-def _start_bank_quiz(session: Session, user: User, spec: BankQuiz, now: dt.datetime, seed: int) -> Attempt:
+def _start_bank_quiz(
+    session: Session, user: User, spec: BankQuiz, now: dt.datetime, seed: int, assigned: Assigned | None = None
+) -> Attempt:
     found = next(((b, v) for b, v in current_quizzes(session) if b.slug == spec.bank_slug), None)
     data = next((q for q in found[1].quizzes if q.get("id") == spec.quiz), None) if found else None
     if found is None or data is None:
@@ -230,10 +249,13 @@ def _start_bank_quiz(session: Session, user: User, spec: BankQuiz, now: dt.datet
         criteria={"banks": {bank.slug: bank.version_number}, "quiz": data},
         bank_version_id=version.id,
         quiz_key=quiz.id,
+        assigned=assigned,
     )
 
 
-def _start_custom_quiz(session: Session, user: User, spec: CustomQuiz, now: dt.datetime, seed: int) -> Attempt:
+def _start_custom_quiz(
+    session: Session, user: User, spec: CustomQuiz, now: dt.datetime, seed: int, assigned: Assigned | None = None
+) -> Attempt:
     if spec.mode not in MODES:
         raise QuizOutOfBounds(f"Choose a mode: {' or '.join(MODES)}.")
     if not 1 <= spec.count <= MAX_COUNT:
@@ -264,6 +286,7 @@ def _start_custom_quiz(session: Session, user: User, spec: CustomQuiz, now: dt.d
         mode=spec.mode,
         minutes=spec.time_limit_minutes,
         criteria={"banks": {b.slug: b.version_number for b in banks}, "tags": tags, "count": spec.count},
+        assigned=assigned,
     )
 
 
@@ -372,6 +395,8 @@ def retry_missed(
         raise UnknownAttempt("There is no such quiz attempt.")
     if attempt.status == AttemptStatus.IN_PROGRESS:
         raise NotFinished("This quiz is still in progress: finish it first, then retry what you missed.")
+    if not feedback_shown(session, attempt, now):
+        raise AssignedQuiz("Your teacher has not released the feedback on this quiz yet, so it cannot be retried.")
     missed = missed_questions(session, attempt)
     if not missed:
         raise NoQuestions("You got every question of this quiz right, so there is nothing to retry.")
@@ -412,9 +437,12 @@ def _no_mistakes(answered: bool, in_bank: bool, with_tag: bool) -> str:
     )
 
 
-def _make_way(session: Session, user: User, spec: QuizSpec, now: dt.datetime, afresh: bool) -> None:
+def _make_way(
+    session: Session, user: User, spec: QuizSpec, now: dt.datetime, afresh: bool, assignment_id: int | None = None
+) -> None:
     """Before ``user`` starts ``spec``: close their attempts whose time ran out, then refuse if they have the
-    same quiz in progress, or discard it when they asked to start afresh."""
+    same quiz (for the same assignment, or for none) in progress, or discard it when they asked to start
+    afresh."""
     # One start at a time per learner, so two quick presses of Start cannot both find nothing in progress
     # (PostgreSQL; on SQLite the transaction's BEGIN IMMEDIATE already holds the write lock).
     session.execute(select(User.id).where(User.id == user.id).with_for_update())
@@ -422,7 +450,7 @@ def _make_way(session: Session, user: User, spec: QuizSpec, now: dt.datetime, af
     for attempt in session.scalars(in_progress(user.id).with_for_update()).all():
         if attempt.time_is_up(now):
             _close(session, attempt, now)
-        elif same_quiz(spec_of(attempt)) == wanted:
+        elif attempt.assignment_id == assignment_id and same_quiz(spec_of(attempt)) == wanted:
             if not afresh:
                 raise QuizInProgress("You already have this quiz in progress.", attempt.id)
             _discard(session, attempt, now)
@@ -442,8 +470,14 @@ def _create(
     criteria: dict[str, Any],
     bank_version_id: int | None = None,
     quiz_key: str | None = None,
+    assigned: Assigned | None = None,
 ) -> Attempt:
     refs: list[LiveQuestion] = [c.ref for c in chosen]
+    if assigned is not None and minutes:
+        minutes += assigned.extra_minutes
+    deadline = now + dt.timedelta(minutes=minutes) if minutes else None
+    if assigned is not None and assigned.closes_at is not None:
+        deadline = min(deadline, assigned.closes_at) if deadline else assigned.closes_at
     attempt = Attempt(
         user_id=user.id,
         source=source,
@@ -458,9 +492,10 @@ def _create(
         question_count=len(refs),
         status=AttemptStatus.IN_PROGRESS,
         started_at=now,
-        deadline=now + dt.timedelta(minutes=minutes) if minutes else None,
+        deadline=deadline,
         score=0.0,
         max_score=sum(r.points for r in refs),
+        assignment_id=assigned.assignment_id if assigned else None,
     )
     session.add(attempt)
     session.flush()
@@ -684,11 +719,14 @@ def start_afresh(session: Session, user: User, attempt_id: int, now: dt.datetime
 
     Raises:
         UnknownAttempt: no such attempt of this user.
+        AssignedQuiz: the attempt was taken for a class assignment, which is started from its own page.
         UnknownQuiz, NoQuestions: as :func:`start_attempt` and :func:`practise_mistakes` raise them.
     """
     attempt = session.get(Attempt, attempt_id)
     if attempt is None or attempt.user_id != user.id:
         raise UnknownAttempt("There is no such quiz attempt.")
+    if attempt.assignment_id is not None:
+        raise AssignedQuiz("This quiz was set by your class: carry on with it, or start it from its class page.")
     spec = spec_of(attempt)
     if isinstance(spec, RetryQuiz):
         return retry_missed(session, user, spec.attempt_id, now, seed, afresh=True)
