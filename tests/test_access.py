@@ -73,6 +73,14 @@ MATRIX: dict[tuple[str, str], dict] = {
     # Someone else's export and one that does not exist look the same.
     ("auth.export", "GET"): per_object(members(200), **dict.fromkeys(MEMBERS, (200, 404, 404))),
     ("teach.index", "GET"): staff(200),
+    ("teach.banks", "GET"): staff(200),
+    # Item analysis of a bank: any staff member, over every learner (a class is checked on its own).
+    ("teach.bank_analysis", "GET"): per_object(staff(200), teacher=(200, 200, 404), admin=(200, 200, 404)),
+    ("teach.bank_analysis_csv", "GET"): per_object(staff(200), teacher=(200, 200, 404), admin=(200, 200, 404)),
+    # A class's pages: its teachers and admins; another teacher's class looks missing.
+    ("teach.assignment_analysis", "GET"): per_object(staff(200), teacher=(200, 404, 404), admin=(200, 200, 404)),
+    ("teach.assignment_analysis_csv", "GET"): per_object(staff(200), teacher=(200, 404, 404), admin=(200, 200, 404)),
+    ("teach.forgotten", "GET"): per_object(staff(200), teacher=(200, 404, 404), admin=(200, 200, 404)),
     ("teach.upload", "POST"): staff(422),
     ("teach.export", "GET"): per_object(staff(200), teacher=(200, 200, 404), admin=(200, 200, 404)),
     ("admin.users", "GET"): admins(200),
@@ -143,6 +151,40 @@ def make_attempts(app: Flask, logins: tuple[str, ...]) -> dict[str, int]:
     return found
 
 
+def make_classes(app: Flask) -> dict[str, dict[str, int]]:
+    """A class taught by "teacher" and one taught by nobody among the actors, each with an assignment of the
+    demo bank, as ``{"class": {"own": id, "other": id}, "assignment": {...}}``."""
+    import datetime as dt
+
+    from quizapp.domain.assignments import MemberRole
+    from quizapp.models import Assignment, Class, ClassMember
+
+    found: dict[str, dict[str, int]] = {"class": {}, "assignment": {}}
+    start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    with app.app_context():
+        teacher_id = db.session.scalar(select(User.id).where(User.username == "teacher"))
+        for which, teacher in (("own", teacher_id), ("other", None)):
+            klass = Class(name=f"Class {which}", time_zone="UTC")
+            db.session.add(klass)
+            db.session.flush()
+            if teacher is not None:
+                db.session.add(ClassMember(class_id=klass.id, user_id=teacher, role=MemberRole.TEACHER.value))
+            assignment = Assignment(
+                class_id=klass.id,
+                title=f"Work {which}",
+                source="custom",
+                quiz={"banks": ["demo"], "tags": [], "count": 2},
+                mode="exam",
+                opens_at=start,
+                due_at=start + dt.timedelta(days=7),
+            )
+            db.session.add(assignment)
+            db.session.flush()
+            found["class"][which], found["assignment"][which] = klass.id, assignment.id
+        db.session.commit()
+    return found
+
+
 def routes(app: Flask) -> Iterator[tuple[str, str, tuple[str, ...]]]:
     """(endpoint, method, argument names) for every route, HEAD and OPTIONS aside."""
     for rule in app.url_map.iter_rules():
@@ -181,7 +223,7 @@ def matrix_app(tmp_path: Path) -> Iterator[Flask]:
             user = create_user(db.session, login, PASSWORD, role, passwords=passwords(), now=utcnow())
             create_deck(db.session, user, db.session.scalar(select(Bank.id)), [], utcnow())
         db.session.commit()
-    app.config["ATTEMPTS"] = make_attempts(app, (*MEMBERS, "learner_c"))
+    app.config["ATTEMPTS"] = make_attempts(app, (*MEMBERS, "learner_c")) | make_classes(app)
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -222,6 +264,11 @@ def url_for_object(app: Flask, endpoint: str, arguments: tuple[str, ...], obj: s
             decks = ids.get("decks", {})
             own, other = decks.get(actor, 999_998), decks.get("learner_c", 999_998)
             values[name] = {"own": own, "other": other, "missing": 999_999}[obj]
+        elif name in ("class_id", "assignment_id"):  # "own": the teacher's class; "other": a class they do not teach
+            found = ids.get(name.removesuffix("_id"), {})
+            values[name] = {"own": found.get("own", 999_999), "other": found.get("other", 999_999), "missing": 999_999}[
+                obj
+            ]
         elif name == "attempt_id":
             own = ids.get(f"attempt:{actor}", ids.get("attempt:learner_a", 999_999))
             values[name] = {"own": own, "other": ids.get("attempt:learner_c", 999_999), "missing": 999_999}[obj]

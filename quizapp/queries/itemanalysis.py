@@ -4,20 +4,35 @@ number of learners or questions (attempts, answers, revisions, questions), hande
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..domain import itemanalysis as ia
 from ..domain import types as question_types
+from ..domain.assignments import MemberRole
 from ..domain.attempts import GRADED_STATUSES, AttemptSource
 from ..domain.quizzes import is_blank, load_question, response_from_data
 from ..domain.refusals import NotFound, Refused
-from ..models import Answer, Attempt, Bank, BankVersion, Question, QuestionRevision
+from ..domain.types.base import BLANK
+from ..models import (
+    Answer,
+    Assignment,
+    Attempt,
+    Bank,
+    BankVersion,
+    Class,
+    ClassMember,
+    Question,
+    QuestionRevision,
+)
 from .banks import current_version
+from .classes import teaches
 
 LABEL_LENGTH = 90
 FIRST, ALL = "first", "all"
@@ -39,55 +54,122 @@ def which_attempts(value: str | None) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """What is analysed: a bank, one of its quizzes or all of it, over which attempts and which learners."""
+    """What is analysed: the questions of one or more banks (a bank, one of its quizzes, or an assignment's
+    quiz), over which attempts of which learners."""
 
-    bank: Bank
-    quiz_key: str | None = None
-    quiz_title: str | None = None
+    banks: tuple[Bank, ...]
+    title: str
+    quiz_key: str | None = None  # a bank's quiz: only attempts at it
     which: str = FIRST
     user_ids: frozenset[int] | None = None  # None: every learner
-    extra: tuple[ColumnElement[bool], ...] = ()  # more conditions on Attempt (an assignment, say)
+    assignment_id: int | None = None  # only attempts at this assignment
+    class_id: int | None = None  # the class whose learners ``user_ids`` are
+    class_name: str | None = None
+
+    @property
+    def bank(self) -> Bank:
+        return self.banks[0]
+
+
+@dataclass(frozen=True)
+class QuestionLink:
+    """Where the bank page lists a question: its bank and page (``None``: retired, so listed nowhere)."""
+
+    slug: str
+    page: int | None
 
 
 @dataclass(frozen=True)
 class Analysis:
     scope: Scope
     result: ia.ItemAnalysis
-    links: dict[int, int | None]  # question id -> the bank page listing it (None: retired)
-    quizzes: tuple[tuple[str, str], ...]  # the bank's quizzes: (id, title)
+    links: dict[int, QuestionLink]  # by question id
+    slugs: dict[int, str]  # bank id -> the bank's id in the bank format
 
 
 def bank_quizzes(session: Session, bank: Bank) -> tuple[tuple[str, str], ...]:
+    """A bank's quizzes as ``(id, title)``, from its current version."""
     version = session.scalars(current_version(bank)).first()
     return tuple((q["id"], q.get("title", q["id"])) for q in (version.quizzes if version else []))
 
 
-def bank_scope(session: Session, slug: str, quiz: str | None, which: str | None) -> Scope:
-    """The scope a bank's analysis page asks for; unknown bank or quiz: :class:`NotFound`."""
+def bank_by_slug(session: Session, slug: str) -> Bank:
     bank = session.scalars(select(Bank).where(Bank.slug == slug)).first()
     if bank is None:
         raise NotFound("There is no such bank.")
+    return bank
+
+
+def bank_scope(session: Session, bank: Bank, quiz: str | None, which: str | None) -> Scope:
+    """The scope a bank's analysis page asks for; an unknown quiz is :class:`NotFound`."""
     which = which_attempts(which)
     if quiz in (None, ""):
-        return Scope(bank, which=which)
+        return Scope((bank,), bank.title, which=which)
     title = dict(bank_quizzes(session, bank)).get(quiz)
     if title is None:
         raise NotFound(f"The bank “{bank.title}” has no quiz with the id “{quiz[:64]}”.")
-    return Scope(bank, quiz, title, which)
+    return Scope((bank,), title, quiz, which)
+
+
+def assignment_scope(session: Session, assignment: Assignment, which: str | None) -> Scope:
+    """The scope of an assignment: its attempts, over the banks its quiz draws from."""
+    quiz = assignment.quiz or {}
+    slugs = [quiz["bank"]] if "bank" in quiz else list(quiz.get("banks", []))
+    banks = session.scalars(select(Bank).where(Bank.slug.in_(slugs)).order_by(Bank.title, Bank.slug)).all()
+    if not banks:
+        raise NotFound("The banks this assignment draws from are no longer here.")
+    return Scope(tuple(banks), assignment.title, which=which_attempts(which), assignment_id=assignment.id)
+
+
+def class_id_of(text: str | None) -> int | None:
+    """The ``class`` query parameter: a class id, or None for every learner."""
+    if text is None or text == "":
+        return None
+    if not text.isascii() or not text.isdigit() or len(text) > 9 or int(text) < 1:
+        raise BadChoice("Which class: “class” must be the number of one of your classes.")
+    return int(text)
+
+
+def for_class(session: Session, scope: Scope, class_id: int | None, user_id: int, role: str) -> Scope:
+    """``scope`` narrowed to the learners of a class the user teaches (every class, for an admin); a class they
+    do not teach is :class:`NotFound`, as one that does not exist. Learners who left or were removed count:
+    their past results stay with the class."""
+    if class_id is None:
+        return scope
+    klass = session.get(Class, class_id)
+    if klass is None or not teaches(session, class_id, user_id, role):
+        raise NotFound("There is no such class among yours.")
+    learners = session.scalars(
+        select(ClassMember.user_id).where(ClassMember.class_id == class_id, ClassMember.role == MemberRole.LEARNER)
+    )
+    return dataclasses.replace(scope, user_ids=frozenset(learners), class_id=class_id, class_name=klass.name)
+
+
+def taught_assignment(session: Session, assignment_id: int, user_id: int, role: str) -> Assignment:
+    """The assignment, if it was set to a class the user teaches (any, for an admin); otherwise
+    :class:`NotFound`, the same whether it exists or not."""
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or not teaches(session, assignment.class_id, user_id, role):
+        raise NotFound("There is no such assignment among your classes'.")
+    return assignment
 
 
 def _attempts_where(scope: Scope) -> list[ColumnElement[bool]]:
-    bank_questions = select(Question.id).where(Question.bank_id == scope.bank.id)
-    versions = select(BankVersion.id).where(BankVersion.bank_id == scope.bank.id)
-    where: list[ColumnElement[bool]] = [Attempt.status.in_([s.value for s in GRADED_STATUSES]), *scope.extra]
-    if scope.quiz_key is not None:
+    bank_ids = [b.id for b in scope.banks]
+    versions = select(BankVersion.id).where(BankVersion.bank_id.in_(bank_ids))
+    where: list[ColumnElement[bool]] = [Attempt.status.in_([s.value for s in GRADED_STATUSES])]
+    if scope.assignment_id is not None:
+        where.append(Attempt.assignment_id == scope.assignment_id)
+    elif scope.quiz_key is not None:
         where += [
             Attempt.source == AttemptSource.BANK_QUIZ.value,
             Attempt.quiz_key == scope.quiz_key,
             Attempt.bank_version_id.in_(versions),
         ]
     else:
-        asked = exists().where(Answer.attempt_id == Attempt.id, Answer.question_id.in_(bank_questions))
+        bank_questions = select(Question.id).where(Question.bank_id.in_(bank_ids))
+        given = aliased(Answer)  # its own name: the answers' query correlates Answer itself
+        asked = exists().where(given.attempt_id == Attempt.id, given.question_id.in_(bank_questions))
         where.append(Attempt.bank_version_id.in_(versions) | asked)
     if scope.user_ids is not None:
         where.append(Attempt.user_id.in_(sorted(scope.user_ids)))
@@ -96,6 +178,7 @@ def _attempts_where(scope: Scope) -> list[ColumnElement[bool]]:
 
 def analyse(session: Session, scope: Scope, page_size: int, min_attempts: int = ia.MIN_ATTEMPTS) -> Analysis:
     """Item analysis of ``scope``; ``page_size`` is the bank page's, to link each question to its page."""
+    bank_ids = [b.id for b in scope.banks]
     where = _attempts_where(scope)
     rows = session.execute(
         select(Attempt.id, Attempt.user_id, Attempt.question_revision_ids)
@@ -103,19 +186,20 @@ def analyse(session: Session, scope: Scope, page_size: int, min_attempts: int = 
         .order_by(Attempt.user_id, Attempt.started_at, Attempt.id)
     ).all()
     if scope.which == FIRST:
-        seen: set[int] = set()
-        rows = [r for r in rows if not (r.user_id in seen or seen.add(r.user_id))]  # type: ignore[func-returns-value]
+        firsts: dict[int, Any] = {}
+        for r in rows:
+            firsts.setdefault(r.user_id, r)
+        rows = list(firsts.values())
     questions = session.execute(
-        select(Question.id, Question.key, Question.type, Question.data, Question.position, Question.retired_at)
-        .where(Question.bank_id == scope.bank.id)
-        .order_by(Question.position, Question.id)
+        select(Question.id, Question.bank_id, Question.key, Question.type, Question.data, Question.retired_at)
+        .where(Question.bank_id.in_(bank_ids))
+        .order_by(Question.bank_id, Question.position, Question.id)
     ).all()
+    in_banks = QuestionRevision.question_id.in_(select(Question.id).where(Question.bank_id.in_(bank_ids)))
     revisions = {
         r.id: (r.question_id, r.data)
         for r in session.execute(
-            select(QuestionRevision.id, QuestionRevision.question_id, QuestionRevision.data)
-            .join(Question, Question.id == QuestionRevision.question_id)
-            .where(Question.bank_id == scope.bank.id)
+            select(QuestionRevision.id, QuestionRevision.question_id, QuestionRevision.data).where(in_banks)
         )
     }
     wanted = {r.id for r in rows}
@@ -124,28 +208,32 @@ def analyse(session: Session, scope: Scope, page_size: int, min_attempts: int = 
         for a in session.execute(
             select(Answer.attempt_id, Answer.question_revision_id, Answer.response, Answer.points, Answer.correct)
             .join(Attempt, Attempt.id == Answer.attempt_id)
-            .where(*where, Answer.question_revision_id.in_(select(QuestionRevision.id).where(_in_bank(scope))))
+            .where(*where, Answer.question_id.in_(select(Question.id).where(Question.bank_id.in_(bank_ids))))
         ):
             if a.attempt_id in wanted:
                 answers[a.attempt_id, a.question_revision_id] = a
     attempts = [_marks(r.id, r.question_revision_ids, revisions, answers) for r in rows]
     attempts = [a for a in attempts if a.marks]
     asked = {m.question_id for a in attempts for m in a.marks}
-    items = [_item(q) for q in questions if q.id in asked]
-    result = ia.analyse(items, attempts, min_attempts)
-    live = [q.id for q in questions if q.retired_at is None]
-    pages = {qid: n // page_size + 1 for n, qid in enumerate(live)}
-    return Analysis(scope, result, {q.id: pages.get(q.id) for q in questions}, bank_quizzes(session, scope.bank))
-
-
-def _in_bank(scope: Scope) -> ColumnElement[bool]:
-    return QuestionRevision.question_id.in_(select(Question.id).where(Question.bank_id == scope.bank.id))
+    order = {b.id: n for n, b in enumerate(scope.banks)}
+    shown = sorted((q for q in questions if q.id in asked), key=lambda q: order[q.bank_id])
+    result = ia.analyse([_item(q) for q in shown], attempts, min_attempts)
+    slugs = {b.id: b.slug for b in scope.banks}
+    links: dict[int, QuestionLink] = {}
+    live: dict[int, int] = {}
+    for q in questions:
+        page = None
+        if q.retired_at is None:
+            page = live.get(q.bank_id, 0) // page_size + 1
+            live[q.bank_id] = live.get(q.bank_id, 0) + 1
+        links[q.id] = QuestionLink(slugs[q.bank_id], page)
+    return Analysis(scope, result, links, slugs)
 
 
 def _marks(
     attempt_id: int, revision_ids: Sequence[int], revisions: dict[int, tuple[int, str]], answers: dict[Any, Any]
 ) -> ia.AttemptMarks:
-    """An attempt's marks on the bank's questions it asked; an unanswered question scores 0."""
+    """An attempt's marks on the scope's questions it asked; an unanswered question scores 0."""
     marks: list[ia.Mark] = []
     max_total = 0.0
     for rid in revision_ids:
@@ -164,14 +252,20 @@ def _marks(
     return ia.AttemptMarks(attempt_id, max_total, tuple(marks))
 
 
+def question_label(type_name: str, data: str) -> str:
+    """A question's prompt as lists show it (a gap as ___), shortened for a table."""
+    label = " ".join(question_types.get(type_name).listing_prompt(json.loads(data)).replace(BLANK, "___").split())
+    return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1].rstrip() + "…"
+
+
 def _item(row: Any) -> ia.Item:
     kind = question_types.get(row.type)
     question = load_question(row.data)
-    label = " ".join(kind.listing_prompt(question.model_dump()).replace(question_types.base.BLANK, "___").split())
-    if len(label) > LABEL_LENGTH:
-        label = label[: LABEL_LENGTH - 1].rstrip() + "…"
+    label = question_label(row.type, row.data)
     options = tuple(ia.Option(i, text, key) for i, text, key in kind.response_options(question))
-    return ia.Item(row.id, 0, row.key, label, kind.label, question.points, kind.random_guess(question), options)
+    return ia.Item(
+        row.id, row.bank_id, row.key, label, kind.label, question.points, kind.random_guess(question), options
+    )
 
 
 def csv_rows(analysis: Analysis) -> Iterable[list[Any]]:
@@ -186,7 +280,7 @@ def _percent(value: float | None) -> str:
 
 
 CSV_COLUMNS: tuple[tuple[str, Any], ...] = (
-    ("Bank id", lambda a, q: a.scope.bank.slug),
+    ("Bank id", lambda a, q: a.slugs[q.item.bank_id]),
     ("Question id", lambda a, q: q.item.key),
     ("Question", lambda a, q: q.item.label),
     ("Type", lambda a, q: q.item.type_label),
