@@ -11,13 +11,28 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from quizapp.domain.assignments import MemberRole
 from quizapp.domain.attempts import AttemptMode, AttemptSource, AttemptStatus
 from quizapp.domain.grading import grade
 from quizapp.domain.quizzes import load_question, response_data
 from quizapp.domain.types.short_answer import ShortAnswerResponse
 from quizapp.domain.types.single import SingleResponse
 from quizapp.domain.types.true_false import TrueFalseResponse
-from quizapp.models import Answer, Attempt, Bank, BankVersion, Question, QuestionRevision
+from quizapp.extensions import db
+from quizapp.models import (
+    Answer,
+    Assignment,
+    Attempt,
+    Bank,
+    BankVersion,
+    Class,
+    ClassMember,
+    Question,
+    QuestionRevision,
+    User,
+)
+
+START = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
 
 # picks(learner index, question key) -> a choice id ("true"/"false" for true or false), a typed answer, or None
 Picks = Callable[[int, str], str | None]
@@ -120,3 +135,34 @@ def add_attempts(
     if answer_rows:
         session.execute(insert(Answer), answer_rows)
     return ids
+
+
+def make_class(
+    app: Any,
+    teacher_login: str,
+    learner_ids: Sequence[int],
+    slug: str = "france",
+    due: dt.datetime = START + dt.timedelta(days=7),
+    title: str = "France homework",
+) -> tuple[int, int]:
+    """A class taught by ``teacher_login`` with these learners, and an assignment of the bank's quiz."""
+    with app.app_context():
+        teacher_id = db.session.scalar(select(User.id).where(User.username == teacher_login))
+        klass = Class(name="Year 9 geography", time_zone="UTC", created_by_id=teacher_id)
+        db.session.add(klass)
+        db.session.flush()
+        db.session.add(ClassMember(class_id=klass.id, user_id=teacher_id, role=MemberRole.TEACHER.value))
+        for uid in learner_ids:
+            db.session.add(ClassMember(class_id=klass.id, user_id=uid, role=MemberRole.LEARNER.value))
+        assignment = Assignment(
+            class_id=klass.id,
+            title=title,
+            source="bank_quiz",
+            quiz={"bank": slug, "quiz": "final"},
+            opens_at=START - dt.timedelta(days=1),
+            due_at=due,
+            created_by_id=teacher_id,
+        )
+        db.session.add(assignment)
+        db.session.commit()
+        return klass.id, assignment.id

@@ -10,17 +10,17 @@ import io
 import pytest
 from sqlalchemy import event, func, select
 
-from quizapp.domain.assignments import MemberRole
 from quizapp.extensions import db
-from quizapp.models import Assignment, Attempt, Class, ClassMember, User
+from quizapp.models import Attempt
 
-from .analysis_data import add_attempts
+from .analysis_data import add_attempts, make_class
 from .conftest import bank_yaml, log_in
 
 QUESTIONS = """
   - id: capital
     type: single
     prompt: "Which city is the capital of France?"
+    tags: [cities]
     choices:
       - {id: paris, text: "Paris", correct: true}
       - {id: lyon, text: "Lyon"}
@@ -29,10 +29,12 @@ QUESTIONS = """
     type: true_false
     prompt: "The sky is green."
     answer: false
+    tags: [nature]
   - id: river
     type: short_answer
     prompt: "Which river flows through Paris?"
     answers: [Seine]
+    tags: [rivers]
 quizzes:
   - id: final
     title: "France: final"
@@ -169,30 +171,6 @@ def test_only_staff_see_item_analysis(client, world):
     log_in(client, "learner0@example.org")
     assert client.get("/teach/banks/france/analysis").status_code == 403
     assert client.get("/teach/banks/france/analysis.csv").status_code == 403
-
-
-def make_class(app, teacher_login: str, learner_ids: list[int], slug: str = "france") -> tuple[int, int]:
-    """A class taught by ``teacher_login`` with these learners, and an assignment of the bank's quiz."""
-    with app.app_context():
-        teacher_id = db.session.scalar(select(User.id).where(User.username == teacher_login))
-        klass = Class(name="Year 9 geography", time_zone="UTC", created_by_id=teacher_id)
-        db.session.add(klass)
-        db.session.flush()
-        db.session.add(ClassMember(class_id=klass.id, user_id=teacher_id, role=MemberRole.TEACHER.value))
-        for uid in learner_ids:
-            db.session.add(ClassMember(class_id=klass.id, user_id=uid, role=MemberRole.LEARNER.value))
-        assignment = Assignment(
-            class_id=klass.id,
-            title="France homework",
-            source="bank_quiz",
-            quiz={"bank": slug, "quiz": "final"},
-            opens_at=START - dt.timedelta(days=1),
-            due_at=START + dt.timedelta(days=7),
-            created_by_id=teacher_id,
-        )
-        db.session.add(assignment)
-        db.session.commit()
-        return klass.id, assignment.id
 
 
 def test_a_class_narrows_the_bank_analysis_to_its_learners(app, teacher, world):
