@@ -144,6 +144,8 @@ def make_class(
     slug: str = "france",
     due: dt.datetime = START + dt.timedelta(days=7),
     title: str = "France homework",
+    quiz: str = "final",
+    opens: dt.datetime = START - dt.timedelta(days=1),
 ) -> tuple[int, int]:
     """A class taught by ``teacher_login`` with these learners, and an assignment of the bank's quiz."""
     with app.app_context():
@@ -158,8 +160,8 @@ def make_class(
             class_id=klass.id,
             title=title,
             source="bank_quiz",
-            quiz={"bank": slug, "quiz": "final"},
-            opens_at=START - dt.timedelta(days=1),
+            quiz={"bank": slug, "quiz": quiz},
+            opens_at=opens,
             due_at=due,
             created_by_id=teacher_id,
         )

@@ -176,8 +176,24 @@ def _attempts_where(scope: Scope) -> list[ColumnElement[bool]]:
     return where
 
 
+@dataclass(frozen=True)
+class Marks:
+    """What the statistics are computed from: the questions asked, in bank order, and each attempt's marks."""
+
+    items: list[ia.Item]
+    attempts: list[ia.AttemptMarks]
+    links: dict[int, QuestionLink]
+
+
 def analyse(session: Session, scope: Scope, page_size: int, min_attempts: int = ia.MIN_ATTEMPTS) -> Analysis:
     """Item analysis of ``scope``; ``page_size`` is the bank page's, to link each question to its page."""
+    found = marks(session, scope, page_size)
+    result = ia.analyse(found.items, found.attempts, min_attempts)
+    return Analysis(scope, result, found.links, {b.id: b.slug for b in scope.banks})
+
+
+def marks(session: Session, scope: Scope, page_size: int) -> Marks:
+    """The questions and marks of ``scope``, in four statements."""
     bank_ids = [b.id for b in scope.banks]
     where = _attempts_where(scope)
     rows = session.execute(
@@ -217,7 +233,6 @@ def analyse(session: Session, scope: Scope, page_size: int, min_attempts: int = 
     asked = {m.question_id for a in attempts for m in a.marks}
     order = {b.id: n for n, b in enumerate(scope.banks)}
     shown = sorted((q for q in questions if q.id in asked), key=lambda q: order[q.bank_id])
-    result = ia.analyse([_item(q) for q in shown], attempts, min_attempts)
     slugs = {b.id: b.slug for b in scope.banks}
     links: dict[int, QuestionLink] = {}
     live: dict[int, int] = {}
@@ -227,7 +242,7 @@ def analyse(session: Session, scope: Scope, page_size: int, min_attempts: int = 
             page = live.get(q.bank_id, 0) // page_size + 1
             live[q.bank_id] = live.get(q.bank_id, 0) + 1
         links[q.id] = QuestionLink(slugs[q.bank_id], page)
-    return Analysis(scope, result, links, slugs)
+    return Marks([_item(q) for q in shown], attempts, links)
 
 
 def _marks(
