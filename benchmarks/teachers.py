@@ -11,7 +11,9 @@ Then, with Flask's test client (no HTTP server: what is measured is the server's
 times:
 
   hello                        GET / of a bare Flask app defined here — the baseline
-  item analysis page           GET /teach/assignments/<id>/analysis (300 learners x 30 questions), and its CSV
+  item analysis page           GET /teach/assignments/<id>/analysis (300 learners x 30 questions), as a worker
+                               that has computed it before answers it (the attempts unchanged), and afresh;
+                               and its CSV
   item analysis, computed      the read side and the statistics (queries.itemanalysis.analyse), and the
                                statistics alone (domain.itemanalysis.analyse on marks already read)
   growth                       the same at 150 learners x 30 questions and 300 x 15
@@ -210,6 +212,15 @@ def measurements(app, world: World) -> list[Measurement]:
 
         return run
 
+    def afresh(path: str) -> Callable[[], None]:
+        page = get(path)
+
+        def run() -> None:
+            analysis_queries._KEPT.clear()
+            page()
+
+        return run
+
     def compute(assignment_id: int) -> Callable[[], None]:
         def run() -> None:
             with app.app_context():
@@ -232,6 +243,7 @@ def measurements(app, world: World) -> list[Measurement]:
         Measurement(
             "item analysis page, 300 learners x 30 questions", get(f"/teach/assignments/{world.full}/analysis")
         ),
+        Measurement("the same, computed afresh (nothing kept)", afresh(f"/teach/assignments/{world.full}/analysis")),
         Measurement("its CSV download", get(f"/teach/assignments/{world.full}/analysis.csv")),
         Measurement("item analysis computed (read + statistics), 300 x 30", compute(world.full)),
         Measurement("item analysis computed, 150 learners x 30 questions", compute(world.half_learners)),

@@ -99,7 +99,7 @@ def test_the_page_shows_quiz_and_question_statistics(teacher, world):
 def test_all_attempts_counts_the_second_attempt(teacher, world):
     html = teacher.get("/teach/banks/france/analysis?quiz=final&attempts=all").text
     assert "<dt>Number of attempts</dt><dd>13</dd>" in html
-    assert '<input type="radio" name="attempts" value="all" checked>' in html
+    assert '<option value="all" selected>Every finished attempt</option>' in html
 
 
 def test_every_question_of_the_bank_by_default(teacher, world):
@@ -230,3 +230,13 @@ def test_the_page_reads_a_fixed_number_of_statements(app, teacher, world):
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(statements) == few
+
+
+def test_a_kept_analysis_follows_new_attempts(app, teacher, world):
+    path = "/teach/banks/france/analysis?quiz=final&attempts=all"
+    assert "<dt>Number of attempts</dt><dd>13</dd>" in teacher.get(path).text
+    assert "<dt>Number of attempts</dt><dd>13</dd>" in teacher.get(path).text  # kept: the same
+    with app.app_context():
+        add_attempts(db.session, "france", world[:2], picks, START + dt.timedelta(days=5), quiz_key="final")
+        db.session.commit()
+    assert "<dt>Number of attempts</dt><dd>15</dd>" in teacher.get(path).text

@@ -25,6 +25,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from statistics import median
 
 MIN_ATTEMPTS = 10  # below this the spread, shape, reliability and flags are "not enough data"
@@ -83,7 +84,7 @@ class AttemptMarks:
     max_total: float
     marks: tuple[Mark, ...]
 
-    @property
+    @cached_property
     def total(self) -> float:
         return math.fsum(m.mark for m in self.marks)
 
@@ -256,7 +257,10 @@ def analyse(items: Sequence[Item], attempts: Sequence[AttemptMarks], min_attempt
     """
     known = {item.question_id for item in items}
     attempts = [
-        AttemptMarks(a.attempt_id, a.max_total, tuple(m for m in a.marks if m.question_id in known)) for a in attempts
+        a
+        if all(m.question_id in known for m in a.marks)
+        else AttemptMarks(a.attempt_id, a.max_total, tuple(m for m in a.marks if m.question_id in known))
+        for a in attempts
     ]
     totals = [a.total for a in attempts]
     percents = [a.percent for a in attempts]

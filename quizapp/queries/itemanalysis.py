@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, Text, cast, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..domain import itemanalysis as ia
@@ -192,6 +192,44 @@ def analyse(session: Session, scope: Scope, page_size: int, min_attempts: int = 
     return Analysis(scope, result, found.links, {b.id: b.slug for b in scope.banks})
 
 
+# Analyses already computed, by what they were computed from: a closed attempt never changes, so the same
+# attempts (as many, the newest the same) of the same banks' versions give the same analysis. Only plain,
+# immutable values are kept (no ORM objects), and only the latest few.
+_KEPT: dict[tuple[Any, ...], tuple[ia.ItemAnalysis, dict[int, QuestionLink]]] = {}
+KEPT_ANALYSES = 32
+
+
+def kept_analysis(session: Session, scope: Scope, page_size: int, min_attempts: int = ia.MIN_ATTEMPTS) -> Analysis:
+    """:func:`analyse`, answered from what this worker computed before while the attempts in scope (counted,
+    with the newest one's id and end) and the banks' versions are the same: one small statement then."""
+    count, newest, last_end = session.execute(
+        select(func.count(Attempt.id), func.max(Attempt.id), func.max(Attempt.finished_at)).where(
+            *_attempts_where(scope)
+        )
+    ).one()
+    key = (
+        str(session.get_bind().url),
+        tuple((b.id, b.version_number) for b in scope.banks),
+        scope.quiz_key,
+        scope.which,
+        scope.user_ids,
+        scope.assignment_id,
+        page_size,
+        min_attempts,
+        count,
+        newest,
+        last_end,
+    )
+    found = _KEPT.get(key)
+    if found is None:
+        fresh = analyse(session, scope, page_size, min_attempts)
+        found = (fresh.result, fresh.links)
+        if len(_KEPT) >= KEPT_ANALYSES:
+            _KEPT.pop(next(iter(_KEPT), None), None)  # the oldest; another request may have taken it first
+        _KEPT[key] = found
+    return Analysis(scope, found[0], found[1], {b.id: b.slug for b in scope.banks})
+
+
 def marks(session: Session, scope: Scope, page_size: int) -> Marks:
     """The questions and marks of ``scope``, in four statements."""
     bank_ids = [b.id for b in scope.banks]
@@ -219,16 +257,24 @@ def marks(session: Session, scope: Scope, page_size: int) -> Marks:
         )
     }
     wanted = {r.id for r in rows}
-    answers: dict[tuple[int, int], Any] = {}
+    answers: dict[tuple[int, int], tuple[str, float, bool]] = {}
     if wanted:
-        for a in session.execute(
-            select(Answer.attempt_id, Answer.question_revision_id, Answer.response, Answer.points, Answer.correct)
+        # The response as stored text: equal texts are read once (see _Reader), and most are equal.
+        for attempt_id, rid, raw, points, correct in session.execute(
+            select(
+                Answer.attempt_id,
+                Answer.question_revision_id,
+                cast(Answer.response, Text),
+                Answer.points,
+                Answer.correct,
+            )
             .join(Attempt, Attempt.id == Answer.attempt_id)
             .where(*where, Answer.question_id.in_(select(Question.id).where(Question.bank_id.in_(bank_ids))))
         ):
-            if a.attempt_id in wanted:
-                answers[a.attempt_id, a.question_revision_id] = a
-    attempts = [_marks(r.id, r.question_revision_ids, revisions, answers) for r in rows]
+            if attempt_id in wanted:
+                answers[attempt_id, rid] = (raw, points, correct)
+    reader = _Reader(revisions)
+    attempts = [reader.attempt(r.id, r.question_revision_ids, answers) for r in rows]
     attempts = [a for a in attempts if a.marks]
     asked = {m.question_id for a in attempts for m in a.marks}
     order = {b.id: n for n, b in enumerate(scope.banks)}
@@ -245,26 +291,50 @@ def marks(session: Session, scope: Scope, page_size: int) -> Marks:
     return Marks([_item(q) for q in shown], attempts, links)
 
 
-def _marks(
-    attempt_id: int, revision_ids: Sequence[int], revisions: dict[int, tuple[int, str]], answers: dict[Any, Any]
-) -> ia.AttemptMarks:
-    """An attempt's marks on the scope's questions it asked; an unanswered question scores 0."""
-    marks: list[ia.Mark] = []
-    max_total = 0.0
-    for rid in revision_ids:
-        if rid not in revisions:
-            continue  # a question of another bank, in a quiz built from several
-        question_id, data = revisions[rid]
-        question = load_question(data)
-        max_total += question.points
-        answer = answers.get((attempt_id, rid))
-        if answer is None:
-            marks.append(ia.Mark(question_id, 0.0, (), False, answered=False))
-            continue
-        response = response_from_data(question, answer.response)
-        picks = question_types.get(question.type).picks(question, response)
-        marks.append(ia.Mark(question_id, answer.points, picks, answer.correct, not is_blank(response)))
-    return ia.AttemptMarks(attempt_id, max_total, tuple(marks))
+class _Reader:
+    """Turns stored answers into marks, reading each revision, and each distinct stored response to it, once:
+    a class's answers to a choice question are a handful of distinct texts, so most marks are shared."""
+
+    def __init__(self, revisions: dict[int, tuple[int, str]]):
+        self.revisions = revisions
+        self.questions: dict[int, tuple[int, float, Any]] = {}
+        self.marks: dict[tuple[int, str, float, bool], ia.Mark] = {}
+
+    def question(self, rid: int) -> tuple[int, float, Any]:
+        found = self.questions.get(rid)
+        if found is None:
+            question_id, data = self.revisions[rid]
+            question = load_question(data)
+            found = self.questions[rid] = (question_id, question.points, question)
+        return found
+
+    def mark(self, rid: int, raw: str, points: float, correct: bool) -> ia.Mark:
+        key = (rid, raw, points, correct)
+        found = self.marks.get(key)
+        if found is None:
+            question_id, _, question = self.question(rid)
+            response = response_from_data(question, json.loads(raw))
+            picks = question_types.get(question.type).picks(question, response)
+            found = self.marks[key] = ia.Mark(question_id, points, picks, correct, not is_blank(response))
+        return found
+
+    def attempt(
+        self, attempt_id: int, revision_ids: Sequence[int], answers: dict[tuple[int, int], tuple[str, float, bool]]
+    ) -> ia.AttemptMarks:
+        """An attempt's marks on the scope's questions it asked; an unanswered question scores 0."""
+        marks: list[ia.Mark] = []
+        max_total = 0.0
+        for rid in revision_ids:
+            if rid not in self.revisions:
+                continue  # a question of another bank, in a quiz built from several
+            question_id, points, _ = self.question(rid)
+            max_total += points
+            answer = answers.get((attempt_id, rid))
+            if answer is None:
+                marks.append(ia.Mark(question_id, 0.0, (), False, answered=False))
+            else:
+                marks.append(self.mark(rid, *answer))
+        return ia.AttemptMarks(attempt_id, max_total, tuple(marks))
 
 
 def question_label(type_name: str, data: str) -> str:

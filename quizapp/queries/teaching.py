@@ -104,7 +104,7 @@ def home(session: Session, user_id: int, role: str, now: dt.datetime, page_size:
             scope = analysis_queries.assignment_scope(session, assignment, None)  # type: ignore[arg-type]
         except NotFound:
             continue
-        found = analysis_queries.analyse(session, scope, page_size)
+        found = analysis_queries.kept_analysis(session, scope, page_size)
         if found.result.flagged:
             flagged.append(FlaggedWork(w, found))
     return Home(

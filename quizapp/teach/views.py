@@ -107,7 +107,7 @@ def bank_analysis_of(slug: str) -> analysis_queries.Analysis:
     scope = analysis_queries.bank_scope(db.session, bank, request.args.get("quiz"), request.args.get("attempts"))
     class_id = analysis_queries.class_id_of(request.args.get("class"))
     scope = analysis_queries.for_class(db.session, scope, class_id, current_user.id, current_user.role)
-    return analysis_queries.analyse(db.session, scope, QUESTIONS_PER_PAGE)
+    return analysis_queries.kept_analysis(db.session, scope, QUESTIONS_PER_PAGE)
 
 
 @bp.get("/banks/<slug>/analysis")
@@ -131,7 +131,7 @@ def bank_analysis_csv(slug: str):
 def assignment_analysis_of(assignment_id: int) -> analysis_queries.Analysis:
     assignment = analysis_queries.taught_assignment(db.session, assignment_id, current_user.id, current_user.role)
     scope = analysis_queries.assignment_scope(db.session, assignment, request.args.get("attempts"))
-    return analysis_queries.analyse(db.session, scope, QUESTIONS_PER_PAGE)
+    return analysis_queries.kept_analysis(db.session, scope, QUESTIONS_PER_PAGE)
 
 
 @bp.get(f"/assignments/<{ID}:assignment_id>/analysis")
