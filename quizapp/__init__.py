@@ -15,6 +15,7 @@ from .admin.views import bp as admin_bp
 from .auth.views import bp as auth_bp
 from .banks.views import bp as banks_bp
 from .cards.views import bp as cards_bp
+from .classes.views import bp as classes_bp
 from .database import configure_engine, read_only_transactions, reset_transactions
 from .domain.accounts import HashParameters, Passwords, ThrottlePolicy
 from .extensions import csrf, db, login_manager, migrate
@@ -141,7 +142,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for bp in (home_bp, banks_bp, auth_bp, teach_bp, admin_bp, quiz_bp, cards_bp, stats_bp):
+    for bp in (home_bp, banks_bp, auth_bp, teach_bp, admin_bp, quiz_bp, cards_bp, stats_bp, classes_bp):
         app.register_blueprint(bp)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     rendering.init_app(app)

@@ -53,6 +53,19 @@ def owners(code: int) -> dict:
     return per_object(members(code), **dict.fromkeys(MEMBERS, (code, 404, 404)))
 
 
+def in_class_as(code: int) -> dict:
+    """learner_a and learner_b are in the "own" class only."""
+    return dict.fromkeys(("learner_a", "learner_b"), (code, 404, 404))
+
+
+IN_CLASS = {**in_class_as(200), "teacher": (200, 404, 404)}
+
+
+def taught_as(code: int) -> dict:
+    """The teacher teaches the "own" class; the admin sees both."""
+    return {"teacher": (code, 404, 404), "admin": (code, code, 404)}
+
+
 MATRIX: dict[tuple[str, str], dict] = {
     ("static", "GET"): per_object(everyone(200), **dict.fromkeys(ACTORS, (200, 200, 404))),
     ("favicon", "GET"): everyone(200),
@@ -78,9 +91,9 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("teach.bank_analysis", "GET"): per_object(staff(200), teacher=(200, 200, 404), admin=(200, 200, 404)),
     ("teach.bank_analysis_csv", "GET"): per_object(staff(200), teacher=(200, 200, 404), admin=(200, 200, 404)),
     # A class's pages: its teachers and admins; another teacher's class looks missing.
-    ("teach.assignment_analysis", "GET"): per_object(staff(200), teacher=(200, 404, 404), admin=(200, 200, 404)),
-    ("teach.assignment_analysis_csv", "GET"): per_object(staff(200), teacher=(200, 404, 404), admin=(200, 200, 404)),
-    ("teach.forgotten", "GET"): per_object(staff(200), teacher=(200, 404, 404), admin=(200, 200, 404)),
+    ("teach.assignment_analysis", "GET"): per_object(staff(200), **taught_as(200)),
+    ("teach.assignment_analysis_csv", "GET"): per_object(staff(200), **taught_as(200)),
+    ("teach.forgotten", "GET"): per_object(staff(200), **taught_as(200)),
     ("teach.upload", "POST"): staff(422),
     ("teach.export", "GET"): per_object(staff(200), teacher=(200, 200, 404), admin=(200, 200, 404)),
     ("admin.users", "GET"): admins(200),
@@ -126,6 +139,34 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("quiz.discard", "POST"): owners(303),  # refused with a message, back to its results
     ("quiz.start_again", "GET"): owners(302),
     ("quiz.start_again", "POST"): owners(303),
+    # Classes. "own" is the teacher's class, which learner_a and learner_b are in; "other" the admin's class,
+    # which only learner_c is in; an admin sees every class. Teachers' pages refuse learners by role (403), and
+    # answer 404 for a class one does not teach, so class ids reveal nothing. Learners' pages answer 404 for a
+    # class one is not in.
+    ("classes.index", "GET"): members(200),
+    ("classes.new", "GET"): staff(200),
+    ("classes.new", "POST"): staff(422),  # an empty form has no name
+    ("classes.join", "GET"): members(200),
+    ("classes.join", "POST"): members(422),  # an empty form has no code
+    ("classes.join_link", "GET"): per_object(members(200), **dict.fromkeys(MEMBERS, (200, 200, 404))),
+    ("classes.show", "GET"): per_object(members(200), **IN_CLASS, admin=(200, 200, 404)),
+    ("classes.code", "POST"): per_object(staff(400), **taught_as(400)),  # an empty form says nothing to do
+    ("classes.add_teacher", "POST"): per_object(staff(303), **taught_as(303)),  # empty: back with a message
+    ("classes.new_assignment", "GET"): per_object(staff(200), **taught_as(200)),
+    ("classes.new_assignment", "POST"): per_object(staff(422), **taught_as(422)),
+    ("classes.assignment", "GET"): per_object(members(200), **IN_CLASS, admin=(200, 200, 404)),
+    # Only learners in the class start its work (to their attempt); teachers and admins are not learners in it.
+    ("classes.start", "POST"): per_object(members(303), **in_class_as(303), teacher=(404,) * 3, admin=(404,) * 3),
+    ("classes.extend", "POST"): per_object(staff(422), **taught_as(422)),  # an empty form names no learner
+    ("classes.results", "GET"): per_object(staff(200), **taught_as(200)),
+    ("classes.export", "GET"): per_object(staff(200), **taught_as(200)),
+    ("classes.learner", "GET"): per_object(staff(200), **taught_as(200)),  # learner_a, or learner_c for "other"
+    ("classes.review", "GET"): per_object(staff(200), **taught_as(200)),  # learner_a's attempt, or learner_c's
+    # Last: the teacher removes learner_a (the admin learner_c from the admin's class); a teacher cannot leave.
+    ("classes.remove", "POST"): per_object(staff(303), teacher=(303, 404, 404), admin=(404, 303, 404)),
+    ("classes.leave", "POST"): per_object(
+        members(303), learner_a=(404, 404, 404), learner_b=(303, 404, 404), teacher=(404,) * 3, admin=(404,) * 3
+    ),
 }
 
 # URL arguments for each kind of object. ``user_id`` "other" is a user who is none of the actors.
@@ -133,6 +174,7 @@ ARGUMENTS = {
     "slug": {"own": "demo", "other": "demo", "missing": "no-such-bank"},
     "filename": {"own": "style.css", "other": "style.css", "missing": "no-such-file.css"},
     "position": {"own": 1, "other": 1, "missing": 1},
+    "code": {"own": "class:own:code", "other": "class:other:code", "missing": "ZZZZZZZZ"},
 }
 
 
@@ -151,36 +193,39 @@ def make_attempts(app: Flask, logins: tuple[str, ...]) -> dict[str, int]:
     return found
 
 
-def make_classes(app: Flask) -> dict[str, dict[str, int]]:
-    """A class taught by "teacher" and one taught by nobody among the actors, each with an assignment of the
-    demo bank, as ``{"class": {"own": id, "other": id}, "assignment": {...}}``."""
+def make_classes(app: Flask) -> dict:
+    """The teacher's class ("own": learner_a, learner_b and learner_c in it) and the admin's ("other": learner_c),
+    each with an assignment that learner_a (in the own class) and learner_c (in the other) have done."""
     import datetime as dt
 
-    from quizapp.domain.assignments import MemberRole
-    from quizapp.models import Assignment, Class, ClassMember
+    from quizapp.models import utcnow
+    from quizapp.operations import classes as ops
+    from quizapp.operations.quizzes import finish_attempt
 
-    found: dict[str, dict[str, int]] = {"class": {}, "assignment": {}}
-    start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    now = utcnow()
+    found = {}
     with app.app_context():
-        teacher_id = db.session.scalar(select(User.id).where(User.username == "teacher"))
-        for which, teacher in (("own", teacher_id), ("other", None)):
-            klass = Class(name=f"Class {which}", time_zone="UTC")
-            db.session.add(klass)
-            db.session.flush()
-            if teacher is not None:
-                db.session.add(ClassMember(class_id=klass.id, user_id=teacher, role=MemberRole.TEACHER.value))
-            assignment = Assignment(
-                class_id=klass.id,
-                title=f"Work {which}",
-                source="custom",
-                quiz={"banks": ["demo"], "tags": [], "count": 2},
-                mode="exam",
-                opens_at=start,
-                due_at=start + dt.timedelta(days=7),
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        for which, owner, learners, taker in (
+            ("own", "teacher", ("learner_a", "learner_b", "learner_c"), "learner_a"),
+            ("other", "admin", ("learner_c",), "learner_c"),
+        ):
+            klass = ops.create_class(db.session, users[owner], f"Class {which}", None, "UTC", now)
+            for login in learners:
+                ops.join_class(db.session, users[login], klass.join_code, now)
+            given = ops.AssignmentInput(
+                "Work", now - dt.timedelta(hours=1), now + dt.timedelta(days=1), None, banks=("demo",), count=2
             )
-            db.session.add(assignment)
-            db.session.flush()
-            found["class"][which], found["assignment"][which] = klass.id, assignment.id
+            assignment = ops.create_assignment(db.session, users[owner], klass, given, now)
+            attempt = ops.start_assignment(db.session, users[taker], assignment, now)
+            finish_attempt(db.session, attempt, now)
+            found |= {
+                f"class:{which}": klass.id,
+                f"class:{which}:code": klass.join_code,
+                f"assignment:{which}": assignment.id,
+                f"class-attempt:{which}": attempt.id,
+                f"class-learner:{which}": users[taker].id,
+            }
         db.session.commit()
     return found
 
@@ -223,7 +268,8 @@ def matrix_app(tmp_path: Path) -> Iterator[Flask]:
             user = create_user(db.session, login, PASSWORD, role, passwords=passwords(), now=utcnow())
             create_deck(db.session, user, db.session.scalar(select(Bank.id)), [], utcnow())
         db.session.commit()
-    app.config["ATTEMPTS"] = make_attempts(app, (*MEMBERS, "learner_c")) | make_classes(app)
+    app.config["ATTEMPTS"] = make_attempts(app, (*MEMBERS, "learner_c"))
+    app.config["CLASSES"] = make_classes(app)
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -238,6 +284,7 @@ class Visitors:
             self.ids = {u.username: u.id for u in db.session.scalars(select(User))}
             self.ids["decks"] = {u.username: d.id for d, u in db.session.execute(select(Deck, User).join(User))}
         self.ids |= app.config.get("ATTEMPTS", {})
+        self.ids |= app.config.get("CLASSES", {})
         self.cookies: dict[str, str] = {}
 
     def client(self, actor: str):
@@ -254,21 +301,31 @@ class Visitors:
         self.cookies.pop(actor, None)
 
 
+CLASS_ARGUMENTS = {
+    "class_id": "class",
+    "assignment_id": "assignment",
+    "attempt_id": "class-attempt",
+    "user_id": "class-learner",
+}
+
+
 def url_for_object(app: Flask, endpoint: str, arguments: tuple[str, ...], obj: str, actor: str, ids: dict) -> str:
     values = {}
     for name in arguments:
-        if name == "user_id":
+        if "class_id" in arguments and name in CLASS_ARGUMENTS:  # a class's own learner, work and attempts
+            kind = CLASS_ARGUMENTS[name]
+            values[name] = ids.get(f"{kind}:{obj}", 999_999) if obj != "missing" else 999_999
+        elif name == "code":
+            values[name] = ids.get(ARGUMENTS[name][obj], ARGUMENTS[name][obj])
+        elif name == "user_id":
             own = ids.get(actor, ids["learner_a"])
             values[name] = {"own": own, "other": ids["learner_c"], "missing": 999_999}[obj]
         elif name == "deck_id":  # each user has one deck; "other" is learner_c's
             decks = ids.get("decks", {})
             own, other = decks.get(actor, 999_998), decks.get("learner_c", 999_998)
             values[name] = {"own": own, "other": other, "missing": 999_999}[obj]
-        elif name in ("class_id", "assignment_id"):  # "own": the teacher's class; "other": a class they do not teach
-            found = ids.get(name.removesuffix("_id"), {})
-            values[name] = {"own": found.get("own", 999_999), "other": found.get("other", 999_999), "missing": 999_999}[
-                obj
-            ]
+        elif name == "assignment_id":  # "own": in the teacher's class; "other": in the admin's
+            values[name] = ids.get(f"assignment:{obj}", 999_999) if obj != "missing" else 999_999
         elif name == "attempt_id":
             own = ids.get(f"attempt:{actor}", ids.get("attempt:learner_a", 999_999))
             values[name] = {"own": own, "other": ids.get("attempt:learner_c", 999_999), "missing": 999_999}[obj]

@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from quizapp.extensions import db
 
-from .conftest import DATA, PASSWORD, csrf_token, log_in, post_form
+from .conftest import DATA, PASSWORD, bank_yaml, csrf_token, log_in, post_form
 from .test_concurrency import trace_statements
 
 # Statements per request, BEGIN included (sent through SQLAlchemy in the engine's begin event). A GET reads its
@@ -30,11 +30,15 @@ LIMITS = {
     # The user, the attempt, the learner's settings (time zone, memory model), and the history of every
     # question of the attempt in two statements, however many questions it has.
     "results (closed attempt)": 6,
-    # user, settings, decks, the deck's counts, unfinished quizzes, today's counts, the streak's days, due cards
-    "home (one deck)": 9,
+    # user, settings, decks, the deck's counts, unfinished quizzes, the work set in the learner's classes, today's
+    # counts, the streak's days, due cards
+    "home (one deck)": 10,
     # BEGIN, user, decks, all-time summaries, settings, days, cards, deck size, due cards, attempts; and two more
     # (today, the streak's days) for a streak reaching back past the calendar's year
     "statistics": 12,
+    # BEGIN, user, the class, the teacher's membership, then the grid's four: assignments, members, attempts and
+    # extensions, however many learners and assignments the class has
+    "results grid": 8,
 }
 
 
@@ -233,3 +237,33 @@ def test_the_statistics_page_runs_few_statements_and_reads_no_log(app, client, r
             assert client.get("/stats" + query).status_code == 200
         assert len(statements) <= LIMITS["statistics"], (query, statements)
         assert not [s for s in statements if "FROM reviews" in s or "FROM answers" in s], query
+
+
+def test_the_results_grid_runs_the_same_statements_however_many_learners_and_assignments(app, make_bank, make_user):
+    """No statement per cell, per learner or per assignment: the grid is read in four."""
+    from quizapp.models import User, utcnow
+    from quizapp.operations import classes as class_ops
+
+    from .test_classes import QUIZZES, RIGHT, assign, take
+
+    make_bank(bank_yaml() + QUIZZES)
+    school = {"tess": make_user("tess", "teacher")}
+    with app.app_context():
+        tess = db.session.get(User, school["tess"])
+        klass = class_ops.create_class(db.session, tess, "Counted", None, "UTC", utcnow())
+        db.session.commit()
+        school["class"], code = klass.id, klass.join_code
+    teacher = app.test_client()
+    assert log_in(teacher, "tess").status_code == 302
+    url = f"/classes/{school['class']}/results?sort=mean&order=desc"
+    found = []
+    for more in (1, 3):  # a learner and an assignment, then four of each
+        for i in range(more):
+            user_id = make_user(f"learner{len(found)}-{i}")
+            with app.app_context():
+                class_ops.join_class(db.session, db.session.get(User, user_id), code, utcnow())
+                db.session.commit()
+            take(app, user_id, assign(app, school, title=f"A{len(found)}-{i}"), RIGHT)
+        found.append(statements_of(app, lambda: teacher.get(url)))
+    assert teacher.get(url).text.count('class="standing ') == 16
+    assert found[0] == found[1] <= LIMITS["results grid"], found

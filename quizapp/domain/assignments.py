@@ -245,6 +245,14 @@ class Taken:
     finished_at: dt.datetime | None
     percent: float | None
 
+    @property
+    def in_progress(self) -> bool:
+        return self.status == AttemptStatus.IN_PROGRESS
+
+    @property
+    def graded(self) -> bool:
+        return self.status in GRADED_STATUSES
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -255,6 +263,10 @@ class Cell:
     attempt_id: int | None  # the attempt to review: the one that counts, or the latest graded one
     attempts: int  # started, discarded ones included
     extended: bool
+
+    @property
+    def in_progress(self) -> bool:
+        return self.standing == Standing.IN_PROGRESS
 
 
 def graded(taken: Sequence[Taken]) -> list[Taken]:

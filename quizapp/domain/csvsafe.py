@@ -41,15 +41,23 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def response_text(data: Mapping[str, Any] | None) -> str:
     """A stored quiz response as one line of text: its values in order, lists joined by ``; `` (a choice's
-    ids, a short answer's text, a cloze's gaps), or the JSON itself when it is anything else."""
+    ids, a short answer's text, a cloze's gaps, true or false), or the JSON itself when it is anything else."""
     if not data:
         return ""
     parts = []
     for value in data.values():
         if isinstance(value, list):
-            parts.extend("" if v is None else str(v) for v in value)
+            parts.extend(_plain(v) for v in value)
         elif isinstance(value, str | int | float):
-            parts.append(str(value))
+            parts.append(_plain(value))
         elif value is not None:
             parts.append(json.dumps(value, ensure_ascii=False, sort_keys=True))
     return "; ".join(parts)
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # a true/false answer, as the bank writes it
+        return "true" if value else "false"
+    return str(value)

@@ -47,10 +47,25 @@ class DeckToday:
         return self.due + self.new
 
 
+@dataclass(frozen=True)
+class AssignedWork:
+    """Work a teacher set in one of the learner's classes, still to do: open, not yet submitted."""
+
+    class_id: int
+    assignment_id: int
+    title: str
+    class_name: str
+    due_at: dt.datetime  # the learner's own, extension included
+
+    def overdue(self, now: dt.datetime) -> bool:
+        return now > self.due_at
+
+
 class Step(StrEnum):
     """What *Continue* does."""
 
     RESUME_QUIZ = "resume_quiz"  # carry on with an unfinished quiz
+    ASSIGNED = "assigned"  # do the work a teacher set that is due soonest
     STUDY_DUE = "study_due"  # study the deck with the most cards due
     LEARN_NEW = "learn_new"  # nothing due: learn the new cards of a deck
     FIRST_STEPS = "first_steps"  # a newcomer: take a first quiz (or make a deck)
@@ -62,6 +77,7 @@ class NextStep:
     step: Step
     quiz: Unfinished | None = None  # RESUME_QUIZ
     deck: DeckToday | None = None  # STUDY_DUE, LEARN_NEW
+    work: AssignedWork | None = None  # ASSIGNED
 
 
 @dataclass(frozen=True)
@@ -72,12 +88,18 @@ class Situation:
     decks: Sequence[DeckToday]
     quizzes_taken: int  # attempts ever started, finished or not
     now: dt.datetime
+    assigned: Sequence[AssignedWork] = ()  # work still to do, soonest due first
 
 
 def _resume_quiz(s: Situation) -> NextStep | None:
     """The newest unfinished quiz that still takes answers: started work is the easiest to pick up."""
     quiz = next((q for q in s.unfinished if not q.time_is_up(s.now)), None)
     return NextStep(Step.RESUME_QUIZ, quiz=quiz) if quiz else None
+
+
+def _assigned(s: Situation) -> NextStep | None:
+    """The assigned work due soonest: a teacher's due date comes before the learner's own plans."""
+    return NextStep(Step.ASSIGNED, work=s.assigned[0]) if s.assigned else None
 
 
 def _study_due(s: Situation) -> NextStep | None:
@@ -99,10 +121,11 @@ def _take_quiz(_s: Situation) -> NextStep:
     return NextStep(Step.TAKE_QUIZ)
 
 
-# Most useful first; the last always answers. Work a teacher assigns would be a rule of its own, placed
-# where it belongs in this order.
+# Most useful first; the last always answers. Work a teacher set comes after a quiz under way (which may be
+# that very work) and before the learner's own cards.
 RULES: tuple[Callable[[Situation], NextStep | None], ...] = (
     _resume_quiz,
+    _assigned,
     _study_due,
     _learn_new,
     _first_steps,

@@ -32,6 +32,7 @@ from ..domain.assignments import (
     for_learner,
     totals,
 )
+from ..domain.attempts import AttemptStatus
 from ..models import Answer, Assignment, Attempt, Bank, Class, ClassMember, Extension, Question, User
 from .cards import timezone_of
 
@@ -177,15 +178,31 @@ def learner_terms(session: Session, assignment: Assignment, user_id: int) -> Lea
     return for_learner(terms_of(assignment), grant_of(extension_of(session, assignment.id, user_id)))
 
 
-def feedback_shown(session: Session, attempt: Attempt, now: dt.datetime) -> bool:
-    """Whether the learner may see the marks and answers of ``attempt``: always for their own quizzes; for an
-    assigned one, as its assignment's feedback policy says (with the learner's own due date)."""
+@dataclass(frozen=True)
+class Held:
+    """Why an assigned attempt's feedback is not shown yet: the assignment, and when it will be (None: never)."""
+
+    assignment: Assignment
+    until: dt.datetime | None
+
+
+def feedback_held(session: Session, attempt: Attempt, now: dt.datetime) -> Held | None:
+    """None when the learner may see the marks and answers of ``attempt`` (always for their own quizzes; for
+    an assigned one, as its assignment's feedback policy says, with the learner's own due date); otherwise
+    why not."""
     if attempt.assignment_id is None:
-        return True
+        return None
     assignment = session.get(Assignment, attempt.assignment_id)
     if assignment is None:
-        return True
-    return feedback_visible(assignment.feedback, learner_terms(session, assignment, attempt.user_id), now)
+        return None
+    terms = learner_terms(session, assignment, attempt.user_id)
+    if feedback_visible(assignment.feedback, terms, now):
+        return None
+    return Held(assignment, terms.due_at if assignment.feedback == Feedback.AFTER_DUE else None)
+
+
+def feedback_shown(session: Session, attempt: Attempt, now: dt.datetime) -> bool:
+    return feedback_held(session, attempt, now) is None
 
 
 def attempts_used(session: Session, assignment_id: int, user_id: int) -> int:
@@ -200,7 +217,8 @@ def open_attempt(session: Session, assignment_id: int, user_id: int) -> Attempt 
     """The learner's attempt at the assignment still in progress, if any."""
     return session.scalar(
         select(Attempt)
-        .where(Attempt.assignment_id == assignment_id, Attempt.user_id == user_id, Attempt.status == "in_progress")
+        .where(Attempt.assignment_id == assignment_id, Attempt.user_id == user_id)
+        .where(Attempt.status == AttemptStatus.IN_PROGRESS)
         .order_by(Attempt.started_at.desc())
         .limit(1)
     )
@@ -260,10 +278,17 @@ def sort_keys(assignments: Sequence[Assignment]) -> tuple[str, ...]:
     return (*SORT_KEYS, *(f"a{a.id}" for a in assignments))
 
 
-def grid(session: Session, class_id: int, sort: str = "learner", descending: bool = False) -> Grid:
-    """Every learner who is or was in the class by its assignments, in four statements; sorted by ``sort`` (one
-    of :func:`sort_keys`, which the caller has checked), missing scores last either way."""
-    work = assignments_of(session, class_id)
+def grid(
+    session: Session,
+    class_id: int,
+    sort: str = "learner",
+    descending: bool = False,
+    work: Sequence[Assignment] | None = None,
+) -> Grid:
+    """Every learner who is or was in the class by its assignments (``work``, if the caller has read them), in
+    four statements; sorted by ``sort`` (one of :func:`sort_keys`, which the caller has checked), missing scores
+    last either way."""
+    work = list(work) if work is not None else assignments_of(session, class_id)
     learners = [m for m in members(session, class_id) if m.role == MemberRole.LEARNER]
     ids = [a.id for a in work]
     taken = _taken(session, Attempt.assignment_id.in_(ids)) if ids else {}
@@ -310,6 +335,10 @@ class LearnerWork:
     @property
     def attempts_left(self) -> int | None:
         return self.terms.attempts_left(self.cell.attempts)
+
+    def shows_feedback(self, now: dt.datetime) -> bool:
+        """Whether the learner may see their marks at ``now``."""
+        return feedback_visible(self.assignment.feedback, self.terms, now)
 
     def can_start(self, now: dt.datetime) -> bool:
         left = self.attempts_left
@@ -426,3 +455,13 @@ def responses(session: Session, class_id: int, assignment_id: int | None = None)
 def zone_of(session: Session, user_id: int) -> str:
     """The time zone a user's times are shown in (their scheduler setting)."""
     return timezone_of(session, user_id)
+
+
+def extensions_of(session: Session, assignment_id: int) -> list[tuple[Extension, str]]:
+    """An assignment's extensions with each learner's login, by login."""
+    rows = session.execute(
+        select(Extension, User.email, User.username)
+        .join(User, User.id == Extension.user_id)
+        .where(Extension.assignment_id == assignment_id)
+    ).all()
+    return sorted(((e, shown_login(em, un)) for e, em, un in rows), key=lambda p: p[1].casefold())

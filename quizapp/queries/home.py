@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from ..domain.cards import deck_title
-from ..domain.home import DeckToday, NextStep, Situation, Unfinished, next_step
+from ..domain.home import AssignedWork, DeckToday, NextStep, Situation, Unfinished, next_step
 from . import cards as card_queries
+from . import classes as class_queries
 from . import quizzes as quiz_queries
 from . import stats as stats_queries
 
@@ -22,6 +23,8 @@ class HomePage:
     next: NextStep
     summary: stats_queries.HomeSummary  # today's counts, the streak, the forecast
     now: dt.datetime
+    assigned: list[AssignedWork]  # work set in the learner's classes still to do, soonest due first
+    timezone: str  # the learner's, for the due dates
 
 
 def home_page(session: Session, user_id: int, now: dt.datetime) -> HomePage:
@@ -34,6 +37,18 @@ def home_page(session: Session, user_id: int, now: dt.datetime) -> HomePage:
     unfinished = quiz_queries.unfinished(session, user_id)
     # Whether the learner ever took a quiz matters only to tell a newcomer, who has no deck and nothing under way.
     taken = len(unfinished) or (0 if decks else session.scalar(quiz_queries.attempts_started(user_id)) or 0)
-    situation = Situation(unfinished=unfinished, decks=decks, quizzes_taken=taken, now=now)
+    assigned = [
+        AssignedWork(w.assignment.class_id, w.assignment.id, w.assignment.title, w.class_name, w.terms.due_at)
+        for w in class_queries.to_do(class_queries.assigned_work(session, user_id), now)
+    ]
+    situation = Situation(unfinished=unfinished, decks=decks, quizzes_taken=taken, now=now, assigned=assigned)
     summary = stats_queries.home_summary(session, user_id, settings, now)
-    return HomePage(unfinished=unfinished, decks=decks, next=next_step(situation), summary=summary, now=now)
+    return HomePage(
+        unfinished=unfinished,
+        decks=decks,
+        next=next_step(situation),
+        summary=summary,
+        now=now,
+        assigned=assigned,
+        timezone=settings.timezone,
+    )

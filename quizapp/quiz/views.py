@@ -22,6 +22,7 @@ from ..extensions import db
 from ..models import Attempt, utcnow
 from ..operations import quizzes
 from ..queries import cards as card_queries
+from ..queries import classes as class_queries
 from ..queries import quizzes as queries
 from .forms import BuildForm, MistakesForm, StartForm, shown_at
 
@@ -211,6 +212,10 @@ def results(attempt_id: int):
     if attempt.discarded:
         flash(f"You discarded “{attempt.title}”, so it has no results.", "error")
         return redirect(url_for("quiz.history"))
+    held = class_queries.feedback_held(db.session, attempt, utcnow())
+    if held is not None:  # an assigned attempt whose feedback the teacher shows later, or never
+        timezone = card_queries.timezone_of(db.session, current_user.id)
+        return render_template("quiz/held.html", attempt=attempt, held=held, timezone=timezone)
     page = queries.results_page(db.session, attempt, current_user.id, utcnow())
     stale = overdue(queries.source_banks(db.session, attempt), utcnow().date())
     return render_template("quiz/results.html", page=page, results=page.results, overdue=stale)
