@@ -25,7 +25,7 @@ from .forms import UploadForm
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 require_role(bp, *STAFF)
-CLASS_LINKS: tuple[tuple[str, str], ...] = ()  # (endpoint taking class_id, text): a class's own pages
+CLASS_LINKS = (("classes.show", "The class"), ("classes.results", "Results"))  # (endpoint taking class_id, text)
 
 
 def manage_page(form: UploadForm, status: int = 200, **context) -> tuple[str, int]:
