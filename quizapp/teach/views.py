@@ -96,6 +96,8 @@ def analysis_page(analysis: analysis_queries.Analysis, csv_url: str, **context) 
         analysis=analysis,
         result=analysis.result,
         histogram=panels.histogram(analysis.result),
+        facts=panels.quiz_facts(analysis.result.quiz),
+        glossary=panels.GLOSSARY,
         csv_url=csv_url,
         which=analysis_queries.WHICH,
         **context,
