@@ -85,7 +85,7 @@ def test_the_page_shows_quiz_and_question_statistics(teacher, world):
     assert "Not enough data" not in html
     # Scores: 8 learners at 1/3 or more... the capital is facility 8/12 = 67 %.
     row = html.split('href="#responses-', 1)[1].split("</tr>", 1)[0]
-    assert "capital" in row and "<td>67&nbsp;%</td>" in row
+    assert "capital" in row and "<td>67\N{NO-BREAK SPACE}%</td>" in row
     # The histogram, drawn and tabulated.
     assert 'id="chart-score-histogram"' in html and "<svg" in html
     # Each question links to where the bank page lists it.

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from flask import url_for
+
 from .. import charts
 from ..domain.csvsafe import csv_text
-from ..domain.itemanalysis import ItemAnalysis, QuizStats
+from ..domain.itemanalysis import ItemAnalysis, QuestionStats, QuizStats
 from ..queries.itemanalysis import Analysis, csv_rows
+
+NONE = "—"
+PERCENT = "\N{NO-BREAK SPACE}%"
 
 
 def histogram(result: ItemAnalysis) -> charts.BarChart:
@@ -86,3 +94,52 @@ GLOSSARY = (
         " the error ratio is √(1 \N{MINUS SIGN} alpha), the standard error that ratio times the standard deviation.",
     ),
 )
+
+
+def _pct(value: float | None) -> str:
+    return NONE if value is None else f"{100 * value:.0f}{PERCENT}"
+
+
+@dataclass(frozen=True)
+class Row:
+    """A question as the page's tables show it: its statistics and its responses, already written out."""
+
+    q: QuestionStats
+    review: str | None  # the address of the bank page that lists it; None when retired
+    cells: tuple[str, ...]  # facility, SD, random guess, intended and effective weight, discrimination, efficiency
+    responses: tuple[tuple[str, str, bool, int, str, str, int], ...]  # text, typed, key, count, share, mean, top
+
+
+def rows(analysis: Analysis) -> list[Row]:
+    """Every question's row, written out once here rather than by a template macro per cell."""
+    banks = {slug: url_for("banks.show", slug=slug) for slug in analysis.slugs.values()}
+    out = []
+    for q in analysis.result.questions:
+        link = analysis.links[q.item.question_id]
+        review = f"{banks[link.slug]}?page={link.page}#q-{quote(q.item.key)}" if link.page else None
+        cells = tuple(
+            _pct(v)
+            for v in (
+                q.facility,
+                q.sd,
+                q.random_guess,
+                q.intended_weight,
+                q.effective_weight,
+                q.discrimination,
+                q.efficiency,
+            )
+        )
+        responses = tuple(
+            (
+                r.text,
+                r.typed and not r.key,
+                r.key,
+                r.count,
+                _pct(r.share),
+                NONE if r.mean_score is None else f"{r.mean_score:.1f}{PERCENT}",
+                r.top_count,
+            )
+            for r in q.responses
+        )
+        out.append(Row(q, review, cells, responses))
+    return out

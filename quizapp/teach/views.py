@@ -97,6 +97,7 @@ def analysis_page(analysis: analysis_queries.Analysis, csv_url: str, **context) 
         result=analysis.result,
         histogram=panels.histogram(analysis.result),
         facts=panels.quiz_facts(analysis.result.quiz),
+        question_rows=panels.rows(analysis),
         glossary=panels.GLOSSARY,
         csv_url=csv_url,
         which=analysis_queries.WHICH,
