@@ -254,7 +254,7 @@ def measurements(app, world: World) -> list[Measurement]:
         Measurement("teacher's home (`GET /teach/`)", get("/teach/")),
     ]
     if world.grid_path:
-        items.insert(3, Measurement("results grid, 300 learners x 20 assignments", get(world.grid_path)))
+        items.insert(4, Measurement("results grid, 300 learners x 20 assignments", get(world.grid_path)))
     return items
 
 
