@@ -12,9 +12,12 @@ from sqlalchemy import event, func, select
 
 from quizapp.extensions import db
 from quizapp.models import Attempt
+from quizapp.queries.itemanalysis import Analysis
+from quizapp.teach.panels import csv_download
 
 from .analysis_data import add_attempts, make_class
 from .conftest import bank_yaml, log_in
+from .domain.test_itemanalysis import picks_fixture
 
 QUESTIONS = """
   - id: capital
@@ -240,3 +243,11 @@ def test_a_kept_analysis_follows_new_attempts(app, teacher, world):
         add_attempts(db.session, "france", world[:2], picks, START + dt.timedelta(days=5), quiz_key="final")
         db.session.commit()
     assert "<dt>Number of attempts</dt><dd>15</dd>" in teacher.get(path).text
+
+
+def test_a_negative_statistic_stays_a_number_in_the_csv():
+    result = picks_fixture()  # its first question discriminates negatively: -100 %
+    body = list(csv.reader(io.StringIO(csv_download(Analysis(None, result, {}, {1: "b"})))))  # type: ignore[arg-type]
+    header, first = body[0], body[1]
+    assert first[header.index("Discrimination index (%)")] == "-100.0"
+    assert first[header.index("Random guess score (%)")] == "33.33"

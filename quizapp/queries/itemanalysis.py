@@ -360,8 +360,9 @@ def csv_rows(analysis: Analysis) -> Iterable[list[Any]]:
         yield [get(analysis, q) for _, get in CSV_COLUMNS]
 
 
-def _percent(value: float | None) -> str:
-    return "" if value is None else f"{100 * value:.2f}"
+def _percent(value: float | None) -> float | None:
+    """A percentage with two decimals, as a number (so a negative one stays a number in a spreadsheet)."""
+    return None if value is None else round(100 * value, 2)
 
 
 CSV_COLUMNS: tuple[tuple[str, Any], ...] = (
