@@ -94,6 +94,14 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("auth.reset_password", "POST"): per_object(everyone(404)),
     ("auth.export", "GET"): per_object(members(200), **dict.fromkeys(MEMBERS, (200, 404, 404))),
     ("teach.index", "GET"): staff(200),
+    ("teach.banks", "GET"): staff(200),
+    # Item analysis of a bank: any staff member, over every learner (a class is checked on its own).
+    ("teach.bank_analysis", "GET"): per_object(staff(200), teacher=(200, 200, 404), admin=(200, 200, 404)),
+    ("teach.bank_analysis_csv", "GET"): per_object(staff(200), teacher=(200, 200, 404), admin=(200, 200, 404)),
+    # A class's pages: its teachers and admins; another teacher's class looks missing.
+    ("teach.assignment_analysis", "GET"): per_object(staff(200), **taught_as(200)),
+    ("teach.assignment_analysis_csv", "GET"): per_object(staff(200), **taught_as(200)),
+    ("teach.forgotten", "GET"): per_object(staff(200), **taught_as(200)),
     ("teach.upload", "POST"): staff(422),
     ("teach.export", "GET"): per_object(staff(200), teacher=(200, 200, 404), admin=(200, 200, 404)),
     ("admin.users", "GET"): admins(200),
@@ -326,6 +334,8 @@ def url_for_object(app: Flask, endpoint: str, arguments: tuple[str, ...], obj: s
             decks = ids.get("decks", {})
             own, other = decks.get(actor, 999_998), decks.get("learner_c", 999_998)
             values[name] = {"own": own, "other": other, "missing": 999_999}[obj]
+        elif name == "assignment_id":  # "own": in the teacher's class; "other": in the admin's
+            values[name] = ids.get(f"assignment:{obj}", 999_999) if obj != "missing" else 999_999
         elif name == "attempt_id":
             own = ids.get(f"attempt:{actor}", ids.get("attempt:learner_a", 999_999))
             values[name] = {"own": own, "other": ids.get("attempt:learner_c", 999_999), "missing": 999_999}[obj]

@@ -132,10 +132,10 @@ def test_teachers_see_which_banks_are_overdue(client, make_user, make_bank, cloc
     make_bank(bank_yaml("fresh", reviewed_on="2027-11-01"))
     make_user("teacher", role="teacher")
     log_in(client, "teacher")
-    html = client.get("/teach/").text
+    html = client.get("/teach/banks").text
     assert "Review overdue" not in html
     clock.now = OVERDUE
-    html = client.get("/teach/").text
+    html = client.get("/teach/banks").text
     demo = html.split("<code>demo</code>", 1)[1].split("</tr>", 1)[0]
     fresh = html.split("<code>fresh</code>", 1)[1].split("</tr>", 1)[0]
     assert '<time datetime="2026-11-25">25 Nov 2026</time><br><span class="review-flag">Review overdue</span>' in demo

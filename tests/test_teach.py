@@ -50,7 +50,7 @@ def test_upload_adds_then_versions_a_bank(app, teacher):
 def test_the_page_lists_banks_with_versions_and_counts(app, teacher, make_bank):
     make_bank(bank_yaml())
     make_bank(bank_yaml().split("  - id: q3")[0])  # version 2 retires q3
-    html = teacher.get("/teach/").text
+    html = teacher.get("/teach/banks").text
     assert "<h1>Manage banks</h1>" in html
     row = html.split("<code>demo</code>", 1)[1].split("</tr>", 1)[0]
     assert [cell.split("</td>")[0] for cell in row.split("<td>")[1:4]] == ["2", "2", "1"]  # version, live, retired
@@ -105,7 +105,7 @@ def test_export_downloads_yaml_that_reimports_unchanged(app, teacher, make_bank)
     assert teacher.get("/teach/banks/nope/export").status_code == 404
 
 
-def test_teachers_see_the_manage_link_and_learners_do_not(client, make_user):
+def test_teachers_see_the_teaching_link_and_learners_do_not(client, make_user):
     make_user("teacher", role="teacher")
     make_user("learner")
     log_in(client, "learner")
@@ -114,6 +114,8 @@ def test_teachers_see_the_manage_link_and_learners_do_not(client, make_user):
     other = client.application.test_client()
     log_in(other, "teacher")
     assert 'href="/teach/"' in other.get("/").text
+    home = other.get("/teach/").text
+    assert "<h1>Teaching</h1>" in home and 'href="/teach/banks"' in home  # bank management is one click away
 
 
 def test_upload_and_cli_both_import_through_import_bank_source(app, teacher, runner, tmp_path, monkeypatch):

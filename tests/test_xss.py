@@ -97,7 +97,7 @@ def test_a_bank_of_payloads_is_inert_on_every_page(app, client, make_user):
     assert "bank added" in response.text
     pages = {
         "upload result": response.text,
-        "manage banks": client.get("/teach/").text,
+        "manage banks": client.get("/teach/banks").text,
         "home": client.get("/").text,
         "bank": client.get("/banks/xss").text,
         "home, logged out": app.test_client().get("/").text,

@@ -142,7 +142,7 @@ def test_learner_is_bounced_from_a_teacher_page(page, live_server, live_app):
     make_user(live_app, name)
     page.goto(live_server.url + "/login")
     fill_login(page, name)
-    expect(page.get_by_role("link", name="Manage banks")).to_have_count(0)
+    expect(page.get_by_role("link", name="Teaching")).to_have_count(0)
     response = page.goto(live_server.url + "/teach/")
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("Forbidden")
@@ -154,8 +154,8 @@ def test_learner_is_bounced_from_a_teacher_page(page, live_server, live_app):
 def test_teacher_uploads_a_bank(page, live_server, live_app, tmp_path):
     name = unique("teacher")
     make_user(live_app, name, role="teacher")
-    page.goto(live_server.url + "/teach/")
-    expect(page).to_have_url(re.compile(r"/login\?next=/teach/$"))
+    page.goto(live_server.url + "/teach/banks")
+    expect(page).to_have_url(re.compile(r"/login\?next=/teach/banks$"))
     fill_login(page, name)
     expect(page.get_by_role("heading", level=1)).to_have_text("Manage banks")
     assert_accessible(page)

@@ -58,7 +58,7 @@ def test_a_learner_is_told_a_bank_is_overdue_and_when_its_facts_are_dated(page, 
 def test_a_teacher_sees_the_overdue_flag(page, stale_server):
     page.goto(stale_server.url + "/login")
     fill_login(page, "keeper")
-    page.goto(stale_server.url + "/teach/")
+    page.goto(stale_server.url + "/teach/banks")
     row = page.get_by_role("row", name="An old bank")
     expect(row).to_contain_text("Review overdue")
     fits(page)

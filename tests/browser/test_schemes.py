@@ -70,7 +70,8 @@ def every_page(page: Page, live_server, live_app) -> Iterator[str]:
         ("/account", "Your account"),
         ("/account/password", "Change your password"),
         ("/account/delete", "Delete your account"),
-        ("/teach/", "Manage banks"),
+        ("/teach/", "Teaching"),
+        ("/teach/banks", "Manage banks"),
         ("/admin/users", "Users"),
     ):
         page.goto(url + path)

@@ -367,6 +367,23 @@ class QuestionType:
         everyone before answering (choices, items), never what is right."""
         return ()
 
+    # --- item analysis (see docs/item-analysis.md) ---
+
+    def random_guess(self, question: Any) -> float | None:
+        """The mean share of the marks (0..1) that answering at random earns; ``None`` when it cannot be
+        worked out (a flashcard; multiple choice, for which it depends on how many boxes are ticked)."""
+        return None
+
+    def response_options(self, question: Any) -> tuple[tuple[str, str, bool], ...]:
+        """The options item analysis counts picks of: ``(id, text, whether it is right)``; empty for typed
+        answers."""
+        return ()
+
+    def picks(self, question: Any, response: Any) -> tuple[str, ...]:
+        """What ``response`` chose, for item analysis: ids of :meth:`response_options`, or the typed answer in
+        the form it is compared in; empty when nothing was chosen or the type has nothing to count."""
+        return ()
+
     # --- flashcards ---
 
     def card_gaps(self, data: Mapping[str, Any]) -> list[int]:
@@ -396,3 +413,6 @@ class ChoiceType(QuestionType):
 
     def search_texts(self, data: Mapping[str, Any]) -> tuple[str, ...]:
         return tuple(c["text"] for c in data["choices"])  # every choice is shown, right or not
+
+    def response_options(self, question: Any) -> tuple[tuple[str, str, bool], ...]:
+        return tuple((c.id, c.text, c.correct) for c in question.choices)

@@ -131,5 +131,9 @@ class Cloze(QuestionType):
             return question.prompt, self.correct_answer(question)
         return _card(question.prompt, gap)
 
+    def random_guess(self, question: ClozeQuestion) -> float:
+        """Typed gaps cannot be guessed from a list: 0."""
+        return 0.0
+
 
 TYPE = Cloze()

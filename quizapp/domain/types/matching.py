@@ -124,5 +124,9 @@ class Matching(QuestionType):
         """The items and every option: the page lists them all, so which goes with which stays hidden."""
         return (*(p["left"] for p in data["pairs"]), *(p["right"] for p in data["pairs"]), *data["distractors"])
 
+    def random_guess(self, question: MatchingQuestion) -> float:
+        """Each item matched to one of the listed options at random is right one time in as many options."""
+        return 1 / len(matching_options(question))
+
 
 TYPE = Matching()

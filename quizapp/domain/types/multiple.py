@@ -80,5 +80,8 @@ class Multiple(ChoiceType):
     def response_form(self, question: MultipleQuestion, response: MultipleResponse) -> dict[str, list[str]]:
         return {"choice": list(response.choices)} if response.choices else {}
 
+    def picks(self, question: MultipleQuestion, response: MultipleResponse) -> tuple[str, ...]:
+        return response.choices
+
 
 TYPE = Multiple()

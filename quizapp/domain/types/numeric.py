@@ -146,5 +146,12 @@ class Numeric(QuestionType):
             text += f" (± {_format_number(question.tolerance)})"
         return text
 
+    def random_guess(self, question: NumericQuestion) -> float:
+        """A typed number cannot be guessed from a list: 0."""
+        return 0.0
+
+    def picks(self, question: NumericQuestion, response: NumericResponse) -> tuple[str, ...]:
+        return (" ".join(response.text.split()),) if response.text.strip() else ()
+
 
 TYPE = Numeric()

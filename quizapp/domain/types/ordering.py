@@ -133,5 +133,9 @@ class Ordering(QuestionType):
         """The items, which the page shows shuffled: a search never tells their order."""
         return tuple(sorted(data["items"], key=str.casefold))
 
+    def random_guess(self, question: OrderingQuestion) -> float:
+        """In a random order each pair of items is the right way round one time in two: 1/2 of the pairs."""
+        return 0.5
+
 
 TYPE = Ordering()

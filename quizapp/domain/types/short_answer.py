@@ -13,7 +13,18 @@ from typing import Literal
 from pydantic import Field
 
 from ..fields import Bool, QuestionBase, Text
-from .base import Form, Grade, PartMark, Problems, QuestionType, Response, accepted, make_grade, required_text
+from .base import (
+    Form,
+    Grade,
+    PartMark,
+    Problems,
+    QuestionType,
+    Response,
+    accepted,
+    make_grade,
+    normalise,
+    required_text,
+)
 
 
 class ShortAnswerQuestion(QuestionBase):
@@ -57,6 +68,13 @@ class ShortAnswer(QuestionType):
     def correct_answer(self, question: ShortAnswerQuestion) -> str:
         first, *others = question.answers
         return f"{first} (also accepted: {', '.join(others)})" if others else first
+
+    def random_guess(self, question: ShortAnswerQuestion) -> float:
+        """A typed answer cannot be guessed from a list: 0."""
+        return 0.0
+
+    def picks(self, question: ShortAnswerQuestion, response: ShortAnswerResponse) -> tuple[str, ...]:
+        return (normalise(response.text, question.strict),) if response.text.strip() else ()
 
 
 TYPE = ShortAnswer()

@@ -70,5 +70,12 @@ class Single(ChoiceType):
     def response_form(self, question: SingleQuestion, response: SingleResponse) -> dict[str, list[str]]:
         return {"choice": [response.choice]} if response.choice else {}
 
+    def random_guess(self, question: SingleQuestion) -> float:
+        """One choice in n is right, all or nothing: 1/n."""
+        return 1 / len(question.choices)
+
+    def picks(self, question: SingleQuestion, response: SingleResponse) -> tuple[str, ...]:
+        return (response.choice,) if response.choice else ()
+
 
 TYPE = Single()

@@ -89,5 +89,14 @@ class TrueFalse(QuestionType):
         """The statement, then the question it asks: a bare statement on a card front reads as a fact."""
         return f"{question.prompt}\n\n*True or false?*", self.correct_answer(question)
 
+    def random_guess(self, question: TrueFalseQuestion) -> float:
+        return 0.5
+
+    def response_options(self, question: TrueFalseQuestion) -> tuple[tuple[str, str, bool], ...]:
+        return (("true", "True", question.answer is True), ("false", "False", question.answer is False))
+
+    def picks(self, question: TrueFalseQuestion, response: TrueFalseResponse) -> tuple[str, ...]:
+        return () if response.answer is None else ("true" if response.answer else "false",)
+
 
 TYPE = TrueFalse()
