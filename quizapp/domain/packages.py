@@ -110,9 +110,8 @@ def read_folder(folder: Path) -> BankPackage:
                 if total > MAX_PACKAGE_BYTES:
                     raise _refuse(source, name, f"the bank's files add up to more than {_megabytes(MAX_PACKAGE_BYTES)}")
                 media[name] = data
-    if problems:
+    if problems or yaml_bytes is None:  # a failed read of bank.yaml is one of the problems
         raise BankError(problems)
-    assert yaml_bytes is not None
     return BankPackage(decode(yaml_bytes, source), MappingProxyType(media), source)
 
 
