@@ -283,7 +283,7 @@ def _image_problems(question: Any, images: Images | None, used: set[str]) -> Ite
 def _media_problems(filename: str, images: Images, used: set[str]) -> Iterator[Problem]:
     """The media files no question uses (refused: every file stored must be shown) and those that are not
     images; a file that is used and broken is reported where it is used."""
-    for name, image in images.items():
+    for name, image in sorted(images.items()):
         if name in used:
             continue
         if isinstance(image, ImageProblem):

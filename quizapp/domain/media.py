@@ -96,7 +96,7 @@ class ImageRef:
     src: str  # as written, without <> and percent-escapes
 
 
-class ImageProblem(ValueError):
+class ImageProblem(Exception):
     """A media file that cannot be used; ``message`` says why, for the author."""
 
     def __init__(self, message: str):
