@@ -67,7 +67,7 @@ def test_each_image_problem_is_reported_with_its_line_and_field(prompt, media, m
 
 
 def test_a_plain_yaml_bank_that_refers_to_an_image_is_refused():
-    with pytest.raises(BankError, match="is not in the bank: a bank with images is a folder or .zip"):
+    with pytest.raises(BankError, match=r"is not in the bank: a bank with images is a folder or \.zip"):
         parse_bank(one_question("![The heart](media/heart.png)"), "pictures/bank.yaml")
 
 

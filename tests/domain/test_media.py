@@ -74,7 +74,7 @@ def test_exif_and_icc_are_dropped_from_a_jpeg():
 
 
 def test_a_photo_is_turned_upright_as_its_exif_said_before_the_exif_goes():
-    stored = prepare_image(_jpeg_with_exif_and_icc(orientation=6))  # rotated 90°: 40×20 shows as 20×40
+    stored = prepare_image(_jpeg_with_exif_and_icc(orientation=6))  # rotated 90°: 40 by 20 shows as 20 by 40
     assert (stored.width, stored.height) == (20, 40)
 
 

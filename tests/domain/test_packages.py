@@ -13,8 +13,8 @@ import pytest
 
 from quizapp.domain import packages
 from quizapp.domain.packages import (
-    BankPackage,
     BankError,
+    BankPackage,
     package_hash,
     read_folder,
     read_yaml,
