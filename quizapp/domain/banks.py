@@ -41,6 +41,7 @@ from .media import (
     StoredImage,
     alt_problem,
     image_refs,
+    markdown_image_count,
     prepare_image,
     restore_names,
     rewrite,
@@ -245,9 +246,18 @@ _SCHEME_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
 def _image_problems(question: Any, images: Images | None, used: set[str]) -> Iterator[tuple[tuple[Any, ...], str]]:
     """What is wrong with the images a question refers to; the files it uses are added to ``used``."""
     for path, text in text_fields(question.model_dump(mode="json")):
-        if "![" not in text:
+        if "!" not in text:
             continue
-        for ref in image_refs(text):
+        refs = list(image_refs(text))
+        if markdown_image_count(text) > len(refs):
+            yield (
+                path,
+                (
+                    "an image here is written in a way that cannot be checked: write each image inline as"
+                    " ![alt text](media/<file name>), with no brackets in the file name"
+                ),
+            )
+        for ref in refs:
             src = ref.src
             if _SCHEME_RE.match(src):
                 yield path, f"the image {src!r} is not a file of the bank; write ![alt text](media/<file name>)"

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from markdown_it import MarkdownIt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024  # 2 MiB per image file
@@ -162,6 +163,15 @@ def image_refs(text: str) -> Iterator[ImageRef]:
     for match in IMAGE_RE.finditer(text):
         src = match["src"].strip("<>")
         yield ImageRef(re.sub(r"\\(.)", r"\1", match["alt"]), unquote(src))
+
+
+_md = MarkdownIt("commonmark")
+
+
+def markdown_image_count(text: str) -> int:
+    """How many images a Markdown renderer finds in ``text``: more than :func:`image_refs` finds means one
+    is written in a way (a reference-style image, brackets in its path) that cannot be checked."""
+    return sum(1 for block in _md.parse(text) for token in block.children or () if token.type == "image")
 
 
 def alt_problem(alt: str, name: str) -> str | None:
