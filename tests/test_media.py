@@ -291,3 +291,12 @@ def test_the_command_line_exports_a_bank_with_images_as_a_zip(app, runner, tmp_p
     assert sorted(read_zip(out.read_bytes(), "out.zip").media) == ["media/heart.png", "media/right.jpg"]
     again = runner.invoke(args=["bank", "import", str(out)])
     assert "pictures: unchanged (version 1)" in again.output
+
+
+def test_search_finds_a_picture_by_its_alt_text_never_by_its_file_or_hash(app, client, runner, tmp_path):
+    folder = write_folder(tmp_path / "pictures", image_bank().replace("Which chamber is marked in red?", "Look."))
+    runner.invoke(args=["bank", "import", str(folder)])
+    assert "Look." in client.get("/search?q=heart").text  # only the alt text says heart
+    sha = prepare_image(image_media()["media/heart.png"]).sha256
+    for word in ("media", "png", sha, "120x80"):
+        assert "Look." not in client.get(f"/search?q={word}").text, word

@@ -237,6 +237,7 @@ def restore_names(text: str, names: Mapping[str, str]) -> str:
     return IMAGE_RE.sub(replace, text)
 
 
-def stored_shas(text: str) -> set[str]:
-    """The SHA-256 of every stored image a text refers to."""
-    return {m["sha"] for ref in IMAGE_RE.finditer(text) if (m := STORED_RE.fullmatch(ref["src"].strip("<>")))}
+def alt_texts(text: str) -> str:
+    """``text`` with each image replaced by its alt text: what a reader who cannot see it is told, and what
+    search finds it by (never its file name or hash)."""
+    return IMAGE_RE.sub(lambda m: m["alt"], text) if "![" in text else text
