@@ -11,10 +11,13 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
+from quizapp.domain.banks import parse_package
 from quizapp.domain.media import prepare_image
 from quizapp.domain.packages import BankPackage, read_zip, write_zip
 from quizapp.extensions import db
-from quizapp.models import Bank, BankVersionMedia, MediaFile, Question
+from quizapp.models import Bank, BankVersion, BankVersionMedia, MediaFile, Question, utcnow
+from quizapp.operations import import_bank, import_package
+from quizapp.operations.media import store_media
 from quizapp.queries.media import bank_media
 from quizapp.rendering import markdown
 
@@ -64,6 +67,22 @@ def test_the_command_line_imports_a_folder_of_yaml_files_bank_folders_and_zips(a
     again = runner.invoke(args=["bank", "import", str(tmp_path / "banks")])
     assert again.exit_code == 0 and again.output.count("unchanged") == 3
     assert runner.invoke(args=["bank", "validate", str(tmp_path / "banks")]).exit_code == 0
+
+
+@pytest.mark.parametrize("app_fixture", ["app", pytest.param("pg_app", marks=pytest.mark.postgres)])
+def test_each_file_is_stored_once_across_banks_and_calls_on_each_database(app_fixture, request):
+    app = request.getfixturevalue(app_fixture)
+    package = BankPackage(image_bank(), image_media(), "pictures/bank.yaml")
+    with app.app_context():
+        import_package(db.session, package, utcnow())
+        bank, images = parse_package(BankPackage(image_bank("other"), image_media(), "other/bank.yaml"))
+        import_bank(db.session, bank, b"", "other/bank.yaml", utcnow(), images=images, digest="0" * 64)
+        version = db.session.scalars(select(BankVersion.id).order_by(BankVersion.id.desc())).first()
+        # a file already stored is linked again, not stored again
+        assert store_media(db.session, version, {"media/again.png": images["media/heart.png"]}, utcnow()) == 0
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 2
+        assert db.session.scalar(select(func.count()).select_from(BankVersionMedia)) == 5
 
 
 def test_the_same_image_in_a_new_version_is_stored_once_and_a_changed_one_changes_the_question(app, runner, tmp_path):
