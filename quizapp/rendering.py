@@ -218,6 +218,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["charts"] = charts  # charts.bars(...) etc., drawn by the macros of _charts.html
     app.jinja_env.filters["markdown"] = markdown
     app.jinja_env.filters["markdown_inline"] = lambda text: markdown(text, inline=True)
+    app.jinja_env.filters["alt_texts"] = alt_texts  # plain text that may quote a choice with a picture
     app.jinja_env.filters["type_label"] = question_types.label
     app.jinja_env.filters["cloze"] = cloze_html
     app.jinja_env.filters["search_snippet"] = search_snippet

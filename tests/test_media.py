@@ -254,6 +254,34 @@ def test_images_show_on_the_question_results_card_and_bank_pages(app, client, ru
     assert tag in client.get(f"/study/{deck}").text
 
 
+PICTURE_CHOICE = """
+  - id: which
+    type: single
+    prompt: "Which is the heart?"
+    choices:
+      - {id: h, text: "![A heart drawn in section](media/heart.png)", correct: true}
+      - {id: l, text: "A lung"}
+quizzes:
+  - {id: pick, title: "Pick", questions: [which]}
+"""
+
+
+def test_a_correct_answer_with_a_picture_is_named_by_its_alt_text_where_text_is_shown(
+    app, client, runner, make_user, tmp_path
+):
+    text = bank_yaml("pick", questions=PICTURE_CHOICE)
+    folder = write_folder(tmp_path / "pick", text, {"media/heart.png": image_bytes()})
+    runner.invoke(args=["bank", "import", str(folder)])
+    make_user("learner")
+    log_in(client, "learner")
+    attempt = post_form(client, "/quizzes/start", bank="pick", quiz="pick").location.rsplit("/", 1)[1]
+    post_form(client, f"/attempts/{attempt}/questions/1", choice="l")
+    post_form(client, f"/attempts/{attempt}/finish")
+    results = client.get(f"/attempts/{attempt}/results").text
+    correct = results.split('class="correct-answer"')[1].split("</p>")[0]
+    assert "A heart drawn in section" in correct and "/media/" not in correct and "![" not in correct
+
+
 SHA = "ab" * 32
 
 
