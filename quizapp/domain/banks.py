@@ -9,8 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Union
 
 import yaml
@@ -43,7 +42,6 @@ from .media import (
     image_refs,
     markdown_image_count,
     prepare_image,
-    restore_names,
     rewrite,
     store_refs,
     text_fields,
@@ -65,7 +63,6 @@ __all__ = [
     "Quiz",
     "bank_to_data",
     "dump_bank",
-    "export_package",
     "export_yaml",
     "json_schema",
     "parse_bank",
@@ -509,14 +506,3 @@ def export_yaml(data: dict[str, Any]) -> str:
     """Stored bank data → clean YAML: validated again and written without fields at their defaults."""
     bank = Bank.model_validate(data)
     return dump_bank(bank_to_data(bank))
-
-
-def export_package(data: dict[str, Any], files: Sequence[tuple[str, str, bytes]], source_name: str) -> BankPackage:
-    """Stored bank data and its version's images (``(name, sha256, bytes)``) → the package an author would
-    write: YAML whose images say ``media/<name>`` again, and those files. :func:`parse_package` reads it back."""
-    names: dict[str, str] = {}
-    for name, sha, _data in files:
-        names.setdefault(sha, name)  # the same picture under two names is exported under the first
-    restored = rewrite(data["questions"], lambda text: restore_names(text, names) if "![" in text else text)
-    media = {name: body for name, sha, body in files if names[sha] == name}
-    return BankPackage(export_yaml({**data, "questions": restored}), MappingProxyType(media), source_name)

@@ -237,6 +237,14 @@ def restore_names(text: str, names: Mapping[str, str]) -> str:
     return IMAGE_RE.sub(replace, text)
 
 
+def with_names(questions: Any, names: Mapping[str, str]) -> Any:
+    """Questions' plain data with each stored image pointing at its file again (``names``: SHA-256 to
+    ``media/x.png``): the bank as its author wrote it, for exports."""
+    if not names:
+        return questions
+    return rewrite(questions, lambda text: restore_names(text, names) if "![" in text else text)
+
+
 def alt_texts(text: str) -> str:
     """``text`` with each image replaced by its alt text: what a reader who cannot see it is told, and what
     search finds it by (never its file name or hash)."""
