@@ -271,36 +271,26 @@ def _image_problems(question: Any, images: Images | None, used: set[str]) -> Ite
                 ),
             )
         for ref in refs:
-            src = ref.src
-            if _SCHEME_RE.match(src):
-                yield path, f"the image {src!r} is not a file of the bank; write ![alt text](media/<file name>)"
-                continue
-            if not src.startswith(MEDIA_PREFIX):
-                yield path, f"write the image's path as media/<file name>: {src!r} is not in media/"
-                continue
-            image = images.get(src) if images is not None else None
-            if image is None:
-                if not images:
-                    yield (
-                        path,
-                        (
-                            f"{src} is not in the bank: a bank with images is a folder or .zip holding"
-                            f" bank.yaml and the image in media/"
-                        ),
-                    )
-                else:
-                    hint = difflib.get_close_matches(src, list(images), n=1, cutoff=0.75)
-                    yield (
-                        path,
-                        f"{src} is not in the bank's media/ folder" + (f"; did you mean {hint[0]}?" if hint else ""),
-                    )
-                continue
-            used.add(src)
-            if isinstance(image, ImageProblem):
-                yield path, f"{src} {image.message}"
-                continue
-            if (problem := alt_problem(ref.alt, src)) is not None:
+            if (problem := _reference_problem(ref.src, ref.alt, images, used)) is not None:
                 yield path, problem
+
+
+def _reference_problem(src: str, alt: str, images: Images | None, used: set[str]) -> str | None:
+    """What is wrong with one ``![alt](src)``, if anything."""
+    if _SCHEME_RE.match(src):
+        return f"the image {src!r} is not a file of the bank; write ![alt text](media/<file name>)"
+    if not src.startswith(MEDIA_PREFIX):
+        return f"write the image's path as media/<file name>: {src!r} is not in media/"
+    image = images.get(src) if images else None
+    if image is None and not images:
+        return f"{src} is not in the bank: a bank with images is a folder or .zip holding bank.yaml and media/"
+    if image is None:
+        hint = difflib.get_close_matches(src, list(images or ()), n=1, cutoff=0.75)
+        return f"{src} is not in the bank's media/ folder" + (f"; did you mean {hint[0]}?" if hint else "")
+    used.add(src)
+    if isinstance(image, ImageProblem):
+        return f"{src} {image.message}"
+    return alt_problem(alt, src)
 
 
 def _media_problems(filename: str, images: Images, used: set[str]) -> Iterator[Problem]:
@@ -354,7 +344,7 @@ def parse_bank(source: bytes | str, filename: str = "<bank>", images: Images | N
         if might_have_images:
             for path, message in _image_problems(question, images, used):
                 report.add(("questions", i, *path), message)
-    if images:
+    if images and len(questions) == len(raw_questions or ()):  # else a question not read may use a file
         report.problems.extend(_media_problems(filename, images, used))
 
     _check_unique_ids(report, raw_questions)
