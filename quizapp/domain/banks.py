@@ -46,7 +46,7 @@ from .media import (
     store_refs,
     text_fields,
 )
-from .packages import BankPackage
+from .packages import MAX_NAME, BankPackage
 from .types import QUESTION_TYPES, QUIZ_TYPES, REGISTRY
 from .yamlload import BankError, Plain, Problem, format_path, load, locate
 
@@ -297,6 +297,12 @@ def _media_problems(filename: str, images: Images, used: set[str]) -> Iterator[P
     """The media files no question uses (refused: every file stored must be shown) and those that are not
     images; a file that is used and broken is reported where it is used."""
     for name, image in sorted(images.items()):
+        rest = name.removeprefix(MEDIA_PREFIX)
+        if rest == name or not rest or "/" in rest or len(name) > MAX_NAME:
+            yield Problem(
+                filename, 0, 0, name, f"a media file is named media/<file name>, at most {MAX_NAME} characters"
+            )
+            continue
         if name in used:
             continue
         if isinstance(image, ImageProblem):

@@ -143,3 +143,11 @@ def test_a_picture_where_only_plain_text_is_shown_is_refused():
     )
     found = problems(text, {"media/a.png": image_bytes()})
     assert any("questions[0].pairs[0].right: a picture can be in a prompt" in p for p in found), found
+
+
+@pytest.mark.parametrize("name", ["heart.png", "media/a/heart.png", "media/" + "h" * 250 + ".png"])
+def test_a_package_whose_media_are_named_otherwise_is_refused(name):
+    """Converters build packages too: a file outside media/, in a subfolder or with a very long name is
+    refused before anything is stored."""
+    found = problems(image_bank(), {**image_media(), name: image_bytes()})
+    assert f"pictures/bank.yaml: {name}: a media file is named media/<file name>, at most 255 characters" in found
