@@ -237,6 +237,7 @@ def with_stored_images(bank: Bank, images: Mapping[str, StoredImage]) -> Bank:
     return bank.model_copy(update={"questions": questions})
 
 
+_BANG_RE = re.compile(r"!|\\(?:x21|u0021|U00000021)")
 _SCHEME_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
 
 
@@ -333,8 +334,8 @@ def parse_bank(source: bytes | str, filename: str = "<bank>", images: Images | N
 
     questions: list[Any] = []
     used: set[str] = set()
-    # Every "!" could start an image (YAML escapes can write one too): only then are the texts walked.
-    might_have_images = ("!" if isinstance(source, str) else b"!") in source
+    # Only a bank with a "!" (typed, or as a YAML escape) can have an image: only then are its texts walked.
+    might_have_images = _BANG_RE.search(source if isinstance(source, str) else source.decode("utf-8", "replace"))
     raw_questions = data.get("questions")
     for i, raw in enumerate(raw_questions if isinstance(raw_questions, list) else []):
         try:

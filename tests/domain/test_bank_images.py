@@ -151,3 +151,8 @@ def test_a_package_whose_media_are_named_otherwise_is_refused(name):
     refused before anything is stored."""
     found = problems(image_bank(), {**image_media(), name: image_bytes()})
     assert f"pictures/bank.yaml: {name}: a media file is named media/<file name>, at most 255 characters" in found
+
+
+def test_an_image_written_with_a_yaml_escape_is_checked_too():
+    found = problems(one_question("\\x21[](media/heart.png)"), {"media/heart.png": image_bytes()})
+    assert any("needs alt text" in p for p in found), found
