@@ -197,6 +197,8 @@ def test_images_are_served_by_hash_with_a_years_cache_nosniff_and_the_strict_pol
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "img-src 'self'" in response.headers["Content-Security-Policy"]
+    again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
 
 
 def test_a_logged_in_reader_gets_the_same_cacheable_image(app, client, runner, make_user, tmp_path):
