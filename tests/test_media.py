@@ -17,7 +17,7 @@ from quizapp.domain.packages import BankPackage, read_zip, write_zip
 from quizapp.extensions import db
 from quizapp.models import Bank, BankVersion, BankVersionMedia, MediaFile, Question, utcnow
 from quizapp.operations import import_bank, import_package
-from quizapp.operations.media import store_media
+from quizapp.operations.media import store_media, store_media_files
 from quizapp.queries.media import bank_media
 from quizapp.rendering import markdown
 
@@ -80,8 +80,10 @@ def test_each_file_is_stored_once_across_banks_and_calls_on_each_database(app_fi
         version = db.session.scalars(select(BankVersion.id).order_by(BankVersion.id.desc())).first()
         # a file already stored is linked again, not stored again
         assert store_media(db.session, version, {"media/again.png": images["media/heart.png"]}, utcnow()) == 0
+        other = prepare_image(image_bytes(colour=(9, 9, 9)))
+        assert store_media_files(db.session, [other, other], utcnow()) == 1  # for a preview: no version yet
         db.session.commit()
-        assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 2
+        assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 3
         assert db.session.scalar(select(func.count()).select_from(BankVersionMedia)) == 5
 
 
