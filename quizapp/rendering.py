@@ -26,7 +26,7 @@ from functools import lru_cache, partial
 from typing import Any
 
 import nh3
-from flask import Flask
+from flask import Flask, has_request_context, request
 from jinja2 import Environment
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
@@ -89,21 +89,25 @@ def _image(renderer: Any, tokens: Sequence[Any], idx: int, options: Any, env: An
     stored = STORED_RE.fullmatch(token.attrGet("src") or "")
     if stored is None:
         return alt  # no remote images: every asset is served by the app
-    return (
-        f'<img src="/media/{stored["sha"]}.{stored["ext"]}" alt="{alt}" width="{stored["w"]}"'
-        f' height="{stored["h"]}" loading="lazy" decoding="async">'
-    )
+    src = f"{htmllib.escape(env.get('root', ''))}/media/{stored['sha']}.{stored['ext']}"
+    return f'<img src="{src}" alt="{alt}" width="{stored["w"]}" height="{stored["h"]}" loading="lazy" decoding="async">'
 
 
 _md.add_render_rule("image", _image)
 
 
-@lru_cache(maxsize=4096)
 def markdown(text: str | None, inline: bool = False) -> Markup:
-    """Render trusted-or-not Markdown to safe HTML."""
+    """Render trusted-or-not Markdown to safe HTML; images point under the app's own path (its script root,
+    when it is served below a prefix)."""
+    return _markdown(text, inline, request.script_root if has_request_context() else "")
+
+
+@lru_cache(maxsize=4096)
+def _markdown(text: str | None, inline: bool, root: str) -> Markup:
     if not text:
         return Markup("")
-    html = _md.renderInline(text) if inline else _md.render(text)
+    env = {"root": root}
+    html = _md.renderInline(text, env) if inline else _md.render(text, env)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

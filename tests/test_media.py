@@ -310,6 +310,12 @@ def test_only_stored_images_become_img_tags_and_alt_text_is_escaped(text, html):
     assert html in str(markdown(text))
 
 
+def test_a_picture_points_below_the_apps_own_path_when_it_is_served_under_a_prefix(app):
+    with app.test_request_context("/", base_url="http://example.org/quiz/"):
+        assert f'src="/quiz/media/{SHA}.png"' in str(markdown(f"![A heart](/media/{SHA}.png#1x1)"))
+    assert f'src="/media/{SHA}.png"' in str(markdown(f"![A heart](/media/{SHA}.png#1x1)"))
+
+
 # --- exporting ------------------------------------------------------------------------------------------
 
 
