@@ -23,6 +23,7 @@ from quizapp.rendering import markdown
 
 from .conftest import bank_yaml, csrf_token, log_in, post_form
 from .media_data import image_bank, image_bytes, image_media, write_folder
+from .test_study import answer as study_answer
 
 QUIZ = "\nquizzes:\n  - id: look\n    title: Look closely\n    questions: [heart]\n"
 IMG_RE = re.compile(r"<img [^>]*>")
@@ -373,3 +374,22 @@ def test_one_picture_under_two_names_is_exported_once_and_imports_unchanged(app,
     with app.app_context():
         bank = db.session.scalars(select(Bank)).one()
         assert sorted(bank_media(db.session, bank)) == ["media/copy.png", "media/right.jpg"]
+
+
+CARD_ONLY = """
+  - id: card
+    type: flashcard
+    front: "![A heart with its left ventricle in red](media/heart.png)"
+    back: "The left ventricle: ![A heart with its right ventricle in blue](media/right.jpg)"
+"""
+
+
+def test_a_cards_front_and_back_both_show_their_pictures(app, client, runner, make_user, tmp_path):
+    folder = write_folder(tmp_path / "cards", bank_yaml("cards", questions=CARD_ONLY))
+    assert runner.invoke(args=["bank", "import", str(folder)]).exit_code == 0
+    make_user("learner")
+    log_in(client, "learner")
+    deck = int(post_form(client, "/decks/new", bank="cards").location.rsplit("/", 1)[1])
+    heart, right = (prepare_image(image_media()[name]) for name in ("media/heart.png", "media/right.jpg"))
+    html, _form = study_answer(client, deck)
+    assert f'src="/media/{heart.sha256}.png"' in html and f'src="/media/{right.sha256}.jpg"' in html
