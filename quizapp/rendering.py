@@ -5,6 +5,11 @@ alone: markdown-it passes raw HTML through when asked to and both will keep ``ja
 ``<img onerror>`` unless told otherwise. Raw HTML in Markdown is turned off and whatever remains is filtered
 to the tags, attributes and URL schemes below.
 
+Images: only a bank's own stored images are shown. An imported question refers to each of its images in
+the content-addressed form ``/media/<sha256>.<ext>#<width>x<height>`` (see :mod:`quizapp.domain.media`),
+which becomes ``<img>`` with its ``alt``, ``width`` and ``height`` (no layout shift) and ``loading="lazy"``;
+any other image (a web address, say) is shown as its alt text alone.
+
 A question type whose template needs markup built in Python (the cloze gaps) has its filter here, so that
 every page can use it and adding a type never touches a blueprint.
 """
@@ -21,7 +26,7 @@ from functools import lru_cache, partial
 from typing import Any
 
 import nh3
-from flask import Flask
+from flask import Flask, has_request_context, request
 from jinja2 import Environment
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
@@ -30,6 +35,7 @@ from . import charts
 from .domain import scheduling
 from .domain import types as question_types
 from .domain.freshness import as_of_label, review_overdue
+from .domain.media import STORED_RE, alt_texts
 from .domain.quizzes import format_clock, format_duration, format_points
 from .domain.retention import format_retention
 from .domain.search import Piece, snippet
@@ -62,20 +68,46 @@ ALLOWED_TAGS = {
     "h6",
     "del",
     "span",
+    "img",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding"},
+}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
-_md.disable("image")  # no remote images: every asset is served by the app
+
+
+def _image(renderer: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
+    """A stored image as ``<img>`` sized by its stored dimensions; any other image as its alt text."""
+    token = tokens[idx]
+    alt = htmllib.escape(renderer.renderInlineAsText(token.children or [], options, env))
+    stored = STORED_RE.fullmatch(token.attrGet("src") or "")
+    if stored is None:
+        return alt  # no remote images: every asset is served by the app
+    src = f"{htmllib.escape(env.get('root', ''))}/media/{stored['sha']}.{stored['ext']}"
+    return f'<img src="{src}" alt="{alt}" width="{stored["w"]}" height="{stored["h"]}" loading="lazy" decoding="async">'
+
+
+_md.add_render_rule("image", _image)
+
+
+def markdown(text: str | None, inline: bool = False) -> Markup:
+    """Render trusted-or-not Markdown to safe HTML; images point under the app's own path (its script root,
+    when it is served below a prefix)."""
+    return _markdown(text, inline, request.script_root if has_request_context() else "")
 
 
 @lru_cache(maxsize=4096)
-def markdown(text: str | None, inline: bool = False) -> Markup:
-    """Render trusted-or-not Markdown to safe HTML."""
+def _markdown(text: str | None, inline: bool, root: str) -> Markup:
     if not text:
         return Markup("")
-    html = _md.renderInline(text) if inline else _md.render(text)
+    env = {"root": root}
+    html = _md.renderInline(text, env) if inline else _md.render(text, env)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -94,8 +126,8 @@ _BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|td|th|tr|blockquote|pre)>|<br\s*/?>|<
 @lru_cache(maxsize=4096)
 def plain_text(text: str) -> str:
     """Markdown as the plain text a reader sees: no markup, no link targets, blocks apart, spaces collapsed.
-    Private-use characters (the blanks of a listed prompt) pass through."""
-    rendered = _BLOCK_END.sub(" ", _md.render(text))
+    Private-use characters (the blanks of a listed prompt) pass through; an image is its alt text."""
+    rendered = _BLOCK_END.sub(" ", _md.render(alt_texts(text)))
     return " ".join(htmllib.unescape(nh3.clean(rendered, tags=set())).split())
 
 
@@ -222,6 +254,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["charts"] = charts  # charts.bars(...) etc., drawn by the macros of _charts.html
     app.jinja_env.filters["markdown"] = markdown
     app.jinja_env.filters["markdown_inline"] = lambda text: markdown(text, inline=True)
+    app.jinja_env.filters["alt_texts"] = alt_texts  # plain text that may quote a choice with a picture
     app.jinja_env.filters["type_label"] = question_types.label
     app.jinja_env.filters["cloze"] = cloze_html
     app.jinja_env.filters["search_snippet"] = search_snippet

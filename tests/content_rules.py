@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from quizapp.domain.banks import DOI_RE, PMID_RE, QUIZ_TYPES, Bank, parse_bank
+from quizapp.domain.banks import DOI_RE, PMID_RE, QUIZ_TYPES, Bank, parse_package
+from quizapp.domain.packages import BANK_FILE, read_folder, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_BANKS = 8
@@ -271,8 +272,24 @@ def gaming_problems(banks: list[Bank]) -> list[str]:
     return problems
 
 
+def bank_paths(folder: Path = ROOT / "questions") -> list[Path]:
+    """Every bank in ``folder``: its YAML files and the bank.yaml of each bank folder (with media/)."""
+    return sorted([*folder.glob("*.yaml"), *folder.glob(f"*/{BANK_FILE}")])
+
+
+def bank_name(path: Path) -> str:
+    """What a test calls the bank at ``path``: the file's or the bank folder's name."""
+    return path.parent.name if path.name == BANK_FILE else path.stem
+
+
+def read_bank(path: Path) -> Bank:
+    """The bank in a YAML file, or in the folder of a bank.yaml with its pictures; BankError if invalid."""
+    package = read_folder(path.parent) if path.name == BANK_FILE else read_yaml(path.read_bytes(), str(path))
+    return parse_package(package)[0]
+
+
 def load_banks(folder: Path = ROOT / "questions") -> list[Bank]:
-    return [parse_bank(path.read_bytes(), str(path)) for path in sorted(folder.glob("*.yaml"))]
+    return [read_bank(path) for path in bank_paths(folder)]
 
 
 def _percent(values: tuple[float, ...]) -> str:
@@ -319,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.gaming or args.counts):
         parser.print_help()
         return 2
-    banks = [parse_bank(p.read_bytes(), str(p)) for p in args.paths] if args.paths else load_banks()
+    banks = [read_bank(p) for p in args.paths] if args.paths else load_banks()
     if args.counts:
         print(counts_report(banks))
     if not args.gaming:

@@ -11,31 +11,34 @@ from quizapp.domain.banks import Bank, parse_bank
 from .content_rules import (
     MIN_PER_SEED_TAG,
     ROOT,
+    bank_name,
+    bank_paths,
     collection_problems,
     load_identifiers,
     load_tags,
     question_problems,
+    read_bank,
 )
 
-QUESTIONS = sorted((ROOT / "questions").glob("*.yaml"))
+QUESTIONS = bank_paths()
 SEED, TAGS = load_tags()
 IDENTIFIERS = load_identifiers()
 
 
 @pytest.fixture(scope="module")
 def banks() -> list[Bank]:
-    return [parse_bank(path.read_bytes(), str(path)) for path in QUESTIONS]
+    return [read_bank(path) for path in QUESTIONS]
 
 
 def test_every_bank_validates():
     assert QUESTIONS, "no banks in questions/"
     for path in QUESTIONS:
-        parse_bank(path.read_bytes(), str(path))  # raises BankError with every problem
+        read_bank(path)  # raises BankError with every problem
 
 
-@pytest.mark.parametrize("path", QUESTIONS, ids=[p.stem for p in QUESTIONS])
+@pytest.mark.parametrize("path", QUESTIONS, ids=[bank_name(p) for p in QUESTIONS])
 def test_each_bank_follows_the_content_rules(path: Path):
-    bank = parse_bank(path.read_bytes(), str(path))
+    bank = read_bank(path)
     assert question_problems(bank, TAGS, IDENTIFIERS) == []
     assert bank.reviewed_on.year >= 2025
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Union
 
 import yaml
@@ -33,6 +34,19 @@ from .fields import (
     one_of,
 )
 from .freshness import parse_as_of
+from .media import (
+    MEDIA_PREFIX,
+    ImageProblem,
+    StoredImage,
+    alt_problem,
+    image_refs,
+    markdown_image_count,
+    prepare_image,
+    rewrite,
+    store_refs,
+    text_fields,
+)
+from .packages import MAX_NAME, BankPackage
 from .types import QUESTION_TYPES, QUIZ_TYPES, REGISTRY
 from .yamlload import BankError, Plain, Problem, format_path, load, locate
 
@@ -52,6 +66,7 @@ __all__ = [
     "export_yaml",
     "json_schema",
     "parse_bank",
+    "parse_package",
     "question_hash",
     "question_json",
     "quiz_pool",
@@ -187,8 +202,122 @@ class _Report:
             self.add(path, message, at_key)
 
 
-def parse_bank(source: bytes | str, filename: str = "<bank>") -> Bank:
-    """Load and validate one bank, raising :class:`BankError` with every problem found."""
+Images = Mapping[str, StoredImage | ImageProblem]  # a package's media files, checked, by path (media/x.png)
+
+
+def parse_package(package: BankPackage) -> tuple[Bank, dict[str, StoredImage]]:
+    """Validate a package: its YAML and its media. Returns the bank with every image pointing at its stored
+    image (see :mod:`quizapp.domain.media`) and the images to store, by the path the bank used."""
+    images = prepare_media(package.media)
+    bank = parse_bank(package.yaml_text, package.source_name, images)
+    stored = {name: image for name, image in images.items() if isinstance(image, StoredImage)}
+    return with_stored_images(bank, stored), stored
+
+
+def prepare_media(media: Mapping[str, bytes]) -> dict[str, StoredImage | ImageProblem]:
+    """Each media file re-encoded, or what is wrong with it."""
+    images: dict[str, StoredImage | ImageProblem] = {}
+    for name, data in media.items():
+        try:
+            images[name] = prepare_image(data)
+        except ImageProblem as problem:
+            images[name] = problem
+    return images
+
+
+def with_stored_images(bank: Bank, images: Mapping[str, StoredImage]) -> Bank:
+    """``bank`` with each ``![alt](media/x.png)`` rewritten to the stored image's content-addressed form."""
+    if not images:
+        return bank
+    questions = []
+    for question in bank.questions:
+        data = question.model_dump(mode="json")
+        stored = rewrite(data, lambda text: store_refs(text, images) if "![" in text else text)
+        questions.append(_QUESTION.validate_python(stored) if stored != data else question)
+    return bank.model_copy(update={"questions": questions})
+
+
+_BANG_RE = re.compile(r"!|\\(?:x21|u0021|U00000021)")
+_SCHEME_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
+
+
+def _may_show_images(path: tuple[Any, ...]) -> bool:
+    """Whether the text at ``path`` in a question is shown as Markdown, where a picture can be."""
+    return path[-1] in ("prompt", "explanation", "front", "back") or (
+        path[0] == "choices" and path[-1] in ("text", "feedback")
+    )
+
+
+def _image_problems(question: Any, images: Images | None, used: set[str]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """What is wrong with the images a question refers to; the files it uses are added to ``used``."""
+    for path, text in text_fields(question.model_dump(mode="json")):
+        if "!" not in text:
+            continue
+        refs = list(image_refs(text))
+        if refs and not _may_show_images(path):
+            yield (
+                path,
+                (
+                    "a picture can be in a prompt, an explanation, a choice or its feedback, or a card's front or"
+                    " back; this text is shown where a picture cannot be"
+                ),
+            )
+            continue
+        if markdown_image_count(text) > len(refs):
+            yield (
+                path,
+                (
+                    "an image here is written in a way that cannot be checked: write each image inline as"
+                    " ![alt text](media/<file name>), with no brackets in the file name"
+                ),
+            )
+        for ref in refs:
+            if (problem := _reference_problem(ref.src, ref.alt, images, used)) is not None:
+                yield path, problem
+
+
+def _reference_problem(src: str, alt: str, images: Images | None, used: set[str]) -> str | None:
+    """What is wrong with one ``![alt](src)``, if anything."""
+    if _SCHEME_RE.match(src):
+        return f"the image {src!r} is not a file of the bank; write ![alt text](media/<file name>)"
+    if not src.startswith(MEDIA_PREFIX):
+        return f"write the image's path as media/<file name>: {src!r} is not in media/"
+    image = images.get(src) if images else None
+    if image is None and not images:
+        return f"{src} is not in the bank: a bank with images is a folder or .zip holding bank.yaml and media/"
+    if image is None:
+        hint = difflib.get_close_matches(src, list(images or ()), n=1, cutoff=0.75)
+        return f"{src} is not in the bank's media/ folder" + (f"; did you mean {hint[0]}?" if hint else "")
+    used.add(src)
+    if isinstance(image, ImageProblem):
+        return f"{src} {image.message}"
+    return alt_problem(alt, src)
+
+
+def _media_problems(filename: str, images: Images, used: set[str]) -> Iterator[Problem]:
+    """The media files no question uses (refused: every file stored must be shown) and those that are not
+    images; a file that is used and broken is reported where it is used."""
+    for name, image in sorted(images.items()):
+        rest = name.removeprefix(MEDIA_PREFIX)
+        if rest == name or not rest or "/" in rest or len(name) > MAX_NAME:
+            yield Problem(
+                filename, 0, 0, name, f"a media file is named media/<file name>, at most {MAX_NAME} characters"
+            )
+            continue
+        if name in used:
+            continue
+        if isinstance(image, ImageProblem):
+            yield Problem(filename, 0, 0, name, image.message)
+        else:
+            yield Problem(filename, 0, 0, name, "is not used by any question: refer to it, or remove it from media/")
+
+
+def parse_bank(source: bytes | str, filename: str = "<bank>", images: Images | None = None) -> Bank:
+    """Load and validate one bank, raising :class:`BankError` with every problem found.
+
+    ``images`` are the bank's media files (from :func:`prepare_media`); without them, a question that
+    refers to an image is a problem. :func:`parse_package` reads a whole package.
+    """
     data, root = load(source, filename)
     report = _Report(filename, root)
     if not isinstance(data, dict):
@@ -204,6 +333,9 @@ def parse_bank(source: bytes | str, filename: str = "<bank>") -> Bank:
         report.add(("format",), f"unsupported format {fmt}; this version of quizapp reads format {FORMAT_VERSION}")
 
     questions: list[Any] = []
+    used: set[str] = set()
+    # Only a bank with a "!" (typed, or as a YAML escape) can have an image: only then are its texts walked.
+    might_have_images = _BANG_RE.search(source if isinstance(source, str) else source.decode("utf-8", "replace"))
     raw_questions = data.get("questions")
     for i, raw in enumerate(raw_questions if isinstance(raw_questions, list) else []):
         try:
@@ -216,6 +348,11 @@ def parse_bank(source: bytes | str, filename: str = "<bank>") -> Bank:
         questions.append((i, question))
         for path, message in _check_question(question):
             report.add(("questions", i, *path), message)
+        if might_have_images:
+            for path, message in _image_problems(question, images, used):
+                report.add(("questions", i, *path), message)
+    if images and len(questions) == len(raw_questions or ()):  # else a question not read may use a file
+        report.problems.extend(_media_problems(filename, images, used))
 
     _check_unique_ids(report, raw_questions)
     if header is not None:

@@ -4,7 +4,8 @@
 questions and question revisions; ``accounts`` users, login throttling, registration limits and
 password-reset links; ``audit`` the log of privileged actions; ``cards`` flashcards, decks, card states,
 reviews and scheduler settings; ``quizzes`` attempts and answers; ``stats`` the summaries that statistics
-are read from; ``classes`` classes, their members, assignments and extensions.
+are read from; ``classes`` classes, their members, assignments and extensions; ``media`` the banks' images,
+stored once by content.
 """
 
 from .accounts import LoginFailure, PasswordResetLink, RegistrationAttempt, User
@@ -13,6 +14,7 @@ from .banks import Bank, BankVersion, Question, QuestionRevision
 from .base import UTCDateTime, new_session_token, utcnow
 from .cards import NEW, REVIEW_SOURCES, Card, CardState, CardTag, Deck, Review, SchedulerSettings
 from .classes import ASSIGNMENT_SOURCES, Assignment, Class, ClassMember, Extension
+from .media import BankVersionMedia, MediaFile
 from .quizzes import ATTEMPT_MODES, ATTEMPT_SOURCES, ATTEMPT_STATUSES, Answer, Attempt
 from .stats import ActivityDay, ActivityTotal, AttemptPart
 
@@ -34,6 +36,7 @@ __all__ = [
     "AuditEntry",
     "Bank",
     "BankVersion",
+    "BankVersionMedia",
     "Card",
     "CardState",
     "CardTag",
@@ -42,6 +45,7 @@ __all__ = [
     "Deck",
     "Extension",
     "LoginFailure",
+    "MediaFile",
     "PasswordResetLink",
     "Question",
     "QuestionRevision",

@@ -26,7 +26,15 @@ from .accounts import (
     set_role,
 )
 from .audit import record_audit
-from .banks import ImportResult, ImportStatus, find_unchanged_source, import_bank, import_bank_source, source_hash
+from .banks import (
+    ImportResult,
+    ImportStatus,
+    find_unchanged_source,
+    import_bank,
+    import_bank_source,
+    import_package,
+    source_hash,
+)
 from .cards import record_quiz_outcome
 from .password_resets import (
     InvalidResetLink,
@@ -63,6 +71,7 @@ __all__ = [
     "find_unchanged_source",
     "import_bank",
     "import_bank_source",
+    "import_package",
     "log_in",
     "log_out",
     "make_reset_link",
