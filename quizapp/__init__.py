@@ -19,6 +19,7 @@ from .database import configure_engine, read_only_transactions, reset_transactio
 from .domain.accounts import HashParameters, Passwords, ThrottlePolicy
 from .extensions import csrf, db, login_manager, migrate
 from .home.views import bp as home_bp
+from .media.views import bp as media_bp
 from .quiz.views import bp as quiz_bp
 from .stats.views import bp as stats_bp
 from .teach.views import bp as teach_bp
@@ -27,7 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "DEVELOPMENT": False,
     "SQLALCHEMY_DATABASE_URI": None,  # set from the instance folder below
     "SQLALCHEMY_ENGINE_OPTIONS": {},
-    "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,  # a bank .zip with its images; see docs/bank-format.md
     "QUESTIONS_DIR": None,  # defaults to questions/ beside the package
     # Accounts: failed password checks allowed per account and per client address within the window (s).
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
@@ -141,7 +142,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for bp in (home_bp, banks_bp, auth_bp, teach_bp, admin_bp, quiz_bp, cards_bp, stats_bp):
+    for bp in (home_bp, banks_bp, auth_bp, teach_bp, admin_bp, quiz_bp, cards_bp, stats_bp, media_bp):
         app.register_blueprint(bp)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     rendering.init_app(app)

@@ -5,6 +5,11 @@ alone: markdown-it passes raw HTML through when asked to and both will keep ``ja
 ``<img onerror>`` unless told otherwise. Raw HTML in Markdown is turned off and whatever remains is filtered
 to the tags, attributes and URL schemes below.
 
+Images: only a bank's own stored images are shown. An imported question refers to each of its images in
+the content-addressed form ``/media/<sha256>.<ext>#<width>x<height>`` (see :mod:`quizapp.domain.media`),
+which becomes ``<img>`` with its ``alt``, ``width`` and ``height`` (no layout shift) and ``loading="lazy"``;
+any other image (a web address, say) is shown as its alt text alone.
+
 A question type whose template needs markup built in Python (the cloze gaps) has its filter here, so that
 every page can use it and adding a type never touches a blueprint.
 """
@@ -30,6 +35,7 @@ from . import charts
 from .domain import scheduling
 from .domain import types as question_types
 from .domain.freshness import as_of_label, review_overdue
+from .domain.media import IMAGE_RE, STORED_RE
 from .domain.quizzes import format_clock, format_duration, format_points
 from .domain.retention import format_retention
 from .domain.search import Piece, snippet
@@ -62,12 +68,34 @@ ALLOWED_TAGS = {
     "h6",
     "del",
     "span",
+    "img",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding"},
+}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
-_md.disable("image")  # no remote images: every asset is served by the app
+
+
+def _image(renderer: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
+    """A stored image as ``<img>`` sized by its stored dimensions; any other image as its alt text."""
+    token = tokens[idx]
+    alt = htmllib.escape(renderer.renderInlineAsText(token.children or [], options, env))
+    stored = STORED_RE.fullmatch(token.attrGet("src") or "")
+    if stored is None:
+        return alt  # no remote images: every asset is served by the app
+    return (
+        f'<img src="/media/{stored["sha"]}.{stored["ext"]}" alt="{alt}" width="{stored["w"]}"'
+        f' height="{stored["h"]}" loading="lazy" decoding="async">'
+    )
+
+
+_md.add_render_rule("image", _image)
 
 
 @lru_cache(maxsize=4096)
@@ -94,8 +122,8 @@ _BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|td|th|tr|blockquote|pre)>|<br\s*/?>|<
 @lru_cache(maxsize=4096)
 def plain_text(text: str) -> str:
     """Markdown as the plain text a reader sees: no markup, no link targets, blocks apart, spaces collapsed.
-    Private-use characters (the blanks of a listed prompt) pass through."""
-    rendered = _BLOCK_END.sub(" ", _md.render(text))
+    Private-use characters (the blanks of a listed prompt) pass through; an image is its alt text."""
+    rendered = _BLOCK_END.sub(" ", _md.render(IMAGE_RE.sub(lambda m: m["alt"], text) if "![" in text else text))
     return " ".join(htmllib.unescape(nh3.clean(rendered, tags=set())).split())
 
 

@@ -31,6 +31,8 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
+# Responses that are the same for everyone (and say how long to keep them): never marked no-store.
+SHARED_ENDPOINTS = {"static", "media.file"}
 PROXY_FIX_SETTINGS = {"x_for": "PROXY_FIX_X_FOR", "x_proto": "PROXY_FIX_X_PROTO", "x_host": "PROXY_FIX_X_HOST"}
 PROXY_FIX_SETTINGS |= {"x_port": "PROXY_FIX_X_PORT", "x_prefix": "PROXY_FIX_X_PREFIX"}
 
@@ -47,7 +49,7 @@ def init_app(app: Flask) -> None:
         user = g.get("_login_user")  # loaded by Flask-Login during this request, if anything asked for it
         # is_anonymous rather than is_authenticated: the latter reads the user's row, which a commit has
         # expired, and reloading it would open a second transaction just for this header.
-        if user is not None and not user.is_anonymous and request.endpoint != "static":
+        if user is not None and not user.is_anonymous and request.endpoint not in SHARED_ENDPOINTS:
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -82,7 +82,7 @@ def test_413_for_an_oversized_upload_on_the_real_limit(app, client, make_user):
         + f"\r\n--{boundary}--\r\n".encode()
     )
     response = client.post("/teach/banks", data=body, content_type=f"multipart/form-data; boundary={boundary}")
-    assert response.status_code == 413 and "The limit is 4 MiB." in response.text
+    assert response.status_code == 413 and "The limit is 32 MiB." in response.text
     assert_baseline(response)
 
 

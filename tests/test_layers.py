@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "quizapp"
 LOWER = ("domain", "operations", "queries")
 # What no lower module may import: the web framework and its extensions, and the layers above.
 HIGHER = ("flask", "flask_login", "flask_wtf", "flask_migrate", "werkzeug", "wtforms", "quizapp.extensions")
-BLUEPRINTS = ("admin", "auth", "banks", "cards", "home", "quiz", "stats", "teach")
+BLUEPRINTS = ("admin", "auth", "banks", "cards", "home", "media", "quiz", "stats", "teach")
 HIGHER += tuple(f"quizapp.{name}" for name in (*BLUEPRINTS, "cli", "access"))
 HIGHER += ("quizapp.errors", "quizapp.rendering", "quizapp.security")
 

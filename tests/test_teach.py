@@ -73,7 +73,7 @@ def test_an_invalid_bank_shows_every_problem_and_changes_nothing(app, teacher, m
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"format: 1\n", "bank.txt", "Choose a .yaml or .yml file."),
+        (b"format: 1\n", "bank.txt", "Choose a .yaml, .yml or .zip file."),
         (b"", "", "Choose a bank file to upload."),
         (b"\xff\xfe\x00garbage", "binary.yaml", "was not imported"),
         (b"id: [unclosed\n", "broken.yaml", "not valid YAML"),
@@ -116,21 +116,21 @@ def test_teachers_see_the_manage_link_and_learners_do_not(client, make_user):
     assert 'href="/teach/"' in other.get("/").text
 
 
-def test_upload_and_cli_both_import_through_import_bank_source(app, teacher, runner, tmp_path, monkeypatch):
+def test_upload_and_cli_both_import_through_import_package(app, teacher, runner, tmp_path, monkeypatch):
     calls = []
-    real = operations.import_bank_source
+    real = operations.import_package
 
-    def recording(session, source, name, now, bank=None):
-        calls.append(name)
-        return real(session, source, name, now, bank)
+    def recording(session, package, now, parsed=None):
+        calls.append(package.source_name)
+        return real(session, package, now, parsed)
 
-    monkeypatch.setattr(operations, "import_bank_source", recording)
+    monkeypatch.setattr(operations, "import_package", recording)
     assert upload(teacher, bank_yaml("first"), "first.yaml").status_code == 200
     path = tmp_path / "second.yaml"
     path.write_text(bank_yaml("second"))
     result = runner.invoke(args=["bank", "import", str(path)])
     assert result.exit_code == 0, result.output
-    assert calls == ["first.yaml", "second.yaml"]
+    assert calls == ["first.yaml", str(path)]
 
 
 def test_import_bank_source_skips_known_bytes_and_refuses_a_bad_bank(app):

@@ -12,23 +12,29 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import operations
-from ..domain.banks import Bank, BankError, Problem, export_yaml, json_schema, parse_bank
+from ..domain.banks import Bank, BankError, Problem, json_schema, parse_package
+from ..domain.media import StoredImage
+from ..domain.packages import BankPackage, package_hash, write_zip
 from ..extensions import db
 from ..models import utcnow
 from ..operations.search import rebuild_index
 from ..queries import banks as bank_queries
-from .common import bank_files, read_bank_file, report
+from ..queries.media import bank_package
+from .common import bank_files, read_package, report
 
 bank_cli = AppGroup("bank", help="Validate, import, list and export question banks; rebuild the search index.")
 
 
-def _validate_all(files: list[Path]) -> tuple[list[tuple[Path, bytes, Bank]], list[Problem]]:
+Parsed = tuple[Path, BankPackage, Bank, dict[str, StoredImage]]
+
+
+def _validate_all(files: list[Path]) -> tuple[list[Parsed], list[Problem]]:
     parsed, problems = [], []
     first_file: dict[str, Path] = {}
     for path in files:
         try:
-            source = read_bank_file(path)
-            bank = parse_bank(source, str(path))
+            package = read_package(path)
+            bank, images = parse_package(package)
         except BankError as exc:
             problems.extend(exc.problems)
             continue
@@ -38,7 +44,7 @@ def _validate_all(files: list[Path]) -> tuple[list[tuple[Path, bytes, Bank]], li
             )
             continue
         first_file[bank.id] = path
-        parsed.append((path, source, bank))
+        parsed.append((path, package, bank, images))
     return parsed, problems
 
 
@@ -54,7 +60,7 @@ def validate_command(paths: tuple[str, ...]) -> None:
     if problems:
         click.echo(f"{summary}, {bad} with {len(problems)} problem{'s' if len(problems) != 1 else ''}.", err=True)
         sys.exit(1)
-    questions = sum(len(b.questions) for _, _, b in parsed)
+    questions = sum(len(b.questions) for _, _, b, _ in parsed)
     click.echo(f"{summary} ({questions} questions).")
 
 
@@ -63,20 +69,20 @@ def validate_command(paths: tuple[str, ...]) -> None:
 def import_command(paths: tuple[str, ...]) -> None:
     """Validate, then import banks (each in one transaction); unchanged banks are skipped."""
     files = bank_files(paths)
-    pending: list[tuple[Path, bytes]] = []
+    pending: list[Path] = []
     for path in files:
         try:
-            source = read_bank_file(path)
+            package = read_package(path)
         except BankError as exc:
             report(exc.problems)
             sys.exit(1)
-        existing = operations.find_unchanged_source(db.session, operations.source_hash(source))
+        existing = operations.find_unchanged_source(db.session, package_hash(package))
         if existing is not None:
             click.echo(f"{existing.slug}: unchanged (version {existing.version_number})")
         else:
-            pending.append((path, source))
+            pending.append(path)
     db.session.rollback()
-    parsed, problems = _validate_all([p for p, _ in pending])
+    parsed, problems = _validate_all(pending)
     if problems:
         report(problems)
         click.echo(f"Nothing imported: {len(problems)} problem(s) found.", err=True)
@@ -87,9 +93,9 @@ def import_command(paths: tuple[str, ...]) -> None:
     with click.progressbar(
         parsed, label="Importing", file=sys.stderr, item_show_func=lambda item: item[0].name if item else None
     ) as bar:
-        for path, source, bank in bar:
+        for path, package, bank, images in bar:
             try:
-                results.append(operations.import_bank_source(db.session, source, path.name, utcnow(), bank))
+                results.append(operations.import_package(db.session, package, utcnow(), (bank, images)))
                 db.session.commit()
             except SQLAlchemyError as exc:
                 db.session.rollback()
@@ -134,16 +140,22 @@ def reindex_command() -> None:
 @click.argument("slug", metavar="BANK_ID")  # users know a bank's slug as the `id` they wrote in its YAML
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 def export_command(slug: str, output: str | None) -> None:
-    """Write the current version of a bank as YAML (to stdout or --output)."""
+    """Write the current version of a bank as YAML (to stdout or --output); a bank with images is written
+    as a .zip holding bank.yaml and media/ (--output must end in .zip)."""
     bank = db.session.scalars(bank_queries.bank_by_slug(slug)).first()
     if bank is None:
         raise click.UsageError(f"no bank with the id {slug!r}; `flask bank list` shows them")
-    text = export_yaml(bank_queries.bank_export_data(db.session, bank))
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}", err=True)
+    package = bank_package(db.session, bank)
+    if package.media and not (output or "").lower().endswith(".zip"):
+        raise click.UsageError(f"{slug} has images: write it as a .zip with -o {slug}.zip")
+    if package.media:
+        Path(output).write_bytes(write_zip(package, bank.slug))  # type: ignore[arg-type]
+    elif output:
+        Path(output).write_text(package.yaml_text, encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        click.echo(package.yaml_text, nl=False)
+        return
+    click.echo(f"Wrote {output}", err=True)
 
 
 @bank_cli.command("schema")

@@ -12,12 +12,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..domain.accounts import InvalidLogin, parse_login
 from ..domain.banks import BankError, Problem
+from ..domain.packages import BANK_FILE, BankPackage, read_folder, read_yaml, read_zip
 from ..domain.refusals import Refused
 from ..extensions import db
 from ..models import User
 from ..queries import accounts as account_queries
 
 BANK_SUFFIXES = (".yaml", ".yml")
+PACKAGE_SUFFIXES = (".zip",)  # a bank folder (bank.yaml and media/) zipped
 
 
 def find_user(login: str) -> User:
@@ -32,20 +34,44 @@ def find_user(login: str) -> User:
 
 
 def bank_files(paths: Iterable[str]) -> list[Path]:
-    """Expand files and folders (their *.yaml / *.yml files, sorted) into a list of bank files."""
+    """Expand paths into banks: a .yaml / .yml file, a .zip, or a bank folder (one holding bank.yaml). A
+    folder that is not a bank is searched for all three, sorted; a bank folder's own files are its own."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in BANK_SUFFIXES and p.is_file())
+            found = _banks_in(path)
             if not found:
-                raise click.UsageError(f"{raw}: no .yaml or .yml files in this folder")
+                raise click.UsageError(
+                    f"{raw}: no banks in this folder (.yaml, .yml or .zip files, or folders with {BANK_FILE})"
+                )
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
             raise click.UsageError(f"{raw}: no such file or folder")
     return files
+
+
+def _banks_in(folder: Path) -> list[Path]:
+    if (folder / BANK_FILE).is_file():
+        return [folder]
+    found: list[Path] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir() and not entry.is_symlink():
+            found.extend(_banks_in(entry))
+        elif entry.suffix in (*BANK_SUFFIXES, *PACKAGE_SUFFIXES) and entry.is_file():
+            found.append(entry)
+    return found
+
+
+def read_package(path: Path) -> BankPackage:
+    """The bank at ``path`` (a YAML file, a .zip or a bank folder); a :class:`BankError` naming the file and
+    the entry if it cannot be read or is refused."""
+    if path.is_dir():
+        return read_folder(path)
+    data = read_bank_file(path)
+    return read_zip(data, str(path)) if path.suffix.lower() in PACKAGE_SUFFIXES else read_yaml(data, str(path))
 
 
 def read_bank_file(path: Path) -> bytes:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import Annotated, Any, Union
 
 import yaml
@@ -33,6 +35,19 @@ from .fields import (
     one_of,
 )
 from .freshness import parse_as_of
+from .media import (
+    MEDIA_PREFIX,
+    ImageProblem,
+    StoredImage,
+    alt_problem,
+    image_refs,
+    prepare_image,
+    restore_names,
+    rewrite,
+    store_refs,
+    text_fields,
+)
+from .packages import BankPackage
 from .types import QUESTION_TYPES, QUIZ_TYPES, REGISTRY
 from .yamlload import BankError, Plain, Problem, format_path, load, locate
 
@@ -49,9 +64,11 @@ __all__ = [
     "Quiz",
     "bank_to_data",
     "dump_bank",
+    "export_package",
     "export_yaml",
     "json_schema",
     "parse_bank",
+    "parse_package",
     "question_hash",
     "question_json",
     "quiz_pool",
@@ -187,8 +204,100 @@ class _Report:
             self.add(path, message, at_key)
 
 
-def parse_bank(source: bytes | str, filename: str = "<bank>") -> Bank:
-    """Load and validate one bank, raising :class:`BankError` with every problem found."""
+Images = Mapping[str, StoredImage | ImageProblem]  # a package's media files, checked, by path (media/x.png)
+
+
+def parse_package(package: BankPackage) -> tuple[Bank, dict[str, StoredImage]]:
+    """Validate a package: its YAML and its media. Returns the bank with every image pointing at its stored
+    image (see :mod:`quizapp.domain.media`) and the images to store, by the path the bank used."""
+    images = prepare_media(package.media)
+    bank = parse_bank(package.yaml_text, package.source_name, images)
+    stored = {name: image for name, image in images.items() if isinstance(image, StoredImage)}
+    return with_stored_images(bank, stored), stored
+
+
+def prepare_media(media: Mapping[str, bytes]) -> dict[str, StoredImage | ImageProblem]:
+    """Each media file re-encoded, or what is wrong with it."""
+    images: dict[str, StoredImage | ImageProblem] = {}
+    for name, data in media.items():
+        try:
+            images[name] = prepare_image(data)
+        except ImageProblem as problem:
+            images[name] = problem
+    return images
+
+
+def with_stored_images(bank: Bank, images: Mapping[str, StoredImage]) -> Bank:
+    """``bank`` with each ``![alt](media/x.png)`` rewritten to the stored image's content-addressed form."""
+    if not images:
+        return bank
+    questions = []
+    for question in bank.questions:
+        data = question.model_dump(mode="json")
+        stored = rewrite(data, lambda text: store_refs(text, images) if "![" in text else text)
+        questions.append(_QUESTION.validate_python(stored) if stored != data else question)
+    return bank.model_copy(update={"questions": questions})
+
+
+_SCHEME_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
+
+
+def _image_problems(question: Any, images: Images | None, used: set[str]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """What is wrong with the images a question refers to; the files it uses are added to ``used``."""
+    for path, text in text_fields(question.model_dump(mode="json")):
+        if "![" not in text:
+            continue
+        for ref in image_refs(text):
+            src = ref.src
+            if _SCHEME_RE.match(src):
+                yield path, f"the image {src!r} is not a file of the bank; write ![alt text](media/<file name>)"
+                continue
+            if not src.startswith(MEDIA_PREFIX):
+                yield path, f"write the image's path as media/<file name>: {src!r} is not in media/"
+                continue
+            image = images.get(src) if images is not None else None
+            if image is None:
+                if not images:
+                    yield (
+                        path,
+                        (
+                            f"{src} is not in the bank: a bank with images is a folder or .zip holding"
+                            f" bank.yaml and the image in media/"
+                        ),
+                    )
+                else:
+                    hint = difflib.get_close_matches(src, list(images), n=1, cutoff=0.75)
+                    yield (
+                        path,
+                        f"{src} is not in the bank's media/ folder" + (f"; did you mean {hint[0]}?" if hint else ""),
+                    )
+                continue
+            used.add(src)
+            if isinstance(image, ImageProblem):
+                yield path, f"{src} {image.message}"
+                continue
+            if (problem := alt_problem(ref.alt, src)) is not None:
+                yield path, problem
+
+
+def _media_problems(filename: str, images: Images, used: set[str]) -> Iterator[Problem]:
+    """The media files no question uses (refused: every file stored must be shown) and those that are not
+    images; a file that is used and broken is reported where it is used."""
+    for name, image in sorted(images.items()):
+        if name in used:
+            continue
+        if isinstance(image, ImageProblem):
+            yield Problem(filename, 0, 0, name, image.message)
+        else:
+            yield Problem(filename, 0, 0, name, "is not used by any question: refer to it, or remove it from media/")
+
+
+def parse_bank(source: bytes | str, filename: str = "<bank>", images: Images | None = None) -> Bank:
+    """Load and validate one bank, raising :class:`BankError` with every problem found.
+
+    ``images`` are the bank's media files (from :func:`prepare_media`); without them, a question that
+    refers to an image is a problem. :func:`parse_package` reads a whole package.
+    """
     data, root = load(source, filename)
     report = _Report(filename, root)
     if not isinstance(data, dict):
@@ -204,6 +313,9 @@ def parse_bank(source: bytes | str, filename: str = "<bank>") -> Bank:
         report.add(("format",), f"unsupported format {fmt}; this version of quizapp reads format {FORMAT_VERSION}")
 
     questions: list[Any] = []
+    used: set[str] = set()
+    # Every "!" could start an image (YAML escapes can write one too): only then are the texts walked.
+    might_have_images = ("!" if isinstance(source, str) else b"!") in source
     raw_questions = data.get("questions")
     for i, raw in enumerate(raw_questions if isinstance(raw_questions, list) else []):
         try:
@@ -216,6 +328,11 @@ def parse_bank(source: bytes | str, filename: str = "<bank>") -> Bank:
         questions.append((i, question))
         for path, message in _check_question(question):
             report.add(("questions", i, *path), message)
+        if might_have_images:
+            for path, message in _image_problems(question, images, used):
+                report.add(("questions", i, *path), message)
+    if images:
+        report.problems.extend(_media_problems(filename, images, used))
 
     _check_unique_ids(report, raw_questions)
     if header is not None:
@@ -366,3 +483,14 @@ def export_yaml(data: dict[str, Any]) -> str:
     """Stored bank data → clean YAML: validated again and written without fields at their defaults."""
     bank = Bank.model_validate(data)
     return dump_bank(bank_to_data(bank))
+
+
+def export_package(data: dict[str, Any], files: Sequence[tuple[str, str, bytes]], source_name: str) -> BankPackage:
+    """Stored bank data and its version's images (``(name, sha256, bytes)``) → the package an author would
+    write: YAML whose images say ``media/<name>`` again, and those files. :func:`parse_package` reads it back."""
+    names: dict[str, str] = {}
+    for name, sha, _data in files:
+        names.setdefault(sha, name)  # the same picture under two names is exported under the first
+    restored = rewrite(data["questions"], lambda text: restore_names(text, names) if "![" in text else text)
+    media = {name: body for name, sha, body in files if names[sha] == name}
+    return BankPackage(export_yaml({**data, "questions": restored}), MappingProxyType(media), source_name)

@@ -140,17 +140,22 @@ class _Walker:
         raise self.fail(node, path, "unsupported YAML node")  # pragma: no cover
 
 
+def decode(source: bytes, filename: str) -> str:
+    """A bank file's bytes as text; a :class:`BankError` pointing at the first byte that is not UTF-8."""
+    try:
+        return source.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = source[: exc.start].count(b"\n") + 1
+        column = exc.start - (source.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise BankError([Problem(filename, line, column, "", "the file is not valid UTF-8 text")]) from None
+
+
 def compose(source: bytes | str, filename: str) -> yaml.Node | None:
     """Parse ``source`` into libyaml's node tree, turning every failure into a :class:`BankError`."""
     if len(source) > MAX_BYTES:
         raise BankError([Problem(filename, 0, 0, "", f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB")])
     if isinstance(source, bytes):
-        try:
-            source = source.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = source[: exc.start].count(b"\n") + 1
-            column = exc.start - (source.rfind(b"\n", 0, exc.start) + 1) + 1
-            raise BankError([Problem(filename, line, column, "", "the file is not valid UTF-8 text")]) from None
+        source = decode(source, filename)
     if "\x00" in source:
         raise BankError([Problem(filename, 0, 0, "", "the file contains a NUL character; it is not a text file")])
     loader = _Loader(source)

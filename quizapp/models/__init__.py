@@ -3,13 +3,14 @@
 ``base`` has the UTC timestamp column type and helpers; ``banks`` the question banks, their versions,
 questions and question revisions; ``accounts`` users and login throttling; ``cards`` flashcards, decks,
 card states, reviews and scheduler settings; ``quizzes`` attempts and answers; ``stats`` the summaries that
-statistics are read from.
+statistics are read from; ``media`` the banks' images, stored once by content.
 """
 
 from .accounts import LoginFailure, User
 from .banks import Bank, BankVersion, Question, QuestionRevision
 from .base import UTCDateTime, new_session_token, utcnow
 from .cards import NEW, REVIEW_SOURCES, Card, CardState, CardTag, Deck, Review, SchedulerSettings
+from .media import BankVersionMedia, MediaFile
 from .quizzes import ATTEMPT_MODES, ATTEMPT_SOURCES, ATTEMPT_STATUSES, Answer, Attempt
 from .stats import ActivityDay, ActivityTotal, AttemptPart
 
@@ -28,11 +29,13 @@ __all__ = [
     "AttemptPart",
     "Bank",
     "BankVersion",
+    "BankVersionMedia",
     "Card",
     "CardState",
     "CardTag",
     "Deck",
     "LoginFailure",
+    "MediaFile",
     "Question",
     "QuestionRevision",
     "Review",

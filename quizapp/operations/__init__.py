@@ -24,7 +24,15 @@ from .accounts import (
     set_password,
     set_role,
 )
-from .banks import ImportResult, ImportStatus, find_unchanged_source, import_bank, import_bank_source, source_hash
+from .banks import (
+    ImportResult,
+    ImportStatus,
+    find_unchanged_source,
+    import_bank,
+    import_bank_source,
+    import_package,
+    source_hash,
+)
 from .cards import record_quiz_outcome
 
 __all__ = [
@@ -50,6 +58,7 @@ __all__ = [
     "find_unchanged_source",
     "import_bank",
     "import_bank_source",
+    "import_package",
     "log_in",
     "log_out",
     "record_quiz_outcome",

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -13,9 +14,12 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..domain.banks import Bank as BankModel
-from ..domain.banks import parse_bank, question_json
+from ..domain.banks import parse_bank, parse_package, question_json
+from ..domain.media import StoredImage
+from ..domain.packages import BankPackage, package_hash
 from ..models import Bank, BankVersion, Question, QuestionRevision
 from .cards import sync_cards
+from .media import store_media
 from .search import update_index
 
 
@@ -80,10 +84,41 @@ def import_bank_source(
     return import_bank(session, bank, source, source_name, now)
 
 
-def import_bank(session: Session, bank: BankModel, source: bytes, source_name: str, now: dt.datetime) -> ImportResult:
-    """Add or update ``bank`` at ``now`` so its questions keep their identity; flush, don't commit."""
+def import_package(
+    session: Session,
+    package: BankPackage,
+    now: dt.datetime,
+    parsed: tuple[BankModel, Mapping[str, StoredImage]] | None = None,
+) -> ImportResult:
+    """Import a bank package (a YAML file, or a folder or zip with its images), as :func:`import_bank_source`
+    does a YAML file: a package already imported is recognised by its hash; otherwise it is validated
+    (raising :class:`~quizapp.domain.banks.BankError` before anything changes) and imported with its
+    images. ``parsed`` is what :func:`~quizapp.domain.banks.parse_package` made of it, if already known."""
+    digest = package_hash(package)
+    unchanged = find_unchanged_source(session, digest)
+    if unchanged is not None:
+        return ImportResult(unchanged.slug, ImportStatus.UNCHANGED, unchanged.version_number)
+    bank, images = parsed if parsed is not None else parse_package(package)
+    return import_bank(session, bank, b"", package.source_name, now, images=images, digest=digest)
+
+
+def import_bank(
+    session: Session,
+    bank: BankModel,
+    source: bytes,
+    source_name: str,
+    now: dt.datetime,
+    *,
+    images: Mapping[str, StoredImage] | None = None,
+    digest: str | None = None,
+) -> ImportResult:
+    """Add or update ``bank`` at ``now`` so its questions keep their identity; flush, don't commit.
+
+    ``images`` are the bank's stored images by the names its package gave them (the questions already
+    refer to them by hash); ``digest`` is the package's hash when the bank came from more than ``source``.
+    """
     _lock_bank(session, bank.id)
-    digest = source_hash(source)
+    digest = digest or source_hash(source)
     header = {
         "title": bank.title,
         "description": bank.description,
@@ -131,6 +166,7 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
     )
     session.add(version)
     session.flush()
+    store_media(session, version.id, images or {}, now)
 
     result = ImportResult(bank.id, status, row.version_number)
     existing = {

@@ -8,12 +8,14 @@ from werkzeug.utils import secure_filename
 from .. import operations
 from ..access import require_role
 from ..domain.accounts import STAFF
-from ..domain.banks import BankError, export_yaml
+from ..domain.banks import BankError
+from ..domain.packages import write_zip
 from ..domain.refusals import Refused
 from ..extensions import db
 from ..models import utcnow
 from ..queries import banks as bank_queries
-from .forms import UploadForm
+from ..queries.media import bank_package
+from .forms import UploadForm, read_upload
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 require_role(bp, *STAFF)
@@ -36,10 +38,10 @@ def upload():
     form = UploadForm()
     if not form.validate_on_submit():
         return manage_page(form, 422)
-    source = form.bank.data.read()
     name = secure_filename(form.bank.data.filename or "") or "upload.yaml"
     try:
-        result = operations.import_bank_source(db.session, source, name, utcnow())
+        package = read_upload(form.bank.data.read(), name)
+        result = operations.import_package(db.session, package, utcnow())
     except Refused as refused:
         if not isinstance(refused, BankError):
             raise
@@ -51,10 +53,11 @@ def upload():
 
 @bp.get("/banks/<slug>/export")
 def export(slug: str):
-    """Download the current version of a bank as YAML."""
+    """Download the current version of a bank: YAML, or a .zip with bank.yaml and media/ if it has images."""
     bank = db.session.scalars(bank_queries.bank_by_slug(slug)).first() or abort(404)
-    return Response(
-        export_yaml(bank_queries.bank_export_data(db.session, bank)),
-        mimetype="application/yaml",
-        headers={"Content-Disposition": f'attachment; filename="{bank.slug}.yaml"'},
-    )
+    package = bank_package(db.session, bank)
+    if package.media:
+        body, mimetype, name = write_zip(package, bank.slug), "application/zip", f"{bank.slug}.zip"
+    else:
+        body, mimetype, name = package.yaml_text, "application/yaml", f"{bank.slug}.yaml"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
