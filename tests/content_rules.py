@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from quizapp.domain.banks import DOI_RE, PMID_RE, QUIZ_TYPES, Bank, parse_bank
+from quizapp.domain.banks import DOI_RE, PMID_RE, QUIZ_TYPES, Bank, parse_bank, parse_package
+from quizapp.domain.packages import BANK_FILE, read_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_BANKS = 8
@@ -271,8 +272,20 @@ def gaming_problems(banks: list[Bank]) -> list[str]:
     return problems
 
 
+def bank_paths(folder: Path = ROOT / "questions") -> list[Path]:
+    """Every bank in ``folder``: a ``.yaml`` file, or a folder holding ``bank.yaml`` and its ``media/``."""
+    return sorted([*folder.glob("*.yaml"), *(path.parent for path in folder.glob(f"*/{BANK_FILE}"))])
+
+
+def load_bank(path: Path) -> Bank:
+    """One bank, from its YAML file or its folder (whose images are checked as an import checks them)."""
+    if path.is_dir():
+        return parse_package(read_folder(path))[0]
+    return parse_bank(path.read_bytes(), str(path))
+
+
 def load_banks(folder: Path = ROOT / "questions") -> list[Bank]:
-    return [parse_bank(path.read_bytes(), str(path)) for path in sorted(folder.glob("*.yaml"))]
+    return [load_bank(path) for path in bank_paths(folder)]
 
 
 def _percent(values: tuple[float, ...]) -> str:
@@ -314,12 +327,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--gaming", action="store_true", help="the harder-to-game figures, per bank and overall")
     parser.add_argument("--counts", action="store_true", help="quiz questions per bank by type and tag")
-    parser.add_argument("paths", nargs="*", type=Path, help="bank files (default: every bank in questions/)")
+    parser.add_argument("paths", nargs="*", type=Path, help="bank files or folders (default: every bank in questions/)")
     args = parser.parse_args(argv)
     if not (args.gaming or args.counts):
         parser.print_help()
         return 2
-    banks = [parse_bank(p.read_bytes(), str(p)) for p in args.paths] if args.paths else load_banks()
+    banks = [load_bank(p) for p in args.paths] if args.paths else load_banks()
     if args.counts:
         print(counts_report(banks))
     if not args.gaming:

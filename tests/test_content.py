@@ -11,31 +11,33 @@ from quizapp.domain.banks import Bank, parse_bank
 from .content_rules import (
     MIN_PER_SEED_TAG,
     ROOT,
+    bank_paths,
     collection_problems,
+    load_bank,
     load_identifiers,
     load_tags,
     question_problems,
 )
 
-QUESTIONS = sorted((ROOT / "questions").glob("*.yaml"))
+QUESTIONS = bank_paths()
 SEED, TAGS = load_tags()
 IDENTIFIERS = load_identifiers()
 
 
 @pytest.fixture(scope="module")
 def banks() -> list[Bank]:
-    return [parse_bank(path.read_bytes(), str(path)) for path in QUESTIONS]
+    return [load_bank(path) for path in QUESTIONS]
 
 
 def test_every_bank_validates():
     assert QUESTIONS, "no banks in questions/"
     for path in QUESTIONS:
-        parse_bank(path.read_bytes(), str(path))  # raises BankError with every problem
+        load_bank(path)  # raises BankError with every problem, its images' included
 
 
 @pytest.mark.parametrize("path", QUESTIONS, ids=[p.stem for p in QUESTIONS])
 def test_each_bank_follows_the_content_rules(path: Path):
-    bank = parse_bank(path.read_bytes(), str(path))
+    bank = load_bank(path)
     assert question_problems(bank, TAGS, IDENTIFIERS) == []
     assert bank.reviewed_on.year >= 2025
 

@@ -15,16 +15,17 @@ from quizapp.domain.banks import parse_bank
 from .content_rules import (
     ABSOLUTE_RE,
     CATCH_ALL_RE,
-    ROOT,
+    bank_paths,
     choice_problems,
     gaming_figures,
     gaming_problems,
     gaming_report,
+    load_bank,
     load_banks,
     main,
 )
 
-QUESTIONS = sorted((ROOT / "questions").glob("*.yaml"))
+QUESTIONS = bank_paths()
 
 
 def test_the_banks_give_no_length_word_or_position_signal():
@@ -33,7 +34,7 @@ def test_the_banks_give_no_length_word_or_position_signal():
 
 @pytest.mark.parametrize("path", QUESTIONS, ids=[p.stem for p in QUESTIONS])
 def test_no_choice_is_a_catch_all_or_overlaps_another(path: Path):
-    assert choice_problems(parse_bank(path.read_bytes(), str(path))) == []
+    assert choice_problems(load_bank(path)) == []
 
 
 # The checks must catch what they claim to catch, on a small synthetic bank.
