@@ -35,7 +35,7 @@ from . import charts
 from .domain import scheduling
 from .domain import types as question_types
 from .domain.freshness import as_of_label, review_overdue
-from .domain.media import IMAGE_RE, STORED_RE
+from .domain.media import STORED_RE, alt_texts
 from .domain.quizzes import format_clock, format_duration, format_points
 from .domain.retention import format_retention
 from .domain.search import Piece, snippet
@@ -123,7 +123,7 @@ _BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|td|th|tr|blockquote|pre)>|<br\s*/?>|<
 def plain_text(text: str) -> str:
     """Markdown as the plain text a reader sees: no markup, no link targets, blocks apart, spaces collapsed.
     Private-use characters (the blanks of a listed prompt) pass through; an image is its alt text."""
-    rendered = _BLOCK_END.sub(" ", _md.render(IMAGE_RE.sub(lambda m: m["alt"], text) if "![" in text else text))
+    rendered = _BLOCK_END.sub(" ", _md.render(alt_texts(text)))
     return " ".join(htmllib.unescape(nh3.clean(rendered, tags=set())).split())
 
 
@@ -218,6 +218,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["charts"] = charts  # charts.bars(...) etc., drawn by the macros of _charts.html
     app.jinja_env.filters["markdown"] = markdown
     app.jinja_env.filters["markdown_inline"] = lambda text: markdown(text, inline=True)
+    app.jinja_env.filters["alt_texts"] = alt_texts  # plain text that may quote a choice with a picture
     app.jinja_env.filters["type_label"] = question_types.label
     app.jinja_env.filters["cloze"] = cloze_html
     app.jinja_env.filters["search_snippet"] = search_snippet

@@ -41,6 +41,7 @@ from .media import (
     StoredImage,
     alt_problem,
     image_refs,
+    markdown_image_count,
     prepare_image,
     restore_names,
     rewrite,
@@ -242,12 +243,37 @@ def with_stored_images(bank: Bank, images: Mapping[str, StoredImage]) -> Bank:
 _SCHEME_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
 
 
+def _may_show_images(path: tuple[Any, ...]) -> bool:
+    """Whether the text at ``path`` in a question is shown as Markdown, where a picture can be."""
+    return path[-1] in ("prompt", "explanation", "front", "back") or (
+        path[0] == "choices" and path[-1] in ("text", "feedback")
+    )
+
+
 def _image_problems(question: Any, images: Images | None, used: set[str]) -> Iterator[tuple[tuple[Any, ...], str]]:
     """What is wrong with the images a question refers to; the files it uses are added to ``used``."""
     for path, text in text_fields(question.model_dump(mode="json")):
-        if "![" not in text:
+        if "!" not in text:
             continue
-        for ref in image_refs(text):
+        refs = list(image_refs(text))
+        if refs and not _may_show_images(path):
+            yield (
+                path,
+                (
+                    "a picture can be in a prompt, an explanation, a choice or its feedback, or a card's front or"
+                    " back; this text is shown where a picture cannot be"
+                ),
+            )
+            continue
+        if markdown_image_count(text) > len(refs):
+            yield (
+                path,
+                (
+                    "an image here is written in a way that cannot be checked: write each image inline as"
+                    " ![alt text](media/<file name>), with no brackets in the file name"
+                ),
+            )
+        for ref in refs:
             src = ref.src
             if _SCHEME_RE.match(src):
                 yield path, f"the image {src!r} is not a file of the bank; write ![alt text](media/<file name>)"

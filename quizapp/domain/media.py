@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from markdown_it import MarkdownIt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024  # 2 MiB per image file
@@ -164,6 +165,15 @@ def image_refs(text: str) -> Iterator[ImageRef]:
         yield ImageRef(re.sub(r"\\(.)", r"\1", match["alt"]), unquote(src))
 
 
+_md = MarkdownIt("commonmark")
+
+
+def markdown_image_count(text: str) -> int:
+    """How many images a Markdown renderer finds in ``text``: more than :func:`image_refs` finds means one
+    is written in a way (a reference-style image, brackets in its path) that cannot be checked."""
+    return sum(1 for block in _md.parse(text) for token in block.children or () if token.type == "image")
+
+
 def alt_problem(alt: str, name: str) -> str | None:
     """What is wrong with an image's alt text, if anything: it must say what the picture shows."""
     text = " ".join(alt.split())
@@ -227,6 +237,7 @@ def restore_names(text: str, names: Mapping[str, str]) -> str:
     return IMAGE_RE.sub(replace, text)
 
 
-def stored_shas(text: str) -> set[str]:
-    """The SHA-256 of every stored image a text refers to."""
-    return {m["sha"] for ref in IMAGE_RE.finditer(text) if (m := STORED_RE.fullmatch(ref["src"].strip("<>")))}
+def alt_texts(text: str) -> str:
+    """``text`` with each image replaced by its alt text: what a reader who cannot see it is told, and what
+    search finds it by (never its file name or hash)."""
+    return IMAGE_RE.sub(lambda m: m["alt"], text) if "![" in text else text

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .fields import TAG_RE
+from .media import alt_texts
 from .refusals import Refused
 from .types import get
 from .types.base import BLANK
@@ -145,8 +146,8 @@ def question_document(data: Mapping[str, Any]) -> QuestionDocument:
     kind = get(data["type"])
     tags = tuple(data.get("tags") or ())
     return QuestionDocument(
-        prompt=word_text([kind.listing_prompt(data)]),
-        other=word_text([*kind.search_texts(data), *tags]),
+        prompt=word_text([alt_texts(kind.listing_prompt(data))]),
+        other=word_text([*map(alt_texts, kind.search_texts(data)), *tags]),
         tags=tag_field(tags),
     )
 

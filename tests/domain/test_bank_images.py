@@ -118,3 +118,29 @@ def test_an_exported_package_reads_back_to_the_same_bank():
     assert sorted(package.media) == ["media/heart.png", "media/right.jpg"]
     again, _ = parse_package(package)
     assert again.questions == bank.questions
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["![The heart][h]\\n\\n[h]: media/heart.png", "![The heart](media/heart(1).png)"],
+    ids=["reference-style", "brackets-in-name"],
+)
+def test_an_image_written_so_it_cannot_be_checked_is_refused(prompt):
+    found = problems(one_question(prompt), {"media/heart.png": image_bytes()})
+    assert any("an image here is written in a way that cannot be checked" in p for p in found), found
+
+
+def test_a_picture_where_only_plain_text_is_shown_is_refused():
+    text = bank_yaml(
+        "pictures",
+        questions="""
+  - id: q1
+    type: matching
+    prompt: "Match them."
+    pairs:
+      - {left: "Heart", right: "![A heart](media/a.png)"}
+      - {left: "Lung", right: "Breathing"}
+""",
+    )
+    found = problems(text, {"media/a.png": image_bytes()})
+    assert any("questions[0].pairs[0].right: a picture can be in a prompt" in p for p in found), found
