@@ -3,6 +3,7 @@ docs/illustrations (docs/content-guide.md, "Illustrations"), matches it, and is 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -98,6 +99,9 @@ def test_each_png_has_its_svg_source_and_matches_it(png: Path):
         assert image.format == "PNG"
         assert image.size == (int(root.get("width")), int(root.get("height"))), "re-run scripts/render-illustrations"
         assert max(image.size) <= MAX_SIDE
+        # The render script records the SHA-256 of the SVG it drew from: a PNG older than its source fails.
+        drawn_from = image.text.get("Source")  # type: ignore[attr-defined]
+    assert drawn_from == hashlib.sha256(svg.read_bytes()).hexdigest(), "SVG changed: run scripts/render-illustrations"
     assert png.stat().st_size <= MAX_IMAGE_BYTES // 4, "keep diagrams well under the 2 MB limit"
 
 
