@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from quizapp.domain.banks import DOI_RE, PMID_RE, QUIZ_TYPES, Bank, parse_bank, parse_package
-from quizapp.domain.packages import BANK_FILE, read_folder
+from quizapp.domain.banks import DOI_RE, PMID_RE, QUIZ_TYPES, Bank, parse_package
+from quizapp.domain.packages import BANK_FILE, read_folder, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_BANKS = 8
@@ -273,19 +273,23 @@ def gaming_problems(banks: list[Bank]) -> list[str]:
 
 
 def bank_paths(folder: Path = ROOT / "questions") -> list[Path]:
-    """Every bank in ``folder``: a ``.yaml`` file, or a folder holding ``bank.yaml`` and its ``media/``."""
-    return sorted([*folder.glob("*.yaml"), *(path.parent for path in folder.glob(f"*/{BANK_FILE}"))])
+    """Every bank in ``folder``: its YAML files and the bank.yaml of each bank folder (with media/)."""
+    return sorted([*folder.glob("*.yaml"), *folder.glob(f"*/{BANK_FILE}")])
 
 
-def load_bank(path: Path) -> Bank:
-    """One bank, from its YAML file or its folder (whose images are checked as an import checks them)."""
-    if path.is_dir():
-        return parse_package(read_folder(path))[0]
-    return parse_bank(path.read_bytes(), str(path))
+def bank_name(path: Path) -> str:
+    """What a test calls the bank at ``path``: the file's or the bank folder's name."""
+    return path.parent.name if path.name == BANK_FILE else path.stem
+
+
+def read_bank(path: Path) -> Bank:
+    """The bank in a YAML file, or in the folder of a bank.yaml with its pictures; BankError if invalid."""
+    package = read_folder(path.parent) if path.name == BANK_FILE else read_yaml(path.read_bytes(), str(path))
+    return parse_package(package)[0]
 
 
 def load_banks(folder: Path = ROOT / "questions") -> list[Bank]:
-    return [load_bank(path) for path in bank_paths(folder)]
+    return [read_bank(path) for path in bank_paths(folder)]
 
 
 def _percent(values: tuple[float, ...]) -> str:
@@ -327,12 +331,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--gaming", action="store_true", help="the harder-to-game figures, per bank and overall")
     parser.add_argument("--counts", action="store_true", help="quiz questions per bank by type and tag")
-    parser.add_argument("paths", nargs="*", type=Path, help="bank files or folders (default: every bank in questions/)")
+    parser.add_argument("paths", nargs="*", type=Path, help="bank files (default: every bank in questions/)")
     args = parser.parse_args(argv)
     if not (args.gaming or args.counts):
         parser.print_help()
         return 2
-    banks = [load_bank(p) for p in args.paths] if args.paths else load_banks()
+    banks = [read_bank(p) for p in args.paths] if args.paths else load_banks()
     if args.counts:
         print(counts_report(banks))
     if not args.gaming:

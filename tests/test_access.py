@@ -12,10 +12,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Bank, Deck, User
+from quizapp.models import Bank, Deck, MediaFile, User
 
 from .conftest import PASSWORD, bank_yaml, log_in, make_app
 
+PICTURE = "ab" * 32  # the SHA-256 a stored picture is served by
 ACTORS = ("anonymous", "learner_a", "learner_b", "teacher", "admin")
 OBJECTS = ("own", "other", "missing")
 LOGIN = "login"  # a redirect to the login page
@@ -60,6 +61,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("banks.index", "GET"): everyone(200),
     ("banks.show", "GET"): per_object(everyone(200), **dict.fromkeys(ACTORS, (200, 200, 404))),
     ("banks.search", "GET"): everyone(200),  # like the banks it searches: public
+    ("media.file", "GET"): per_object(everyone(200), **dict.fromkeys(ACTORS, (200, 200, 404))),  # banks' pictures
     ("auth.register", "GET"): visitors_only(200),
     ("auth.register", "POST"): visitors_only(422),
     ("auth.login", "GET"): visitors_only(200),
@@ -124,6 +126,7 @@ ARGUMENTS = {
     "slug": {"own": "demo", "other": "demo", "missing": "no-such-bank"},
     "filename": {"own": "style.css", "other": "style.css", "missing": "no-such-file.css"},
     "position": {"own": 1, "other": 1, "missing": 1},
+    "name": {"own": f"{PICTURE}.png", "other": f"{PICTURE}.png", "missing": f"{'0' * 64}.png"},
 }
 
 
@@ -170,6 +173,7 @@ def matrix_app(tmp_path: Path) -> Iterator[Flask]:
     with app.app_context():
         source = bank_yaml().encode()
         import_bank(db.session, parse_bank(source, "demo.yaml"), source, "demo.yaml", utcnow())
+        db.session.add(MediaFile(sha256=PICTURE, mime="image/png", width=1, height=1, size=1, data=b"x"))
         for login, role in (
             ("learner_a", "learner"),
             ("learner_b", "learner"),

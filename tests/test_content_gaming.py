@@ -15,14 +15,15 @@ from quizapp.domain.banks import parse_bank
 from .content_rules import (
     ABSOLUTE_RE,
     CATCH_ALL_RE,
+    bank_name,
     bank_paths,
     choice_problems,
     gaming_figures,
     gaming_problems,
     gaming_report,
-    load_bank,
     load_banks,
     main,
+    read_bank,
 )
 
 QUESTIONS = bank_paths()
@@ -32,9 +33,9 @@ def test_the_banks_give_no_length_word_or_position_signal():
     assert gaming_problems(load_banks()) == []
 
 
-@pytest.mark.parametrize("path", QUESTIONS, ids=[p.stem for p in QUESTIONS])
+@pytest.mark.parametrize("path", QUESTIONS, ids=[bank_name(p) for p in QUESTIONS])
 def test_no_choice_is_a_catch_all_or_overlaps_another(path: Path):
-    assert choice_problems(load_bank(path)) == []
+    assert choice_problems(read_bank(path)) == []
 
 
 # The checks must catch what they claim to catch, on a small synthetic bank.

@@ -73,12 +73,12 @@ def _image_uses() -> dict[Path, int]:
     """How many question texts refer to each media file, by its path on disk."""
     uses: dict[Path, int] = {}
     for path in bank_paths():
-        if not path.is_dir():
+        if path.name != "bank.yaml":  # a single-file bank has no pictures
             continue
-        for question in yaml.safe_load((path / "bank.yaml").read_text())["questions"]:
+        for question in yaml.safe_load(path.read_text())["questions"]:
             for _, text in text_fields(question):
                 for ref in image_refs(text):
-                    target = path / ref.src
+                    target = path.parent / ref.src
                     uses[target] = uses.get(target, 0) + 1
     return uses
 

@@ -197,6 +197,8 @@ def test_images_are_served_by_hash_with_a_years_cache_nosniff_and_the_strict_pol
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "img-src 'self'" in response.headers["Content-Security-Policy"]
+    again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
 
 
 def test_a_logged_in_reader_gets_the_same_cacheable_image(app, client, runner, make_user, tmp_path):
@@ -347,3 +349,19 @@ def test_search_finds_a_picture_by_its_alt_text_never_by_its_file_or_hash(app, c
     sha = prepare_image(image_media()["media/heart.png"]).sha256
     for word in ("media", "png", sha, "120x80"):
         assert "Look." not in client.get(f"/search?q={word}").text, word
+
+
+def test_one_picture_under_two_names_is_exported_once_and_imports_unchanged(app, runner, tmp_path):
+    text = image_bank().replace('](media/heart.png)"\n    back:', '](media/copy.png)"\n    back:')
+    assert "media/copy.png" in text
+    media = {**image_media(), "media/copy.png": image_media()["media/heart.png"]}
+    assert runner.invoke(args=["bank", "import", str(write_folder(tmp_path / "pictures", text, media))]).exit_code == 0
+    out = tmp_path / "out.zip"
+    assert runner.invoke(args=["bank", "export", "pictures", "-o", str(out)]).exit_code == 0
+    package = read_zip(out.read_bytes(), "out.zip")
+    assert sorted(package.media) == ["media/copy.png", "media/right.jpg"]
+    assert "media/heart.png" not in package.yaml_text
+    assert "pictures: unchanged (version 1)" in runner.invoke(args=["bank", "import", str(out)]).output
+    with app.app_context():
+        bank = db.session.scalars(select(Bank)).one()
+        assert sorted(bank_media(db.session, bank)) == ["media/copy.png", "media/right.jpg"]

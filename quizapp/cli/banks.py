@@ -19,7 +19,6 @@ from ..extensions import db
 from ..models import utcnow
 from ..operations.search import rebuild_index
 from ..queries import banks as bank_queries
-from ..queries.media import bank_package
 from .common import bank_files, read_package, report
 
 bank_cli = AppGroup("bank", help="Validate, import, list and export question banks; rebuild the search index.")
@@ -145,7 +144,7 @@ def export_command(slug: str, output: str | None) -> None:
     bank = db.session.scalars(bank_queries.bank_by_slug(slug)).first()
     if bank is None:
         raise click.UsageError(f"no bank with the id {slug!r}; `flask bank list` shows them")
-    package = bank_package(db.session, bank)
+    package = bank_queries.bank_package(db.session, bank)
     if package.media and not (output or "").lower().endswith(".zip"):
         raise click.UsageError(f"{slug} has images: write it as a .zip with -o {slug}.zip")
     if package.media:

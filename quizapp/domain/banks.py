@@ -9,8 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Union
 
 import yaml
@@ -43,12 +42,11 @@ from .media import (
     image_refs,
     markdown_image_count,
     prepare_image,
-    restore_names,
     rewrite,
     store_refs,
     text_fields,
 )
-from .packages import BankPackage
+from .packages import MAX_NAME, BankPackage
 from .types import QUESTION_TYPES, QUIZ_TYPES, REGISTRY
 from .yamlload import BankError, Plain, Problem, format_path, load, locate
 
@@ -65,7 +63,6 @@ __all__ = [
     "Quiz",
     "bank_to_data",
     "dump_bank",
-    "export_package",
     "export_yaml",
     "json_schema",
     "parse_bank",
@@ -240,6 +237,7 @@ def with_stored_images(bank: Bank, images: Mapping[str, StoredImage]) -> Bank:
     return bank.model_copy(update={"questions": questions})
 
 
+_BANG_RE = re.compile(r"!|\\(?:x21|u0021|U00000021)")
 _SCHEME_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
 
 
@@ -274,42 +272,38 @@ def _image_problems(question: Any, images: Images | None, used: set[str]) -> Ite
                 ),
             )
         for ref in refs:
-            src = ref.src
-            if _SCHEME_RE.match(src):
-                yield path, f"the image {src!r} is not a file of the bank; write ![alt text](media/<file name>)"
-                continue
-            if not src.startswith(MEDIA_PREFIX):
-                yield path, f"write the image's path as media/<file name>: {src!r} is not in media/"
-                continue
-            image = images.get(src) if images is not None else None
-            if image is None:
-                if not images:
-                    yield (
-                        path,
-                        (
-                            f"{src} is not in the bank: a bank with images is a folder or .zip holding"
-                            f" bank.yaml and the image in media/"
-                        ),
-                    )
-                else:
-                    hint = difflib.get_close_matches(src, list(images), n=1, cutoff=0.75)
-                    yield (
-                        path,
-                        f"{src} is not in the bank's media/ folder" + (f"; did you mean {hint[0]}?" if hint else ""),
-                    )
-                continue
-            used.add(src)
-            if isinstance(image, ImageProblem):
-                yield path, f"{src} {image.message}"
-                continue
-            if (problem := alt_problem(ref.alt, src)) is not None:
+            if (problem := _reference_problem(ref.src, ref.alt, images, used)) is not None:
                 yield path, problem
+
+
+def _reference_problem(src: str, alt: str, images: Images | None, used: set[str]) -> str | None:
+    """What is wrong with one ``![alt](src)``, if anything."""
+    if _SCHEME_RE.match(src):
+        return f"the image {src!r} is not a file of the bank; write ![alt text](media/<file name>)"
+    if not src.startswith(MEDIA_PREFIX):
+        return f"write the image's path as media/<file name>: {src!r} is not in media/"
+    image = images.get(src) if images else None
+    if image is None and not images:
+        return f"{src} is not in the bank: a bank with images is a folder or .zip holding bank.yaml and media/"
+    if image is None:
+        hint = difflib.get_close_matches(src, list(images or ()), n=1, cutoff=0.75)
+        return f"{src} is not in the bank's media/ folder" + (f"; did you mean {hint[0]}?" if hint else "")
+    used.add(src)
+    if isinstance(image, ImageProblem):
+        return f"{src} {image.message}"
+    return alt_problem(alt, src)
 
 
 def _media_problems(filename: str, images: Images, used: set[str]) -> Iterator[Problem]:
     """The media files no question uses (refused: every file stored must be shown) and those that are not
     images; a file that is used and broken is reported where it is used."""
     for name, image in sorted(images.items()):
+        rest = name.removeprefix(MEDIA_PREFIX)
+        if rest == name or not rest or "/" in rest or len(name) > MAX_NAME:
+            yield Problem(
+                filename, 0, 0, name, f"a media file is named media/<file name>, at most {MAX_NAME} characters"
+            )
+            continue
         if name in used:
             continue
         if isinstance(image, ImageProblem):
@@ -340,8 +334,8 @@ def parse_bank(source: bytes | str, filename: str = "<bank>", images: Images | N
 
     questions: list[Any] = []
     used: set[str] = set()
-    # Every "!" could start an image (YAML escapes can write one too): only then are the texts walked.
-    might_have_images = ("!" if isinstance(source, str) else b"!") in source
+    # Only a bank with a "!" (typed, or as a YAML escape) can have an image: only then are its texts walked.
+    might_have_images = _BANG_RE.search(source if isinstance(source, str) else source.decode("utf-8", "replace"))
     raw_questions = data.get("questions")
     for i, raw in enumerate(raw_questions if isinstance(raw_questions, list) else []):
         try:
@@ -357,7 +351,7 @@ def parse_bank(source: bytes | str, filename: str = "<bank>", images: Images | N
         if might_have_images:
             for path, message in _image_problems(question, images, used):
                 report.add(("questions", i, *path), message)
-    if images:
+    if images and len(questions) == len(raw_questions or ()):  # else a question not read may use a file
         report.problems.extend(_media_problems(filename, images, used))
 
     _check_unique_ids(report, raw_questions)
@@ -509,14 +503,3 @@ def export_yaml(data: dict[str, Any]) -> str:
     """Stored bank data → clean YAML: validated again and written without fields at their defaults."""
     bank = Bank.model_validate(data)
     return dump_bank(bank_to_data(bank))
-
-
-def export_package(data: dict[str, Any], files: Sequence[tuple[str, str, bytes]], source_name: str) -> BankPackage:
-    """Stored bank data and its version's images (``(name, sha256, bytes)``) → the package an author would
-    write: YAML whose images say ``media/<name>`` again, and those files. :func:`parse_package` reads it back."""
-    names: dict[str, str] = {}
-    for name, sha, _data in files:
-        names.setdefault(sha, name)  # the same picture under two names is exported under the first
-    restored = rewrite(data["questions"], lambda text: restore_names(text, names) if "![" in text else text)
-    media = {name: body for name, sha, body in files if names[sha] == name}
-    return BankPackage(export_yaml({**data, "questions": restored}), MappingProxyType(media), source_name)

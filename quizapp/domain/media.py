@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -116,7 +117,18 @@ def prepare_image(data: bytes) -> StoredImage:
     if _SVG_RE.search(data[:4096]):
         raise ImageProblem("is an SVG drawing; SVG is not accepted because it can carry script: save it as PNG instead")
     try:
-        with Image.open(io.BytesIO(data), formats=list(FORMATS)) as image:
+        with warnings.catch_warnings():
+            # Pillow only warns of a picture of 89 to 179 million pixels: refuse it like a bigger one.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=list(FORMATS))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageProblem(f"is far larger than {MAX_SIDE} pixels a side") from None
+    except UnidentifiedImageError:
+        raise ImageProblem("is not a PNG, JPEG, WebP or GIF image (its content is not a picture)") from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise ImageProblem("is damaged: it starts like an image but cannot be read") from None
+    try:
+        with image:
             kind = image.format or ""
             width, height = image.size
             if width > MAX_SIDE or height > MAX_SIDE:
@@ -124,9 +136,7 @@ def prepare_image(data: bytes) -> StoredImage:
             image.seek(0)  # an animated GIF or WebP keeps its first frame
             image.load()
             clean = _clean(image, kind)
-    except UnidentifiedImageError:
-        raise ImageProblem("is not a PNG, JPEG, WebP or GIF image (its content is not a picture)") from None
-    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+    except (OSError, SyntaxError, ValueError, EOFError):
         raise ImageProblem("is damaged: it starts like an image but cannot be read") from None
     mime, ext = FORMATS[kind]
     out = io.BytesIO()
@@ -145,8 +155,6 @@ def _clean(image: Image.Image, kind: str) -> Image.Image:
         upright = upright.convert("RGBA" if "A" in upright.mode or transparency is not None else "RGB")
     clean = upright.copy()
     clean.info = {} if transparency is None or kind in ("JPEG", "WEBP") else {"transparency": transparency}
-    if hasattr(clean, "_exif"):
-        clean._exif = None
     return clean
 
 
@@ -235,6 +243,14 @@ def restore_names(text: str, names: Mapping[str, str]) -> str:
         return f"![{match['alt']}]({src}{match['title'] or ''})"
 
     return IMAGE_RE.sub(replace, text)
+
+
+def with_names(questions: Any, names: Mapping[str, str]) -> Any:
+    """Questions' plain data with each stored image pointing at its file again (``names``: SHA-256 to
+    ``media/x.png``): the bank as its author wrote it, for exports."""
+    if not names:
+        return questions
+    return rewrite(questions, lambda text: restore_names(text, names) if "![" in text else text)
 
 
 def alt_texts(text: str) -> str:

@@ -31,6 +31,7 @@ MEDIA_DIR = "media"
 MAX_FILE_BYTES = MAX_BYTES  # any one file of a package, bank.yaml or media (images have a lower limit)
 MAX_PACKAGE_BYTES = 64 * 1024 * 1024  # everything a package holds, unpacked
 MAX_ENTRIES = 1000  # files and folders in a zip
+MAX_NAME = 255  # characters in a path inside a package
 IGNORED = {".DS_Store", "Thumbs.db", "desktop.ini"}  # what file managers leave behind
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -130,6 +131,8 @@ def _read_file(path: Path, source: str, name: str, problems: list[Problem]) -> b
 
 def entry_problem(name: str, info: zipfile.ZipInfo | None = None) -> str | None:
     """Why a zip entry's name or kind is unsafe, if it is."""
+    if len(name) > MAX_NAME:
+        return f"has a path longer than {MAX_NAME} characters"
     if "\\" in name:
         return "has a backslash in its path; a zip made on this machine uses /"
     if name.startswith("/") or _DRIVE.match(name):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, request
 
 from ..domain.media import MIME_BY_EXT
 from ..extensions import db
@@ -30,4 +30,5 @@ def file(name: str):
     response.headers["Cache-Control"] = CACHE_FOREVER
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+    response.set_etag(wanted["sha"])  # a reload that asks again is answered 304 Not Modified
+    return response.make_conditional(request)

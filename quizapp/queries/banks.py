@@ -7,13 +7,17 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from ..domain.banks import QUESTION_TYPES
+from ..domain.banks import QUESTION_TYPES, export_yaml
+from ..domain.media import with_names
+from ..domain.packages import BANK_FILE, BankPackage
 from ..models import Bank, BankVersion, Question
+from .media import bank_media, bank_media_names
 from .paging import ListPage, page_of
 
 
@@ -210,10 +214,18 @@ def current_version(bank: Bank) -> Select[tuple[BankVersion]]:
 
 
 def bank_export_data(session: Session, bank: Bank) -> dict[str, Any]:
-    """The current version of a bank as plain data in the bank format."""
+    """The current version of a bank as plain data in the bank format, its images named as in its package
+    (``media/x.png``, the keys of :func:`~quizapp.queries.media.bank_media`)."""
     version = session.scalars(current_version(bank)).one()
     questions = [json.loads(q.data) for q in session.scalars(current_questions(bank.id))]
+    questions = with_names(questions, bank_media_names(session, bank))  # media/x.png, as the author wrote
     return {"format": 1, "id": bank.slug, **version.header, "questions": questions, "quizzes": version.quizzes}
+
+
+def bank_package(session: Session, bank: Bank) -> BankPackage:
+    """A bank's current version as its author would write it: YAML, and its images if it has any."""
+    text = export_yaml(bank_export_data(session, bank))
+    return BankPackage(text, MappingProxyType(bank_media(session, bank)), f"{bank.slug}/{BANK_FILE}")
 
 
 def bank_summaries() -> Select[tuple[Bank, int, int]]:

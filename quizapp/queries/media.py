@@ -5,10 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from ..domain.banks import export_package
-from ..domain.packages import BANK_FILE, BankPackage
 from ..models import Bank, BankVersion, BankVersionMedia, MediaFile
-from .banks import bank_export_data
 
 
 def media_file(session: Session, sha256: str) -> Row[tuple[str, bytes]] | None:
@@ -16,26 +13,33 @@ def media_file(session: Session, sha256: str) -> Row[tuple[str, bytes]] | None:
     return session.execute(select(MediaFile.mime, MediaFile.data).where(MediaFile.sha256 == sha256)).first()
 
 
-def bank_media_files(session: Session, bank: Bank) -> list[Row[tuple[str, str, bytes]]]:
-    """``(name, sha256, bytes)`` of each image of a bank's current version, by name."""
-    return list(
-        session.execute(
-            select(BankVersionMedia.name, BankVersionMedia.sha256, MediaFile.data)
-            .join(MediaFile, MediaFile.sha256 == BankVersionMedia.sha256)
-            .join(BankVersion, BankVersion.id == BankVersionMedia.bank_version_id)
-            .where(BankVersion.bank_id == bank.id, BankVersion.number == bank.version_number)
-            .order_by(BankVersionMedia.name)
-        )
+def _current(bank: Bank, *columns):
+    return (
+        select(*columns)
+        .join(BankVersion, BankVersion.id == BankVersionMedia.bank_version_id)
+        .where(BankVersion.bank_id == bank.id, BankVersion.number == bank.version_number)
+        .order_by(BankVersionMedia.name)
     )
 
 
+def bank_media_names(session: Session, bank: Bank) -> dict[str, str]:
+    """The name (``media/x.png``) of each image of a bank's current version, by SHA-256; a picture its
+    package held under two names goes by the first."""
+    names: dict[str, str] = {}
+    for name, sha in session.execute(_current(bank, BankVersionMedia.name, BankVersionMedia.sha256)):
+        names.setdefault(sha, name)
+    return names
+
+
 def bank_media(session: Session, bank: Bank) -> dict[str, bytes]:
-    """The images of a bank's current version as ``{"media/x.png": bytes}``, as its package holds them."""
-    return {row.name: row.data for row in bank_media_files(session, bank)}
-
-
-def bank_package(session: Session, bank: Bank) -> BankPackage:
-    """A bank's current version as a package: its YAML, with its images if it has any (see
-    :func:`~quizapp.domain.banks.export_package`)."""
-    files = [(row.name, row.sha256, row.data) for row in bank_media_files(session, bank)]
-    return export_package(bank_export_data(session, bank), files, f"{bank.slug}/{BANK_FILE}")
+    """The images of a bank's current version as ``{"media/x.png": bytes}``: the files that its exported
+    data (:func:`quizapp.queries.banks.bank_export_data`) refers to, by the names it uses."""
+    rows = session.execute(
+        _current(bank, BankVersionMedia.name, BankVersionMedia.sha256, MediaFile.data).join(
+            MediaFile, MediaFile.sha256 == BankVersionMedia.sha256
+        )
+    ).all()
+    first: dict[str, str] = {}
+    for name, sha, _data in rows:
+        first.setdefault(sha, name)
+    return {name: data for name, sha, data in rows if first[sha] == name}

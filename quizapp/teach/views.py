@@ -14,7 +14,6 @@ from ..domain.refusals import Refused
 from ..extensions import db
 from ..models import utcnow
 from ..queries import banks as bank_queries
-from ..queries.media import bank_package
 from .forms import UploadForm, read_upload
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
@@ -55,7 +54,7 @@ def upload():
 def export(slug: str):
     """Download the current version of a bank: YAML, or a .zip with bank.yaml and media/ if it has images."""
     bank = db.session.scalars(bank_queries.bank_by_slug(slug)).first() or abort(404)
-    package = bank_package(db.session, bank)
+    package = bank_queries.bank_package(db.session, bank)
     if package.media:
         body, mimetype, name = write_zip(package, bank.slug), "application/zip", f"{bank.slug}.zip"
     else:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.domain.banks import BankError, export_package, parse_bank, parse_package
-from quizapp.domain.media import prepare_image
+from quizapp.domain.banks import BankError, export_yaml, parse_bank, parse_package
+from quizapp.domain.media import prepare_image, with_names
 from quizapp.domain.packages import BankPackage
 
 from ..conftest import bank_yaml
@@ -109,14 +109,13 @@ def test_images_in_choices_explanations_and_card_backs_are_checked_too():
     ]
 
 
-def test_an_exported_package_reads_back_to_the_same_bank():
+def test_exported_data_names_its_pictures_again_and_reads_back_to_the_same_bank():
     bank, images = parse_package(BankPackage(image_bank(), image_media(), "pictures/bank.yaml"))
     data = {**bank.model_dump(mode="json"), "reviewed_on": bank.reviewed_on.isoformat()}
-    files = [(name, image.sha256, image.data) for name, image in images.items()]
-    package = export_package(data, files, "pictures/bank.yaml")
-    assert "](media/heart.png)" in package.yaml_text and "/media/" not in package.yaml_text
-    assert sorted(package.media) == ["media/heart.png", "media/right.jpg"]
-    again, _ = parse_package(package)
+    data["questions"] = with_names(data["questions"], {image.sha256: name for name, image in images.items()})
+    text = export_yaml(data)
+    assert "](media/heart.png)" in text and "/media/" not in text
+    again, _ = parse_package(BankPackage(text, image_media(), "pictures/bank.yaml"))
     assert again.questions == bank.questions
 
 
@@ -144,3 +143,16 @@ def test_a_picture_where_only_plain_text_is_shown_is_refused():
     )
     found = problems(text, {"media/a.png": image_bytes()})
     assert any("questions[0].pairs[0].right: a picture can be in a prompt" in p for p in found), found
+
+
+@pytest.mark.parametrize("name", ["heart.png", "media/a/heart.png", "media/" + "h" * 250 + ".png"])
+def test_a_package_whose_media_are_named_otherwise_is_refused(name):
+    """Converters build packages too: a file outside media/, in a subfolder or with a very long name is
+    refused before anything is stored."""
+    found = problems(image_bank(), {**image_media(), name: image_bytes()})
+    assert f"pictures/bank.yaml: {name}: a media file is named media/<file name>, at most 255 characters" in found
+
+
+def test_an_image_written_with_a_yaml_escape_is_checked_too():
+    found = problems(one_question("\\x21[](media/heart.png)"), {"media/heart.png": image_bytes()})
+    assert any("needs alt text" in p for p in found), found

@@ -4,6 +4,8 @@ Markdown found, checked for alt text, and rewritten to the stored form and back.
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import pytest
 from PIL import Image, PngImagePlugin
@@ -21,6 +23,17 @@ from quizapp.domain.media import (
 )
 
 from ..media_data import image_bytes
+
+
+def png_header(width: int, height: int) -> bytes:
+    """The start of a PNG that claims a size, with no pixels: what a decompression bomb looks like."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0")) + chunk(b"IEND", b"")
+
 
 SVG = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
@@ -106,8 +119,11 @@ def test_an_animated_gif_keeps_its_first_frame():
         (image_bytes("BMP"), "is not a PNG, JPEG, WebP or GIF image"),
         (image_bytes("PNG", (MAX_SIDE + 1, 2)), f"is {MAX_SIDE + 1} by 2 pixels; an image may be at most {MAX_SIDE}"),
         (b"\x89PNG" + b"\0" * MAX_IMAGE_BYTES, "is 2.0 MB; an image may be at most 2.0 MB"),
+        (png_header(10_000, 10_000), "is far larger than 4096 pixels a side"),  # Pillow warns
+        (png_header(100_000, 100_000), "is far larger than 4096 pixels a side"),  # Pillow refuses
+        (png_header(5000, 10), "is 5000 by 10 pixels"),
     ],
-    ids=["text", "svg-with-script", "bare-svg", "truncated", "bmp", "too-wide", "too-big"],
+    ids=["text", "svg-with-script", "bare-svg", "truncated", "bmp", "too-wide", "too-big", "bomb", "big-bomb", "wide"],
 )
 def test_what_is_not_a_usable_image_is_refused_with_the_reason(data, message):
     with pytest.raises(ImageProblem) as refused:

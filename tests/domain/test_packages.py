@@ -198,3 +198,10 @@ def test_the_hash_of_a_bank_without_media_is_that_of_its_file():
     with_media = BankPackage(image_bank(), image_media())
     other_media = BankPackage(image_bank(), {**image_media(), "media/heart.png": b"changed"})
     assert len({package_hash(read_yaml(data, "b.yaml")), package_hash(with_media), package_hash(other_media)}) == 3
+
+
+def test_a_path_too_long_is_refused():
+    name = "media/" + "a" * 250 + ".png"
+    assert refusal(read_zip, make_zip({"bank.yaml": b"x", name: b"x"}), "b.zip") == [
+        f"b.zip: {name}: has a path longer than 255 characters"
+    ]
