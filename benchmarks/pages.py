@@ -81,10 +81,11 @@ def seed(app) -> World:
     import datetime as dt
 
     from quizapp.domain import scheduling
-    from quizapp.domain.banks import parse_bank
+    from quizapp.domain.banks import parse_bank, parse_package
+    from quizapp.domain.packages import read_folder
     from quizapp.extensions import db, passwords
     from quizapp.models import Bank, Card, Question, QuestionRevision, utcnow
-    from quizapp.operations import create_user, import_bank
+    from quizapp.operations import create_user, import_bank, import_package
     from quizapp.operations.cards import create_deck, grade, save_settings
     from quizapp.operations.quizzes import BankQuiz, finish_attempt, save_answer, start_attempt
 
@@ -92,6 +93,9 @@ def seed(app) -> World:
         for path in sorted((ROOT / "questions").glob("*.yaml")):
             source = path.read_bytes()
             import_bank(db.session, parse_bank(source, path.name), source, path.name, utcnow())
+        for path in sorted((ROOT / "questions").glob("*/bank.yaml")):  # banks with images: bank.yaml and media/
+            package = read_folder(path.parent)
+            import_package(db.session, package, utcnow(), parse_package(package))
         for name, source in (("load.yaml", bank_source(200)), ("bench.yaml", flashcard_bank(2000))):
             import_bank(db.session, parse_bank(source, name), source, name, utcnow())
         db.session.commit()

@@ -234,7 +234,7 @@ def live_app(tmp_path_factory) -> Iterator[Flask]:
     app = make_app(f"sqlite:///{tmp / 'live.sqlite'}", tmp, REGISTRATIONS_PER_ADDRESS=100_000)
     runner = app.test_cli_runner()
     for path in (ROOT / "questions", DATA / "banks"):
-        if any(path.glob("*.yaml")):
+        if any(path.glob("*.yaml")) or any(path.glob("*/bank.yaml")):
             result = runner.invoke(args=["bank", "import", str(path)])
             assert result.exit_code == 0, result.output
     yield app

@@ -12,16 +12,18 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from quizapp.domain.banks import parse_bank
+from quizapp.domain.banks import parse_bank, parse_package
+from quizapp.domain.packages import read_folder
 from quizapp.domain.search import matches, parse_query, question_document, tag_field
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, utcnow
 from quizapp.models.search import search_index
-from quizapp.operations import import_bank
+from quizapp.operations import import_bank, import_package
 from quizapp.operations.search import rebuild_index
 from quizapp.queries import search as search_queries
 
 from .conftest import DATA, ROOT, bank_yaml
+from .content_rules import bank_paths
 
 # A bank whose words test the rule: case, accents, ligatures, prefixes, gaps, operators as text.
 TRICKY = """
@@ -166,8 +168,14 @@ REAL_QUERIES = ["myelin", "oligo myel", "ahsct", "natalizumab", "stem cell", "ms
 @pytest.mark.parametrize("app_fixture", ["app", pytest.param("pg_app", marks=pytest.mark.postgres)])
 def test_the_real_banks_give_the_rules_results_on_both_databases(request, app_fixture):
     app = request.getfixturevalue(app_fixture)
-    for path in sorted((ROOT / "questions").glob("*.yaml")):
-        import_into(app, path.read_text(), path.name)
+    for path in bank_paths(ROOT / "questions"):
+        if path.name == "bank.yaml":  # a bank with its images: bank.yaml and media/
+            with app.app_context():
+                package = read_folder(path.parent)
+                import_package(db.session, package, utcnow(), parse_package(package))
+                db.session.commit()
+        else:
+            import_into(app, path.read_text(), path.name)
     with app.app_context():
         for text in REAL_QUERIES:
             for tag in (None, "ahsct"):
