@@ -111,7 +111,7 @@ def test_the_upload_page_takes_a_zip(app, teacher):
     response = upload(teacher, zipped(), "pictures.zip")
     assert response.status_code == 200 and "pictures.zip: bank added" in response.text
     assert stored(app) == (1, 2, 2)
-    assert 'accept=".yaml,.yml,.zip"' in teacher.get("/teach/").text
+    assert 'accept=".yaml,.yml,.zip"' in teacher.get("/teach/banks").text
 
 
 ONE = """
