@@ -13,12 +13,13 @@ import random
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from ..fields import Choice, QuestionBase
+from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, Unmappable
 from ..refusals import Refused
 
 MAX_TEXT = 500
@@ -377,6 +378,28 @@ class QuestionType:
         """Front and answer of a card, in Markdown: the prompt and the correct answer by default."""
         return question.prompt, self.correct_answer(question)
 
+    # --- Moodle XML (quizapp.domain.formats.moodle_xml reads and writes the XML; texts are Markdown) ---
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        """Whether this type is the counterpart of a Moodle question (its ``type`` and options)."""
+        return False
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """This type's own fields for a Moodle question it reads, and notes on what was left out.
+
+        Raises:
+            Unmappable: the question cannot be held by this type; the message says why.
+        """
+        raise Unmappable(f"Moodle {source.qtype} questions have no counterpart")
+
+    def to_moodle_xml(self, question: Any) -> MoodleQuestion:
+        """The Moodle question that carries this question (all but the common fields, which the writer adds).
+
+        Raises:
+            Unmappable: Moodle has no counterpart for this type.
+        """
+        raise Unmappable(f"Moodle has no counterpart for a {self.label}")
+
 
 class ChoiceType(QuestionType):
     """What single and multiple choice share: choices shown in the attempt's order (shuffled by its seed
@@ -396,3 +419,42 @@ class ChoiceType(QuestionType):
 
     def search_texts(self, data: Mapping[str, Any]) -> tuple[str, ...]:
         return tuple(c["text"] for c in data["choices"])  # every choice is shown, right or not
+
+
+# --- Moodle XML helpers --------------------------------------------------------------------------------
+
+CHOICE_IDS = "abcdefghijklmnopqrst"  # converted choices are named by letter, as Moodle numbers them
+
+
+def is_true(value: str | None, default: bool = False) -> bool:
+    """A Moodle yes/no option (``1``/``0``, ``true``/``false``)."""
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in ("1", "true", "yes")
+
+
+def choices_from_moodle(source: MoodleQuestion, correct: Callable[[float], bool]) -> list[dict[str, Any]]:
+    """Choices named a, b, c… from a question's answers; ``correct`` says which fractions are right."""
+    if len(source.answers) > len(CHOICE_IDS):
+        raise Unmappable(f"{len(source.answers)} answers; a question holds at most {len(CHOICE_IDS)} choices")
+    choices = []
+    for choice_id, answer in zip(CHOICE_IDS, source.answers, strict=False):
+        choice: dict[str, Any] = {"id": choice_id, "text": answer.text}
+        if correct(answer.fraction):
+            choice["correct"] = True
+        if answer.feedback:
+            choice["feedback"] = answer.feedback
+        choices.append(choice)
+    return choices
+
+
+def choices_to_moodle(question: _HasChoices, fraction: Callable[[Choice], float], **options: str) -> MoodleQuestion:
+    """A ``multichoice`` question from a choice question; ``fraction`` gives each choice's percent."""
+    answers = tuple(MoodleAnswer(c.text, fraction(c), c.feedback) for c in question.choices)
+    shuffle = "true" if question.shuffle else "false"
+    return MoodleQuestion(
+        "multichoice",
+        question.prompt,  # type: ignore[attr-defined]
+        answers,
+        {"shuffleanswers": shuffle, "answernumbering": "abc", **options},
+    )

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..fields import Model, QuestionBase, Text
+from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, Unmappable
 from .base import (
     INDEX_RE,
     RELOAD,
@@ -123,6 +124,27 @@ class Matching(QuestionType):
     def search_texts(self, data: Mapping[str, Any]) -> tuple[str, ...]:
         """The items and every option: the page lists them all, so which goes with which stays hidden."""
         return (*(p["left"] for p in data["pairs"]), *(p["right"] for p in data["pairs"]), *data["distractors"])
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        return source.qtype == "match"
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """Each subquestion with a text is a pair; one without is a distractor."""
+        pairs = [{"left": a.text, "right": a.extra or ""} for a in source.answers if a.text.strip()]
+        distractors = [a.extra for a in source.answers if not a.text.strip() and a.extra]
+        if any(not p["right"].strip() for p in pairs):
+            raise Unmappable("a subquestion has no answer")
+        if not 2 <= len(pairs) <= 20:
+            raise Unmappable(f"{len(pairs)} pairs; a matching question has 2 to 20")
+        fields: dict = {"prompt": source.text, "pairs": pairs}
+        if distractors:
+            fields["distractors"] = distractors
+        return Mapped(fields)
+
+    def to_moodle_xml(self, question: MatchingQuestion) -> MoodleQuestion:
+        answers = tuple(MoodleAnswer(p.left, extra=p.right) for p in question.pairs)
+        answers += tuple(MoodleAnswer("", extra=d) for d in question.distractors)
+        return MoodleQuestion("match", question.prompt, answers, {"shuffleanswers": "true"})
 
 
 TYPE = Matching()

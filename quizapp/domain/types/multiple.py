@@ -6,13 +6,14 @@ Form: ``choice``, checkboxes whose values are choice ids.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from ..fields import Bool, Choice, QuestionBase, Text, one_of
+from ..interchange import Mapped, MoodleQuestion, Unmappable
 from .base import (
     RELOAD,
     ChoiceType,
@@ -23,6 +24,9 @@ from .base import (
     ResponseError,
     choice_marks,
     choice_problems,
+    choices_from_moodle,
+    choices_to_moodle,
+    is_true,
     make_grade,
     picked_feedback,
     picked_ids,
@@ -79,6 +83,40 @@ class Multiple(ChoiceType):
 
     def response_form(self, question: MultipleQuestion, response: MultipleResponse) -> dict[str, list[str]]:
         return {"choice": list(response.choices)} if response.choices else {}
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        multi = source.qtype == "multichoice" and not is_true(source.options.get("single"), default=True)
+        return multi or source.qtype == "multichoiceset"
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """Answers worth more than 0% are correct. Moodle's own fractions become quizapp's partial rule
+        (right picks minus wrong picks); ``multichoiceset`` (all or nothing) keeps its rule."""
+        if source.qtype == "multichoiceset":
+            choices = choices_from_moodle(source, lambda f: f > 0)
+            fields = {"prompt": source.text, "choices": choices, "scoring": "all_or_nothing"}
+            notes: tuple[str, ...] = ()
+        else:
+            right = [a for a in source.answers if a.fraction > 0]
+            if not right:
+                raise Unmappable("no answer is worth more than 0%")
+            each = 100 / len(right)
+            exact = all(abs(a.fraction - (each if a.fraction > 0 else -each)) < 0.01 for a in source.answers)
+            notes = (
+                () if exact else ("Moodle's fractions were replaced by quizapp's rule: right picks minus wrong picks",)
+            )
+            fields = {"prompt": source.text, "choices": choices_from_moodle(source, lambda f: f > 0)}
+        if not is_true(source.options.get("shuffleanswers"), default=True):
+            fields["shuffle"] = False
+        return Mapped(fields, notes)
+
+    def to_moodle_xml(self, question: MultipleQuestion) -> MoodleQuestion:
+        """Partial scoring as fractions (each right choice +1/n, each wrong one -1/n, n the right ones);
+        all or nothing as Moodle's ``multichoiceset``."""
+        n = sum(c.correct for c in question.choices)
+        if question.scoring == "all_or_nothing":
+            moodle = choices_to_moodle(question, lambda c: 100.0 if c.correct else 0.0)
+            return replace(moodle, qtype="multichoiceset")
+        return choices_to_moodle(question, lambda c: (100.0 if c.correct else -100.0) / n, single="false")
 
 
 TYPE = Multiple()

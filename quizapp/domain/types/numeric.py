@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Literal
 
 from ..fields import Number, QuestionBase, Text
+from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, Unmappable
 from .base import (
     Form,
     Grade,
@@ -145,6 +146,36 @@ class Numeric(QuestionType):
         if question.tolerance:
             text += f" (± {_format_number(question.tolerance)})"
         return text
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        return source.qtype == "numerical"
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """The first answer worth 100% with its tolerance; the unit whose multiplier is 1. Other answers,
+        other units and feedback are not kept."""
+        full = [a for a in source.answers if a.fraction >= 99.999]
+        if not full:
+            raise Unmappable("no answer is worth 100%")
+        try:
+            answer = float(full[0].text.strip())
+        except ValueError:
+            raise Unmappable(f"the answer {full[0].text!r} is not a number (a * answer accepts anything)") from None
+        notes = [
+            f"answer {a.text!r} ({a.fraction:g}%) is not kept: one answer per question" for a in source.answers[1:]
+        ]
+        notes += [f"the feedback for answer {a.text!r} is not kept" for a in source.answers if a.feedback]
+        fields: dict = {"prompt": source.text, "answer": answer}
+        if full[0].tolerance:
+            fields["tolerance"] = abs(full[0].tolerance)
+        if source.options.get("unit"):
+            fields["unit"] = source.options["unit"]
+        if source.options.get("other_units"):
+            notes.append(f"units other than the main one are not kept: {source.options['other_units']}")
+        return Mapped(fields, tuple(notes))
+
+    def to_moodle_xml(self, question: NumericQuestion) -> MoodleQuestion:
+        answer = MoodleAnswer(_format_number(question.answer), 100.0, tolerance=question.tolerance)
+        return MoodleQuestion("numerical", question.prompt, (answer,), {"unit": question.unit} if question.unit else {})
 
 
 TYPE = Numeric()

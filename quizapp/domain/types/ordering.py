@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..fields import QuestionBase, Text
+from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, Unmappable
 from .base import (
     INDEX_RE,
     Form,
@@ -132,6 +133,23 @@ class Ordering(QuestionType):
     def search_texts(self, data: Mapping[str, Any]) -> tuple[str, ...]:
         """The items, which the page shows shuffled: a search never tells their order."""
         return tuple(sorted(data["items"], key=str.casefold))
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        return source.qtype == "ordering"
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """The items in their right order: by each answer's fraction (Moodle's sort order), else as written."""
+        answers = list(source.answers)
+        if len({a.fraction for a in answers}) == len(answers):
+            answers.sort(key=lambda a: a.fraction)
+        if not 2 <= len(answers) <= 20:
+            raise Unmappable(f"{len(answers)} items; an ordering question has 2 to 20")
+        return Mapped({"prompt": source.text, "items": [a.text for a in answers]})
+
+    def to_moodle_xml(self, question: OrderingQuestion) -> MoodleQuestion:
+        answers = tuple(MoodleAnswer(item, float(k)) for k, item in enumerate(question.items, 1))
+        options = {"layouttype": "VERTICAL", "selecttype": "ALL", "gradingtype": "RELATIVE_TO_CORRECT"}
+        return MoodleQuestion("ordering", question.prompt, answers, options)
 
 
 TYPE = Ordering()

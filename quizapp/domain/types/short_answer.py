@@ -13,7 +13,19 @@ from typing import Literal
 from pydantic import Field
 
 from ..fields import Bool, QuestionBase, Text
-from .base import Form, Grade, PartMark, Problems, QuestionType, Response, accepted, make_grade, required_text
+from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, Unmappable
+from .base import (
+    Form,
+    Grade,
+    PartMark,
+    Problems,
+    QuestionType,
+    Response,
+    accepted,
+    is_true,
+    make_grade,
+    required_text,
+)
 
 
 class ShortAnswerQuestion(QuestionBase):
@@ -57,6 +69,33 @@ class ShortAnswer(QuestionType):
     def correct_answer(self, question: ShortAnswerQuestion) -> str:
         first, *others = question.answers
         return f"{first} (also accepted: {', '.join(others)})" if others else first
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        return source.qtype == "shortanswer"
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """Answers worth 100% are accepted; partly right answers, wildcards and feedback are not kept.
+        ``usecase`` becomes ``strict`` (quizapp's strict also counts accents and spacing)."""
+        accepted, notes = [], []
+        for a in source.answers:
+            if "*" in a.text.replace("\\*", ""):
+                notes.append(f"answer {a.text!r} uses Moodle's * wildcard, which quizapp does not read")
+            elif a.fraction >= 99.999:
+                accepted.append(a.text.replace("\\*", "*"))
+            elif a.fraction > 0:
+                notes.append(f"answer {a.text!r} was worth {a.fraction:g}%; partly right answers are not kept")
+            if a.feedback:
+                notes.append(f"the feedback for answer {a.text!r} is not kept")
+        if not accepted:
+            raise Unmappable("no answer is worth 100% (wildcards aside)")
+        fields: dict = {"prompt": source.text, "answers": accepted}
+        if is_true(source.options.get("usecase")):
+            fields["strict"] = True
+        return Mapped(fields, tuple(notes))
+
+    def to_moodle_xml(self, question: ShortAnswerQuestion) -> MoodleQuestion:
+        answers = tuple(MoodleAnswer(a.replace("*", "\\*"), 100.0) for a in question.answers)
+        return MoodleQuestion("shortanswer", question.prompt, answers, {"usecase": "1" if question.strict else "0"})
 
 
 TYPE = ShortAnswer()

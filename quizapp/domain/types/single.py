@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..fields import Bool, Choice, QuestionBase, Text
+from ..interchange import Mapped, MoodleQuestion, Unmappable
 from .base import (
     RELOAD,
     ChoiceType,
@@ -22,6 +23,9 @@ from .base import (
     ResponseError,
     choice_marks,
     choice_problems,
+    choices_from_moodle,
+    choices_to_moodle,
+    is_true,
     make_grade,
     picked_feedback,
     picked_ids,
@@ -69,6 +73,28 @@ class Single(ChoiceType):
 
     def response_form(self, question: SingleQuestion, response: SingleResponse) -> dict[str, list[str]]:
         return {"choice": [response.choice]} if response.choice else {}
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        return source.qtype == "multichoice" and is_true(source.options.get("single"), default=True)
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """The answer worth 100% is the correct one; partial credit for the others is not kept."""
+        full = [a for a in source.answers if a.fraction >= 99.999]
+        if len(full) != 1:
+            raise Unmappable(f"a one-answer question needs exactly one answer worth 100%; it has {len(full)}")
+        notes = tuple(
+            f"answer {a.text!r} was worth {a.fraction:g}%: it is now simply wrong"
+            for a in source.answers
+            if 0 < a.fraction < 99.999
+        )
+        choices = choices_from_moodle(source, lambda f: f >= 99.999)
+        fields = {"prompt": source.text, "choices": choices}
+        if not is_true(source.options.get("shuffleanswers"), default=True):
+            fields["shuffle"] = False
+        return Mapped(fields, notes)
+
+    def to_moodle_xml(self, question: SingleQuestion) -> MoodleQuestion:
+        return choices_to_moodle(question, lambda c: 100.0 if c.correct else 0.0, single="true")
 
 
 TYPE = Single()

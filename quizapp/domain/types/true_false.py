@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Literal
 
 from ..fields import Bool, Model, QuestionBase, Text
+from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, Unmappable
 from .base import (
     RELOAD,
     ChoiceMark,
@@ -88,6 +89,33 @@ class TrueFalse(QuestionType):
     def faces(self, question: TrueFalseQuestion, gap: int) -> tuple[str, str]:
         """The statement, then the question it asks: a bare statement on a card front reads as a fact."""
         return f"{question.prompt}\n\n*True or false?*", self.correct_answer(question)
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        return source.qtype == "truefalse"
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """The answer ``true`` or ``false`` worth 100% is the key; each answer's feedback is kept."""
+        by_value = {a.text.strip().lower(): a for a in source.answers}
+        if set(by_value) != {"true", "false"}:
+            raise Unmappable("a true/false question needs the answers true and false")
+        right = [value for value, a in by_value.items() if a.fraction >= 99.999]
+        if len(right) != 1:
+            raise Unmappable("exactly one of true and false must be worth 100%")
+        fields: dict = {"prompt": source.text, "answer": right[0] == "true"}
+        feedback = {v: by_value[v].feedback for v in ("true", "false") if by_value[v].feedback}
+        if feedback:
+            fields["feedback"] = feedback
+        return Mapped(fields)
+
+    def to_moodle_xml(self, question: TrueFalseQuestion) -> MoodleQuestion:
+        answers = tuple(
+            MoodleAnswer(text, 100.0 if question.answer is value else 0.0, feedback)
+            for text, value, feedback in (
+                ("true", True, question.feedback.true),
+                ("false", False, question.feedback.false),
+            )
+        )
+        return MoodleQuestion("truefalse", question.prompt, answers)
 
 
 TYPE = TrueFalse()
