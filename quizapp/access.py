@@ -63,6 +63,8 @@ login_required = role_required()
 
 def owned_or_404(model: type[T], ident: Any) -> T:
     """The ``model`` row with primary key ``ident`` if it belongs to the current user; otherwise 404."""
+    if isinstance(ident, int) and not 0 < ident < 1 << 63:  # beyond any row id, and beyond SQLite's integers
+        abort(404)
     obj = db.session.get(model, ident)
     if obj is None or not current_user.is_authenticated or obj.owner_id != current_user.id:  # type: ignore[attr-defined]
         abort(404)

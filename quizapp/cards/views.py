@@ -16,6 +16,8 @@ from flask_login import current_user
 from ..access import acting_user, owned_or_404, require_role
 from ..domain import cards, retention, scheduling
 from ..domain.cards import faces
+from ..domain.formats.apkg import write_learner_apkg
+from ..domain.formats.header import slugify
 from ..domain.refusals import Refused
 from ..domain.revlog import write_revlog
 from ..extensions import db
@@ -81,6 +83,25 @@ def deck(deck_id: int):
     deck = owned_or_404(Deck, deck_id)
     counts = card_queries.counts(db.session, current_user.id, deck, _settings(), utcnow())
     return render_template("cards/deck.html", deck=deck, counts=counts, form=DeleteForm())
+
+
+@bp.get("/decks/<int:deck_id>/anki")
+def deck_for_anki(deck_id: int):
+    """Download the deck as an Anki package: the learner's cards, their scheduling and review history."""
+    deck = owned_or_404(Deck, deck_id)
+    title = deck_title(deck)
+    package = write_learner_apkg(
+        title,
+        deck.bank.slug,
+        str(deck.id),
+        card_queries.study_cards(db.session, current_user.id, deck),
+        {},  # the bank's images
+        utcnow(),
+        retention=_settings().desired_retention,
+    )
+    name = f"{slugify(title, 'deck')}.apkg"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"}
+    return Response(package, mimetype="application/octet-stream", headers=headers)
 
 
 def _study_page(deck: Deck, *, card_id: int | None = None, error: str | None = None, status: int = 200):
