@@ -345,7 +345,7 @@ def _ordered(data: dict[str, Any], head: tuple[str, ...] = _QUESTION_HEAD) -> di
     return first | {k: v for k, v in data.items() if k not in first}
 
 
-class _ExportDumper(yaml.SafeDumper):
+class _ExportDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter: same text, three times as fast
     """Block style for multi-line text so exported banks read like hand-written ones."""
 
 

@@ -146,8 +146,13 @@ def no_images(src: str, alt: str | None) -> str:
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
+_PLAIN_RE = re.compile(r"(?![0-9])[^\\`*_\[\]!<>#&|~=+\-\n\r\t{}\xa0]+")
+
+
 def markdown_to_html(text: str, src: Callable[[str], str] = lambda s: s) -> str:
     """Markdown as sanitised HTML (for formats that show HTML); ``src`` rewrites each image's address."""
+    if _PLAIN_RE.fullmatch(text) and text.strip() and text == text.strip():
+        return f"<p>{text}</p>"  # no Markdown syntax and nothing to escape: a paragraph of plain text
     rendered = _md.render(text)
     rendered = re.sub(r'src="([^"]*)"', lambda m: f'src="{html.escape(src(html.unescape(m.group(1))))}"', rendered)
     return nh3.clean(rendered, tags=_KEEP_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https"}).strip()
