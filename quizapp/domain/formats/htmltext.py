@@ -24,7 +24,7 @@ _KEEP_TAGS = {
     "p", "div", "br", "b", "strong", "i", "em", "u", "sub", "sup", "code", "pre", "ul", "ol", "li", "a", "img",
     "span", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "td", "th", "tbody", "thead", "blockquote", "hr",
 }  # fmt: skip
-_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
+_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "ol": {"start"}}
 _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "blockquote", "pre", "ul", "ol", "hr"}
 _INLINE_ESCAPE = re.compile(r"([\\`*\[\]<])")
 _LINE_START = re.compile(r"^(?:([#>+-])|(\d+)([.)]))(?=\s|$)", re.MULTILINE)
