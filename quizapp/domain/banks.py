@@ -54,6 +54,7 @@ __all__ = [
     "parse_bank",
     "question_hash",
     "question_json",
+    "question_problems",
     "quiz_pool",
 ]
 
@@ -252,6 +253,17 @@ def _check_question(q: Any) -> Iterator[tuple[tuple[Any, ...], str]]:
         if not (ref.citation or "").strip():
             yield ("references", k, "citation"), "a reference needs its citation text"
     yield from REGISTRY[q.type].problems(q)
+
+
+def question_problems(data: Any) -> list[str]:
+    """What is wrong with one question given as plain data (as a converter builds it), as messages naming
+    the field; empty when it is valid."""
+    try:
+        question = _QUESTION.validate_python(data)
+    except ValidationError as exc:
+        found = [(loc[1:] if loc and loc[0] in REGISTRY else loc, message) for loc, message, _ in _messages(exc)]
+        return [f"{format_path(loc) or 'question'}: {message}" for loc, message in found]
+    return [f"{format_path(path) or 'question'}: {message}" for path, message in _check_question(question)]
 
 
 def _check_unique_ids(report: _Report, raw_questions: Any) -> None:

@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from ..fields import Choice, QuestionBase
+from ..interchange import AikenQuestion, GiftChoice, GiftChoices, GiftQuestion, Mapped, NotMapped
 from ..refusals import Refused
 
 MAX_TEXT = 500
@@ -377,6 +378,36 @@ class QuestionType:
         """Front and answer of a card, in Markdown: the prompt and the correct answer by default."""
         return question.prompt, self.correct_answer(question)
 
+    # --- other formats (see quizapp/domain/formats and docs/formats.md) ---
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """This type's data for a GIFT question of its shape, ``None`` when the shape is another type's.
+
+        Raises:
+            NotMapped: the shape is this type's, but the question cannot be kept (the reason says why).
+        """
+        return None
+
+    def to_gift(self, question: Any) -> GiftQuestion:
+        """The GIFT record of a question (its id, explanation and tags are the converter's).
+
+        Raises:
+            NotMapped: GIFT cannot carry this question.
+        """
+        raise NotMapped(f"GIFT has no {self.label} questions")
+
+    def from_aiken(self, question: AikenQuestion) -> Mapped | None:
+        """This type's data for an Aiken question (one right option among several), or ``None``."""
+        return None
+
+    def to_aiken(self, question: Any) -> AikenQuestion:
+        """The Aiken record of a question; :class:`NotMapped` when Aiken cannot carry it."""
+        raise NotMapped(f"Aiken has only single-choice questions; this is a {self.label} question")
+
+    def from_faces(self, front: str, back: str) -> Mapped | None:
+        """This type's data for a card given as a front and a back (a CSV row), or ``None``."""
+        return None
+
 
 class ChoiceType(QuestionType):
     """What single and multiple choice share: choices shown in the attempt's order (shuffled by its seed
@@ -396,3 +427,34 @@ class ChoiceType(QuestionType):
 
     def search_texts(self, data: Mapping[str, Any]) -> tuple[str, ...]:
         return tuple(c["text"] for c in data["choices"])  # every choice is shown, right or not
+
+
+def gift_choices(question: Any, weights: tuple[float | None, float | None]) -> GiftQuestion:
+    """A choice question as GIFT: each choice with its feedback, weighted (right, wrong) as given."""
+    right, wrong = weights
+    return GiftQuestion(
+        question.prompt,
+        GiftChoices(
+            tuple(
+                GiftChoice(c.text, c.correct and right is None, right if c.correct else wrong, c.feedback)
+                for c in question.choices
+            )
+        ),
+    )
+
+
+def choice_data(question: GiftQuestion, correct: Iterable[bool]) -> list[dict[str, Any]]:
+    """The ``choices`` of a choice question from GIFT's answers, with ids a, b, c… (GIFT has none)."""
+    assert isinstance(question.block, GiftChoices)
+    return [
+        {"id": choice_id(k), "text": c.text}
+        | ({"correct": True} if ok else {})
+        | ({"feedback": c.feedback} if c.feedback else {})
+        for k, (c, ok) in enumerate(zip(question.block.choices, correct, strict=True))
+    ]
+
+
+def choice_id(index: int) -> str:
+    """``a``…``z``, then ``aa``, ``ab``…: choice ids for formats that have none."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..fields import Bool, QuestionBase, Text
+from ..interchange import GiftChoice, GiftChoices, GiftQuestion, Mapped, NotMapped
 from .base import (
     BLANK,
     WHOLE,
@@ -28,6 +29,7 @@ from .base import (
     ratio,
     typed_text,
 )
+from .short_answer import short_answers
 
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
 
@@ -123,6 +125,27 @@ class Cloze(QuestionType):
         if gap == WHOLE:
             return question.prompt, self.correct_answer(question)
         return _card(question.prompt, gap)
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """A missing-word question whose block holds only ``=`` answers: one gap."""
+        answers = short_answers(question) if question.after else None
+        if answers is None:
+            return None
+        accepted, notes = answers
+        if any("|" in a or "::" in a or "}}" in a for a in accepted):
+            raise NotMapped("an answer contains |, :: or }}, which a cloze gap cannot hold")
+        gap = "{{c1::" + "|".join(accepted) + "}}"
+        return Mapped({"type": self.name, "prompt": f"{question.prompt}{gap}{question.after}"}, notes)
+
+    def to_gift(self, question: ClozeQuestion) -> GiftQuestion:
+        """A question with one gap, as a missing-word question (its hint is left out)."""
+        found = list(CLOZE_RE.finditer(question.prompt))
+        if len(found) != 1:
+            raise NotMapped(f"GIFT has one gap per question; this cloze question has {len(found)}")
+        gap = found[0]
+        answers = [a.strip() for a in gap.group(2).partition("::")[0].split("|")]
+        block = GiftChoices(tuple(GiftChoice(a, True) for a in answers))
+        return GiftQuestion(question.prompt[: gap.start()], block, question.prompt[gap.end() :])
 
 
 TYPE = Cloze()

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..fields import Model, QuestionBase, Text
+from ..interchange import GiftChoice, GiftChoices, GiftQuestion, Mapped
 from .base import (
     INDEX_RE,
     RELOAD,
@@ -123,6 +124,21 @@ class Matching(QuestionType):
     def search_texts(self, data: Mapping[str, Any]) -> tuple[str, ...]:
         """The items and every option: the page lists them all, so which goes with which stays hidden."""
         return (*(p["left"] for p in data["pairs"]), *(p["right"] for p in data["pairs"]), *data["distractors"])
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """``=left -> right`` pairs; a pair with an empty left side is a distractor."""
+        block = question.block
+        if not isinstance(block, GiftChoices) or not all(c.match is not None for c in block.choices):
+            return None
+        pairs = [{"left": c.text, "right": c.match} for c in block.choices if c.text.strip()]
+        distractors = [c.match for c in block.choices if not c.text.strip()]
+        data = {"type": self.name, "prompt": question.text, "pairs": pairs}
+        return Mapped(data | ({"distractors": distractors} if distractors else {}))
+
+    def to_gift(self, question: MatchingQuestion) -> GiftQuestion:
+        pairs = [GiftChoice(p.left, True, match=p.right) for p in question.pairs]
+        extra = [GiftChoice("", True, match=d) for d in question.distractors]
+        return GiftQuestion(question.prompt, GiftChoices((*pairs, *extra)))
 
 
 TYPE = Matching()

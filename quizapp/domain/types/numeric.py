@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Literal
 
 from ..fields import Number, QuestionBase, Text
+from ..interchange import GiftNumber, GiftNumbers, GiftQuestion, Mapped, NotMapped
 from .base import (
     Form,
     Grade,
@@ -145,6 +146,30 @@ class Numeric(QuestionType):
         if question.tolerance:
             text += f" (± {_format_number(question.tolerance)})"
         return text
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """The first answer worth full marks; the others are reported."""
+        block = question.block
+        if not isinstance(block, GiftNumbers):
+            return None
+        full = [n for n in block.numbers if n.weight is None or n.weight == 100]
+        if not full:
+            raise NotMapped("no numeric answer is worth full marks")
+        first = full[0]
+        notes = [
+            f"the numeric answer {_format_number(n.value)} ± {_format_number(n.tolerance)} was left out: a numeric"
+            " question has one answer and tolerance"
+            for n in block.numbers
+            if n is not first
+        ]
+        notes += [
+            f"the feedback of the answer {_format_number(n.value)} was left out" for n in block.numbers if n.feedback
+        ]
+        data = {"type": self.name, "prompt": question.text, "answer": first.value}
+        return Mapped(data | ({"tolerance": first.tolerance} if first.tolerance else {}), tuple(notes))
+
+    def to_gift(self, question: NumericQuestion) -> GiftQuestion:
+        return GiftQuestion(question.prompt, GiftNumbers((GiftNumber(question.answer, abs(question.tolerance)),)))
 
 
 TYPE = Numeric()

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..fields import Bool, QuestionBase, Text
+from ..interchange import GiftChoice, GiftChoices, GiftQuestion, Mapped, NotMapped
 from .base import Form, Grade, PartMark, Problems, QuestionType, Response, accepted, make_grade, required_text
 
 
@@ -57,6 +58,38 @@ class ShortAnswer(QuestionType):
     def correct_answer(self, question: ShortAnswerQuestion) -> str:
         first, *others = question.answers
         return f"{first} (also accepted: {', '.join(others)})" if others else first
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """Only ``=`` answers, the block after the text: the answers worth full marks are accepted."""
+        answers = short_answers(question)
+        if answers is None or question.after:
+            return None
+        accepted, notes = answers
+        return Mapped({"type": self.name, "prompt": question.text, "answers": accepted}, notes)
+
+    def to_gift(self, question: ShortAnswerQuestion) -> GiftQuestion:
+        return GiftQuestion(question.prompt, GiftChoices(tuple(GiftChoice(a, True) for a in question.answers)))
+
+
+def short_answers(question: GiftQuestion) -> tuple[list[str], tuple[str, ...]] | None:
+    """The accepted answers of a block of ``=`` answers (and what was left out), or ``None`` for another block.
+
+    Raises:
+        NotMapped: no answer is worth full marks.
+    """
+    block = question.block
+    if not isinstance(block, GiftChoices) or not all(c.right and c.match is None for c in block.choices):
+        return None
+    accepted = [c.text for c in block.choices if c.full]
+    if not accepted:
+        raise NotMapped("no answer is worth full marks")
+    notes = [
+        f"the answer {c.text!r} worth {c.weight:g} % was left out: typed answers are right or wrong"
+        for c in block.choices
+        if not c.full
+    ]
+    notes += [f"the feedback of the answer {c.text!r} was left out" for c in block.choices if c.feedback]
+    return accepted, tuple(notes)
 
 
 TYPE = ShortAnswer()

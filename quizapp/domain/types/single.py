@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..fields import Bool, Choice, QuestionBase, Text
+from ..interchange import AikenQuestion, GiftChoices, GiftQuestion, Mapped, NotMapped
 from .base import (
     RELOAD,
     ChoiceType,
@@ -20,8 +21,11 @@ from .base import (
     Problems,
     Response,
     ResponseError,
+    choice_data,
+    choice_id,
     choice_marks,
     choice_problems,
+    gift_choices,
     make_grade,
     picked_feedback,
     picked_ids,
@@ -69,6 +73,46 @@ class Single(ChoiceType):
 
     def response_form(self, question: SingleQuestion, response: SingleResponse) -> dict[str, list[str]]:
         return {"choice": [response.choice]} if response.choice else {}
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """Choices with exactly one ``=`` answer and at least one ``~`` answer."""
+        block = question.block
+        if not isinstance(block, GiftChoices) or all(c.right for c in block.choices):
+            return None
+        right = [c for c in block.choices if c.right]
+        if not right:
+            return None  # weights alone: a multiple-choice question
+        if len(right) > 1:
+            raise NotMapped(
+                f"{len(right)} answers are right (=) but only one can be chosen; "
+                "write a question with several right answers with ~%50% weights"
+            )
+        notes = tuple(
+            f"the partial credit of {c.text!r} ({c.weight:g} %) was left out: a single-choice question is all"
+            " or nothing"
+            for c in block.choices
+            if not c.right and c.weight
+        )
+        data = {
+            "type": self.name,
+            "prompt": question.text,
+            "choices": choice_data(question, [c.right for c in block.choices]),
+        }
+        return Mapped(data, notes)
+
+    def to_gift(self, question: SingleQuestion) -> GiftQuestion:
+        return gift_choices(question, (None, None))
+
+    def from_aiken(self, question: AikenQuestion) -> Mapped | None:
+        choices = [
+            {"id": choice_id(k), "text": text} | ({"correct": True} if k == question.answer else {})
+            for k, text in enumerate(question.options)
+        ]
+        return Mapped({"type": self.name, "prompt": question.prompt, "choices": choices})
+
+    def to_aiken(self, question: SingleQuestion) -> AikenQuestion:
+        texts = tuple(c.text for c in question.choices)
+        return AikenQuestion(question.prompt, texts, next(k for k, c in enumerate(question.choices) if c.correct))
 
 
 TYPE = Single()

@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Literal
 
 from ..fields import Bool, Model, QuestionBase, Text
+from ..interchange import GiftQuestion, GiftTrueFalse, Mapped
 from .base import (
     RELOAD,
     ChoiceMark,
@@ -84,6 +85,23 @@ class TrueFalse(QuestionType):
 
     def choices(self, question: TrueFalseQuestion, seed: int) -> tuple[tuple[str, str], ...]:
         return (("true", "True"), ("false", "False"))
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        block = question.block
+        if not isinstance(block, GiftTrueFalse):
+            return None
+        feedback = {
+            str(block.answer).lower(): block.right_feedback,
+            str(not block.answer).lower(): block.wrong_feedback,
+        }
+        data = {"type": self.name, "prompt": question.text, "answer": block.answer}
+        feedback = {k: v for k, v in feedback.items() if v}
+        return Mapped(data | ({"feedback": feedback} if feedback else {}))
+
+    def to_gift(self, question: TrueFalseQuestion) -> GiftQuestion:
+        fb = question.feedback
+        right, wrong = (fb.true, fb.false) if question.answer else (fb.false, fb.true)
+        return GiftQuestion(question.prompt, GiftTrueFalse(question.answer, wrong, right))
 
     def faces(self, question: TrueFalseQuestion, gap: int) -> tuple[str, str]:
         """The statement, then the question it asks: a bare statement on a card front reads as a fact."""
