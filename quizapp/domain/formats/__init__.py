@@ -59,8 +59,9 @@ def writable() -> list[Format]:
     return [f for f in FORMATS.values() if f.write is not None]
 
 
-def format_for(name: str, from_format: str | None = None) -> Format:
-    """The format to read the file ``name`` as: the one named, or the first registered for its extension.
+def format_for(name: str, from_format: str | None = None, default: str | None = None) -> Format:
+    """The format to read the file ``name`` as: the one named, or the first registered for its extension,
+    or ``default`` (a format's name) when no format claims the extension.
 
     Raises:
         FormatError: an unknown format name, or an extension no format claims.
@@ -75,6 +76,8 @@ def format_for(name: str, from_format: str | None = None) -> Format:
     for candidate in readable():
         if suffix in candidate.extensions and not candidate.by_name_only:
             return candidate
+    if default is not None:
+        return FORMATS[default]
     known = sorted({e for f in readable() if not f.by_name_only for e in f.extensions})
     raise FormatError(
         name, 0, f"cannot tell the format from the file name; use a file ending in {', '.join(known)} or name it"

@@ -79,6 +79,7 @@ class Format:
     write: Writer | None = None
     media_type: str = "application/octet-stream"
     suffix: str = ""  # of an exported file: ".gift"
+    converts: bool = True  # False for the bank format itself, which passes through as it is
     by_name_only: bool = False  # read only when asked for by name (Aiken shares .txt with GIFT)
 
 
@@ -160,7 +161,8 @@ def default_header(
     The licence and authors say they are not stated, rather than guess; ``reviewed_on`` is the day of the
     conversion (the teacher who publishes the bank vouches for it from then on).
     """
-    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0] if "." in name else name.rsplit("/", 1)[-1]
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name else name
     words = " ".join(stem.replace("_", " ").replace("-", " ").split()) or "Converted bank"
     header: dict[str, Any] = {
         "format": FORMAT_VERSION,

@@ -23,4 +23,4 @@ def write_yaml(data: Mapping[str, Any], media: Mapping[str, bytes]) -> Exported:
     return Exported(export_yaml(dict(data)).encode())
 
 
-FORMAT = Format("yaml", "YAML", (".yaml", ".yml"), read_yaml, write_yaml, "application/yaml", ".yaml")
+FORMAT = Format("yaml", "YAML", (".yaml", ".yml"), read_yaml, write_yaml, "application/yaml", ".yaml", converts=False)
