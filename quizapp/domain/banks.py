@@ -357,7 +357,12 @@ def _ordered(data: dict[str, Any], head: tuple[str, ...] = _QUESTION_HEAD) -> di
     return first | {k: v for k, v in data.items() if k not in first}
 
 
-class _ExportDumper(yaml.SafeDumper):
+# libyaml's emitter writes the same text as PyYAML's several times faster (converting a large file is mostly
+# writing its YAML); PyYAML's own is the fallback, as for the loader.
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _ExportDumper(_Dumper):  # type: ignore[misc,valid-type]
     """Block style for multi-line text so exported banks read like hand-written ones."""
 
 

@@ -132,15 +132,17 @@ class Ids:
 
     def __init__(self) -> None:
         self.taken: set[str] = set()
+        self.last: dict[str, int] = {}  # the last suffix given to each id, so a thousand repeats stay linear
 
     def take(self, name: str | None, text: str) -> str:
         base = (slugify(name) if name else "") or text_id(text)
-        wanted, n = base, 1
+        wanted, n = base, self.last.get(base, 1)
         while wanted in self.taken:
             n += 1
             suffix = f"-{n}"
             wanted = base[: ID_LIMIT - len(suffix)].rstrip("-_") + suffix
         self.taken.add(wanted)
+        self.last[base] = n
         return wanted
 
 
@@ -202,7 +204,9 @@ def assemble(
     for question in questions:
         problems = question_problems(question.data)
         if problems:
-            skipped.append(Skipped(question.name, question.line, "not a valid question: " + "; ".join(problems)))
+            more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+            reason = "not a valid question: " + "; ".join(problems[:3]) + more
+            skipped.append(Skipped(question.name, question.line, reason))
             continue
         kept.append(question.data)
         skipped.extend(Skipped(question.name, question.line, note) for note in question.notes)
