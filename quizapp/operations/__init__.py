@@ -24,13 +24,23 @@ from .accounts import (
     set_password,
     set_role,
 )
-from .banks import ImportResult, ImportStatus, find_unchanged_source, import_bank, import_bank_source, source_hash
+from .banks import (
+    FileImport,
+    ImportResult,
+    ImportStatus,
+    find_unchanged_source,
+    import_bank,
+    import_bank_file,
+    import_bank_source,
+    source_hash,
+)
 from .cards import record_quiz_outcome
 
 __all__ = [
     "AccountDisabled",
     "BadCredentials",
     "Conflict",
+    "FileImport",
     "ImportResult",
     "ImportStatus",
     "InvalidAccountDetails",
@@ -49,6 +59,7 @@ __all__ = [
     "enable_user",
     "find_unchanged_source",
     "import_bank",
+    "import_bank_file",
     "import_bank_source",
     "log_in",
     "log_out",

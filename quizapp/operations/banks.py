@@ -12,6 +12,7 @@ from enum import StrEnum
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
+from ..domain import formats
 from ..domain.banks import Bank as BankModel
 from ..domain.banks import parse_bank, question_json
 from ..models import Bank, BankVersion, Question, QuestionRevision
@@ -78,6 +79,30 @@ def import_bank_source(
     if bank is None:
         bank = parse_bank(source, source_name)
     return import_bank(session, bank, source, source_name, now)
+
+
+@dataclass(frozen=True)
+class FileImport:
+    """What importing a bank file did, and what of it was left out in converting it."""
+
+    result: ImportResult
+    skipped: tuple[formats.Skipped, ...] = ()
+    converted_from: str | None = None  # the format's label ("GIFT"), None for a YAML bank
+
+
+def import_bank_file(
+    session: Session, name: str, data: bytes, now: dt.datetime, from_format: str | None = None
+) -> FileImport:
+    """Import a bank file in any registered format (GIFT, Aiken, CSV…), converted first; a YAML bank goes in
+    byte for byte, so a file already imported is still recognised by its hash.
+
+    Raises:
+        BankError: the file cannot be read or converted, or the bank is invalid; nothing is changed.
+    """
+    found = formats.format_for(name, from_format)
+    conversion = formats.read_bank_file(name, data, from_format=found.name, today=now.date())
+    result = import_bank_source(session, conversion.package.yaml_text.encode(), name, now)
+    return FileImport(result, conversion.skipped, found.label if found.converts else None)
 
 
 def import_bank(session: Session, bank: BankModel, source: bytes, source_name: str, now: dt.datetime) -> ImportResult:

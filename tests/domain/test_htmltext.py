@@ -6,12 +6,12 @@ import nh3
 import pytest
 
 from quizapp.domain.formats.htmltext import _md, escape_markdown, html_to_markdown, markdown_to_html
-from quizapp.domain.interchange import Unmappable
+from quizapp.domain.interchange import NotMapped
 
 
 def image(src: str, alt: str | None) -> str:
     if not alt:
-        raise Unmappable(f"{src} has no alt")
+        raise NotMapped(f"{src} has no alt")
     return f"![{alt}](media/{src})"
 
 
@@ -28,7 +28,7 @@ def test_html_becomes_markdown_without_anything_unsafe():
 
 
 def test_an_image_the_callback_refuses_refuses_the_text():
-    with pytest.raises(Unmappable, match=r"y\.png has no alt"):
+    with pytest.raises(NotMapped, match=r"y\.png has no alt"):
         html_to_markdown('<img src="y.png">', image)
 
 

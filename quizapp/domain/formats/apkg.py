@@ -32,7 +32,7 @@ import genanki
 from pydantic import TypeAdapter
 
 from ..banks import Bank, Question, dump_bank
-from ..interchange import Unmappable
+from ..interchange import NotMapped
 from ..packages import MEDIA_DIR, BankPackage
 from ..refusals import Refused
 from ..types import REGISTRY
@@ -164,9 +164,9 @@ class _AnkiMedia:
     def image(self, src: str, alt: str | None) -> str:
         name = src.split("?")[0]
         if name not in self.mapping or self.mapping[name] not in self.archive.members:
-            raise Unmappable(f"the image {name!r} is used but not in the package")
+            raise NotMapped(f"the image {name!r} is used but not in the package")
         if not alt or not alt.strip():
-            raise Unmappable(f"the image {name!r} has no alt text, which every image needs: add one in Anki")
+            raise NotMapped(f"the image {name!r} has no alt text, which every image needs: add one in Anki")
         key = f"{MEDIA_DIR}/{slugify(PurePosixPath(name).stem, 'image')}{PurePosixPath(name).suffix.lower()}"
         content = self.archive.read(self.mapping[name], MAX_MEDIA_FILE)
         if self.files.get(key, content) != content:
@@ -195,15 +195,15 @@ def _convert_note(note: _Note, media: _AnkiMedia, taken: set[str]) -> tuple[list
         text = note.fields.get("Text", next(iter(note.fields.values()), ""))
         prompt = _markdown(text, media, notes)
         if not cloze_gaps(prompt):
-            raise Unmappable("a cloze note without a {{c1::…}} gap")
+            raise NotMapped("a cloze note without a {{c1::…}} gap")
         question = {"id": unique_id(f"note-{note.note_id}", taken, "note"), "type": "cloze", "prompt": prompt}
         extra = _markdown(note.fields.get("Back Extra", ""), media, notes)
         return [{**question, **({"explanation": extra} if extra else {}), **common}], notes
     if "Front" not in note.fields or "Back" not in note.fields:
-        raise Unmappable(f"the notetype {model.get('name', '')!r} has no counterpart (Basic and Cloze are read)")
+        raise NotMapped(f"the notetype {model.get('name', '')!r} has no counterpart (Basic and Cloze are read)")
     front, back = (_markdown(note.fields[k], media, notes) for k in ("Front", "Back"))
     if not front or not back:
-        raise Unmappable("a note with an empty front or back")
+        raise NotMapped("a note with an empty front or back")
     cards = []
     for template in model.get("tmpls") or [{"qfmt": "{{Front}}"}]:
         qfmt = template.get("qfmt", "")
@@ -245,7 +245,7 @@ def read_apkg(
         label = note.model.get("name", "")
         try:
             converted, notes = _convert_note(note, media, taken)
-        except Unmappable as exc:
+        except NotMapped as exc:
             skipped.append(Skipped(label, note.index, str(exc)))
             continue
         questions += converted

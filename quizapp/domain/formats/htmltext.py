@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 import nh3
 from markdown_it import MarkdownIt
 
-from ..interchange import Unmappable
+from ..interchange import NotMapped
 
 Image = Callable[[str, str | None], str]  # (src, alt or None) -> Markdown for the image
 
@@ -129,7 +129,7 @@ def html_to_markdown(source: str, image: Image) -> str:
     """Sanitised Markdown for an HTML fragment; ``image`` says what each ``<img>`` becomes.
 
     Raises:
-        Unmappable: ``image`` refused an image.
+        NotMapped: ``image`` refused an image.
     """
     clean = nh3.clean(source, tags=_KEEP_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https"}, link_rel=None)
     writer = _Writer(image)
@@ -140,7 +140,7 @@ def html_to_markdown(source: str, image: Image) -> str:
 
 def no_images(src: str, alt: str | None) -> str:
     """An image callback for text that may not hold images."""
-    raise Unmappable(f"an image ({src or 'no source'}) where no image can go")
+    raise NotMapped(f"an image ({src or 'no source'}) where no image can go")
 
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})

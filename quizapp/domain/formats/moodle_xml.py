@@ -28,7 +28,7 @@ import defusedxml.sax
 from defusedxml import DefusedXmlException
 
 from ..banks import Bank, dump_bank
-from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, Unmappable, percent
+from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, NotMapped, percent
 from ..packages import MEDIA_DIR, BankPackage
 from ..refusals import Refused
 from ..types import REGISTRY
@@ -161,11 +161,11 @@ def _embedded_files(question: Node) -> dict[str, bytes]:
         stack.extend(node.children)
         if node.tag == "file" and node.attrib.get("name"):
             if node.attrib.get("encoding", "base64") != "base64":
-                raise Unmappable(f"the file {node.attrib['name']!r} is not base64-encoded")
+                raise NotMapped(f"the file {node.attrib['name']!r} is not base64-encoded")
             try:
                 found[node.attrib["name"]] = base64.b64decode("".join(node.text.split()), validate=True)
             except (binascii.Error, ValueError):
-                raise Unmappable(f"the file {node.attrib['name']!r} is not valid base64") from None
+                raise NotMapped(f"the file {node.attrib['name']!r} is not valid base64") from None
     return found
 
 
@@ -177,12 +177,12 @@ class _Texts:
 
     def _image(self, src: str, alt: str | None) -> str:
         if not src.startswith(PLUGINFILE):
-            raise Unmappable(f"the image {src!r} is not embedded in the file")
+            raise NotMapped(f"the image {src!r} is not embedded in the file")
         name = unquote(src[len(PLUGINFILE) :]).split("?")[0]
         if name not in self.files:
-            raise Unmappable(f"the image {name!r} is used but its file is not in the export")
+            raise NotMapped(f"the image {name!r} is used but its file is not in the export")
         if not alt or not alt.strip():
-            raise Unmappable(f"the image {name!r} has no alt text, which every image needs: describe it in Moodle")
+            raise NotMapped(f"the image {name!r} has no alt text, which every image needs: describe it in Moodle")
         clean_alt = re.sub(r"[\[\]\\]", "", " ".join(alt.split()))
         return f"![{clean_alt}]({self.media.add(name, self.files[name])})"
 
@@ -213,7 +213,7 @@ def _number(text: str) -> float:
     try:
         return float(text.strip() or 0)
     except ValueError:
-        raise Unmappable(f"{text!r} is not a number") from None
+        raise NotMapped(f"{text!r} is not a number") from None
 
 
 def _moodle_question(node: Node, qtype: str, texts: _Texts) -> MoodleQuestion:
@@ -306,13 +306,13 @@ def read_moodle_xml(
             source = _moodle_question(node, qtype, texts)
             kind = _kind(source)
             if kind is None:
-                raise Unmappable(f"Moodle {qtype or 'untyped'} questions have no counterpart in the bank format")
+                raise NotMapped(f"Moodle {qtype or 'untyped'} questions have no counterpart in the bank format")
             mapped: Mapped = kind.from_moodle_xml(source)
             common = _common(node, qtype, texts, category, taken, n)
-        except Unmappable as exc:
+        except NotMapped as exc:
             skipped.append(Skipped(title, node.line, str(exc)))
             continue
-        questions.append({"id": common.pop("id"), "type": kind.name, **mapped.fields, **common})
+        questions.append({"id": common.pop("id"), "type": kind.name, **mapped.data, **common})
         skipped += [Skipped(title, node.line, f"converted, but {note}") for note in mapped.notes]
     if not questions:
         reasons = "; ".join(str(s) for s in skipped[:5]) or "the file has no <question> elements"
@@ -389,7 +389,7 @@ def write_moodle_xml(data: dict[str, Any], media: Mapping[str, bytes]) -> bytes:
     for question in bank.questions:
         try:
             moodle = REGISTRY[question.type].to_moodle_xml(question)
-        except Unmappable as exc:
+        except NotMapped as exc:
             quiz.append(ET.Comment(f" {question.id} left out: {exc} "))
             continue
         _question_element(quiz, question, moodle, media)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..fields import Bool, QuestionBase, Text
-from ..interchange import Mapped, MoodleQuestion, Unmappable
+from ..interchange import GiftChoice, GiftChoices, GiftQuestion, Mapped, MoodleQuestion, NotMapped
 from .base import (
     BLANK,
     WHOLE,
@@ -29,6 +29,7 @@ from .base import (
     ratio,
     typed_text,
 )
+from .short_answer import short_answers
 
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
 # A Moodle cloze (multianswer) gap: {weight:TYPE:answers}, with \ escaping } ~ # inside.
@@ -62,7 +63,7 @@ def _escape(text: str) -> str:
 def _moodle_gap(number: int, kind: str, body: str, notes: list[str]) -> tuple[list[str], bool]:
     """The accepted answers of one Moodle gap and whether it is case-sensitive."""
     if kind not in _MOODLE_TEXT_GAPS and kind not in _MOODLE_NUMBER_GAPS:
-        raise Unmappable(f"gap {number} is a {kind} gap; a cloze question only has gaps to type in")
+        raise NotMapped(f"gap {number} is a {kind} gap; a cloze question only has gaps to type in")
     accepted = []
     for option in _split(body, "~"):
         answer, *feedback = _split(option, "#")
@@ -86,10 +87,10 @@ def _moodle_gap(number: int, kind: str, body: str, notes: list[str]) -> tuple[li
             notes.append(f"gap {number}: {value!r} uses Moodle's * wildcard, which quizapp does not read")
             continue
         if "|" in value or "::" in value or "}}" in value:
-            raise Unmappable(f"gap {number}: the answer {value!r} contains | or :: or }}}}, which a gap cannot hold")
+            raise NotMapped(f"gap {number}: the answer {value!r} contains | or :: or }}}}, which a gap cannot hold")
         accepted.append(value)
     if not accepted:
-        raise Unmappable(f"gap {number} has no answer worth 100%")
+        raise NotMapped(f"gap {number} has no answer worth 100%")
     return accepted, _MOODLE_TEXT_GAPS.get(kind, False)
 
 
@@ -203,7 +204,7 @@ class Cloze(QuestionType):
 
         prompt = MOODLE_GAP_RE.sub(gap, source.text)
         if not strict:
-            raise Unmappable("the text has no gaps written as {1:SHORTANSWER:=answer}")
+            raise NotMapped("the text has no gaps written as {1:SHORTANSWER:=answer}")
         if len(set(strict)) > 1:
             notes.append("some gaps were case-sensitive and some not: every gap now ignores case")
         if len(weights) > 1:
@@ -224,6 +225,27 @@ class Cloze(QuestionType):
             return f"{{1:{kind}:{options}}}"
 
         return MoodleQuestion("multianswer", CLOZE_RE.sub(gap, question.prompt))
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """A missing-word question whose block holds only ``=`` answers: one gap."""
+        answers = short_answers(question) if question.after else None
+        if answers is None:
+            return None
+        accepted, notes = answers
+        if any("|" in a or "::" in a or "}}" in a for a in accepted):
+            raise NotMapped("an answer contains |, :: or }}, which a cloze gap cannot hold")
+        gap = "{{c1::" + "|".join(accepted) + "}}"
+        return Mapped({"type": self.name, "prompt": f"{question.prompt}{gap}{question.after}"}, notes)
+
+    def to_gift(self, question: ClozeQuestion) -> GiftQuestion:
+        """A question with one gap, as a missing-word question (its hint is left out)."""
+        found = list(CLOZE_RE.finditer(question.prompt))
+        if len(found) != 1:
+            raise NotMapped(f"GIFT has one gap per question; this cloze question has {len(found)}")
+        gap = found[0]
+        answers = [a.strip() for a in gap.group(2).partition("::")[0].split("|")]
+        block = GiftChoices(tuple(GiftChoice(a, True) for a in answers))
+        return GiftQuestion(question.prompt[: gap.start()], block, question.prompt[gap.end() :])
 
 
 TYPE = Cloze()

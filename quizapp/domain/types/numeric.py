@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Literal
 
 from ..fields import Number, QuestionBase, Text
-from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, Unmappable
+from ..interchange import GiftNumber, GiftNumbers, GiftQuestion, Mapped, MoodleAnswer, MoodleQuestion, NotMapped
 from .base import (
     Form,
     Grade,
@@ -155,11 +155,11 @@ class Numeric(QuestionType):
         other units and feedback are not kept."""
         full = [a for a in source.answers if a.fraction >= 99.999]
         if not full:
-            raise Unmappable("no answer is worth 100%")
+            raise NotMapped("no answer is worth 100%")
         try:
             answer = float(full[0].text.strip())
         except ValueError:
-            raise Unmappable(f"the answer {full[0].text!r} is not a number (a * answer accepts anything)") from None
+            raise NotMapped(f"the answer {full[0].text!r} is not a number (a * answer accepts anything)") from None
         notes = [
             f"answer {a.text!r} ({a.fraction:g}%) is not kept: one answer per question" for a in source.answers[1:]
         ]
@@ -176,6 +176,30 @@ class Numeric(QuestionType):
     def to_moodle_xml(self, question: NumericQuestion) -> MoodleQuestion:
         answer = MoodleAnswer(_format_number(question.answer), 100.0, tolerance=question.tolerance)
         return MoodleQuestion("numerical", question.prompt, (answer,), {"unit": question.unit} if question.unit else {})
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """The first answer worth full marks; the others are reported."""
+        block = question.block
+        if not isinstance(block, GiftNumbers):
+            return None
+        full = [n for n in block.numbers if n.weight is None or n.weight == 100]
+        if not full:
+            raise NotMapped("no numeric answer is worth full marks")
+        first = full[0]
+        notes = [
+            f"the numeric answer {_format_number(n.value)} ± {_format_number(n.tolerance)} was left out: a numeric"
+            " question has one answer and tolerance"
+            for n in block.numbers
+            if n is not first
+        ]
+        notes += [
+            f"the feedback of the answer {_format_number(n.value)} was left out" for n in block.numbers if n.feedback
+        ]
+        data = {"type": self.name, "prompt": question.text, "answer": first.value}
+        return Mapped(data | ({"tolerance": first.tolerance} if first.tolerance else {}), tuple(notes))
+
+    def to_gift(self, question: NumericQuestion) -> GiftQuestion:
+        return GiftQuestion(question.prompt, GiftNumbers((GiftNumber(question.answer, abs(question.tolerance)),)))
 
 
 TYPE = Numeric()

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..fields import QuestionBase, Text
-from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, Unmappable
+from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, NotMapped
 from .base import (
     INDEX_RE,
     Form,
@@ -143,7 +143,7 @@ class Ordering(QuestionType):
         if len({a.fraction for a in answers}) == len(answers):
             answers.sort(key=lambda a: a.fraction)
         if not 2 <= len(answers) <= 20:
-            raise Unmappable(f"{len(answers)} items; an ordering question has 2 to 20")
+            raise NotMapped(f"{len(answers)} items; an ordering question has 2 to 20")
         return Mapped({"prompt": source.text, "items": [a.text for a in answers]})
 
     def to_moodle_xml(self, question: OrderingQuestion) -> MoodleQuestion:

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..fields import Bool, QuestionBase, Text
-from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, Unmappable
+from ..interchange import GiftChoice, GiftChoices, GiftQuestion, Mapped, MoodleAnswer, MoodleQuestion, NotMapped
 from .base import (
     Form,
     Grade,
@@ -87,7 +87,7 @@ class ShortAnswer(QuestionType):
             if a.feedback:
                 notes.append(f"the feedback for answer {a.text!r} is not kept")
         if not accepted:
-            raise Unmappable("no answer is worth 100% (wildcards aside)")
+            raise NotMapped("no answer is worth 100% (wildcards aside)")
         fields: dict = {"prompt": source.text, "answers": accepted}
         if is_true(source.options.get("usecase")):
             fields["strict"] = True
@@ -96,6 +96,38 @@ class ShortAnswer(QuestionType):
     def to_moodle_xml(self, question: ShortAnswerQuestion) -> MoodleQuestion:
         answers = tuple(MoodleAnswer(a.replace("*", "\\*"), 100.0) for a in question.answers)
         return MoodleQuestion("shortanswer", question.prompt, answers, {"usecase": "1" if question.strict else "0"})
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """Only ``=`` answers, the block after the text: the answers worth full marks are accepted."""
+        answers = short_answers(question)
+        if answers is None or question.after:
+            return None
+        accepted, notes = answers
+        return Mapped({"type": self.name, "prompt": question.text, "answers": accepted}, notes)
+
+    def to_gift(self, question: ShortAnswerQuestion) -> GiftQuestion:
+        return GiftQuestion(question.prompt, GiftChoices(tuple(GiftChoice(a, True) for a in question.answers)))
+
+
+def short_answers(question: GiftQuestion) -> tuple[list[str], tuple[str, ...]] | None:
+    """The accepted answers of a block of ``=`` answers (and what was left out), or ``None`` for another block.
+
+    Raises:
+        NotMapped: no answer is worth full marks.
+    """
+    block = question.block
+    if not isinstance(block, GiftChoices) or not all(c.right and c.match is None for c in block.choices):
+        return None
+    accepted = [c.text for c in block.choices if c.full]
+    if not accepted:
+        raise NotMapped("no answer is worth full marks")
+    notes = [
+        f"the answer {c.text!r} worth {c.weight:g} % was left out: typed answers are right or wrong"
+        for c in block.choices
+        if not c.full
+    ]
+    notes += [f"the feedback of the answer {c.text!r} was left out" for c in block.choices if c.feedback]
+    return accepted, tuple(notes)
 
 
 TYPE = ShortAnswer()
