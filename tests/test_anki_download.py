@@ -45,7 +45,7 @@ def test_the_download_holds_the_cards_their_scheduling_and_review_history(app, l
 
     response = learner.get(f"/decks/{deck}/anki")
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == 'attachment; filename="every-question-type.apkg"'
+    assert response.headers["Content-Disposition"] == 'attachment; filename="all-types.apkg"'
     assert zipfile.ZipFile(io.BytesIO(response.data)).namelist()[:2] == ["collection.anki2", "media"]
     anki = collection(response.data)
     with app.app_context():

@@ -17,7 +17,6 @@ from ..access import acting_user, owned_or_404, require_role
 from ..domain import cards, retention, scheduling
 from ..domain.cards import faces
 from ..domain.formats.apkg import write_learner_apkg
-from ..domain.formats.header import slugify
 from ..domain.refusals import Refused
 from ..domain.revlog import write_revlog
 from ..extensions import db
@@ -99,7 +98,7 @@ def deck_for_anki(deck_id: int):
         utcnow(),
         retention=_settings().desired_retention,
     )
-    name = f"{slugify(title, 'deck')}.apkg"
+    name = "-".join([deck.bank.slug, *deck.tags]) + ".apkg"  # slugs: safe in a header
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"}
     return Response(package, mimetype="application/octet-stream", headers=headers)
 

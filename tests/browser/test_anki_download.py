@@ -40,5 +40,5 @@ def test_a_learner_downloads_a_deck_for_anki(page: Page, live_server, live_app):
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     with page.expect_download() as download:
         link.click()
-    assert download.value.suggested_filename == "every-question-type.apkg"
+    assert download.value.suggested_filename == "all-types.apkg"
     assert download.value.path().read_bytes()[:2] == b"PK"

@@ -28,10 +28,10 @@ def test_the_header_says_what_the_file_did_not(sample):
     conversion, _ = sample
     header = yaml.safe_load(conversion.package.yaml_text)
     assert header["id"] == "pharm"
-    assert header["license"] == "not stated in the source file"
-    assert header["authors"] == ["not stated in the source file"]
+    assert header["license"] == "Not stated in the source file (pharm.xml)."
+    assert header["authors"] == ["Not stated in the source file (pharm.xml)"]
     assert header["reviewed_on"] == TODAY
-    assert header["description"] == "Converted from the Moodle XML file pharm.xml."
+    assert header["description"] == "Converted from pharm.xml (Moodle XML)."
 
 
 def test_single_choice_with_html_image_feedback_grade_and_category(sample):
@@ -225,15 +225,15 @@ EXTERNAL_DTD = b"""<?xml version="1.0"?>
 
 @pytest.mark.parametrize("data", [BOMB, XXE, EXTERNAL_DTD], ids=["billion-laughs", "external-entity", "dtd"])
 def test_a_dtd_or_entity_is_refused(data):
-    with pytest.raises(MoodleXmlError, match="DTD or entities, which are refused") as caught:
+    with pytest.raises(
+        MoodleXmlError, match=r"evil\.xml:\d+:0: the file declares a DTD or entities, which are refused"
+    ):
         read_moodle_xml(data, name="evil.xml")
-    assert caught.value.status == 400
-    assert "root:" not in str(caught.value)
 
 
 def test_malformed_xml_names_its_line_and_column():
     data = b'<?xml version="1.0"?>\n<quiz>\n  <question type="truefalse">\n  </quiz>\n'
-    with pytest.raises(MoodleXmlError, match=r"bad\.xml, line 4, column 5: this is not well-formed XML"):
+    with pytest.raises(MoodleXmlError, match=r"bad\.xml:4:5: this is not well-formed XML"):
         read_moodle_xml(data, name="bad.xml")
 
 
@@ -246,7 +246,9 @@ def test_not_moodle_xml():
 
 def test_a_file_where_nothing_converts_is_refused_with_the_reasons():
     data = b'<quiz>\n<question type="essay"><name><text>E</text></name></question></quiz>'
-    with pytest.raises(MoodleXmlError, match=r"no question could be converted: line 2: 'E' Moodle essay"):
+    with pytest.raises(
+        MoodleXmlError, match=r"essays\.xml: nothing in the file could be converted \(line 2: 'E' Moodle essay"
+    ):
         read_moodle_xml(data, name="essays.xml")
 
 

@@ -1,5 +1,4 @@
-"""Converters between the bank format and other formats (GIFT, Aiken, CSV; Moodle XML and Anki register here
-too).
+"""Converters between the bank format and other formats (GIFT, Moodle XML, Aiken, CSV, Anki packages).
 
 Pure: each converter reads bytes and returns a :class:`Conversion` — a :class:`BankPackage` whose YAML
 passes the same validator as a hand-written bank — plus what it could not map, each with its name and
@@ -26,8 +25,10 @@ from ._core import (
     default_header,
 )
 from .aiken import FORMAT as AIKEN
+from .apkg import FORMAT as APKG
 from .csvfile import FORMAT as CSV
 from .gift import FORMAT as GIFT
+from .moodle_xml import FORMAT as MOODLE_XML
 from .yamlbank import FORMAT as YAML
 
 __all__ = [
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 # Every format, in the order a file's extension is looked up (GIFT before Aiken for .txt).
-FORMATS: dict[str, Format] = {f.name: f for f in (YAML, GIFT, AIKEN, CSV)}
+FORMATS: dict[str, Format] = {f.name: f for f in (YAML, GIFT, MOODLE_XML, AIKEN, CSV, APKG)}
 
 # What ``--format`` of ``flask bank export`` names, registered or not: an unregistered one is refused clearly.
 EXPORT_FORMATS = ("yaml", "gift", "moodle-xml", "aiken", "csv", "apkg")

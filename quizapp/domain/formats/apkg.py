@@ -31,16 +31,25 @@ from typing import Any
 import genanki
 from pydantic import TypeAdapter
 
-from ..banks import Bank, Question, dump_bank
+from ..banks import Bank, Question
 from ..interchange import NotMapped
-from ..packages import MEDIA_DIR, BankPackage
-from ..refusals import Refused
+from ..packages import MEDIA_DIR
 from ..types import REGISTRY
 from ..types.base import WHOLE
 from ..types.cloze import CLOZE_RE, cloze_gaps
-from . import Conversion, Skipped
-from .header import converted_header, slugify, unique_id
-from .htmltext import html_to_markdown, markdown_to_html
+from ._core import (
+    Conversion,
+    Converted,
+    Format,
+    FormatError,
+    Ids,
+    Skipped,
+    assemble,
+    default_header,
+    slugify,
+    tags_from,
+)
+from .htmltext import html_to_markdown, markdown_to_html, with_media
 
 MAX_MEMBERS = 50_000
 MAX_COLLECTION = 512 * 1024 * 1024  # bytes, unpacked
@@ -53,10 +62,11 @@ _SOUND_RE = re.compile(r"\[sound:[^\]]*\]")
 _FIELD_REF_RE = re.compile(r"\{\{#([^}]+)\}\}")
 
 
-class ApkgError(Refused, ValueError):
+class ApkgError(FormatError):
     """A file that is not an Anki package we will read: not a zip, too big, unsafe or corrupt."""
 
-    status = 400
+    def __init__(self, filename: str, message: str):
+        super().__init__(filename, 0, message)
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -71,29 +81,29 @@ class _Zip:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             members = self.zip.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-            raise ApkgError(f"{name}: this is not an Anki package (an .apkg file is a zip archive)") from None
+            raise ApkgError(name, "this is not an Anki package (an .apkg file is a zip archive)") from None
         if len(members) > MAX_MEMBERS:
-            raise ApkgError(f"{name}: {len(members)} files in the archive; at most {MAX_MEMBERS} are read")
+            raise ApkgError(name, f"{len(members)} files in the archive; at most {MAX_MEMBERS} are read")
         for member in members:
             path = member.filename
             if path.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", path) or ":" in path:
-                raise ApkgError(f"{name}: the archive holds an unsafe path {path!r}; nothing was read")
+                raise ApkgError(name, f"the archive holds an unsafe path {path!r}; nothing was read")
         self.members = {m.filename: m for m in members}
 
     def read(self, member: str, limit: int) -> bytes:
         info = self.members[member]
         if info.file_size > limit:
-            raise ApkgError(f"{self.name}: {member} unpacks to {info.file_size:,} bytes; at most {limit:,} are read")
+            raise ApkgError(self.name, f"{member} unpacks to {info.file_size:,} bytes; at most {limit:,} are read")
         if info.compress_size and info.file_size > 1024 * 1024 and info.file_size / info.compress_size > MAX_RATIO:
-            raise ApkgError(f"{self.name}: {member} is compressed {info.file_size // info.compress_size}:1, a zip bomb")
+            raise ApkgError(self.name, f"{member} is compressed {info.file_size // info.compress_size}:1, a zip bomb")
         try:
             with self.zip.open(info) as stream:
                 content = stream.read(limit + 1)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise ApkgError(f"{self.name}: {member} is damaged ({exc})") from None
+            raise ApkgError(self.name, f"{member} is damaged ({exc})") from None
         self.read_total += len(content)
         if len(content) > limit or self.read_total > MAX_UNPACKED:
-            raise ApkgError(f"{self.name}: {member} unpacks to more than its archive says: refused as a zip bomb")
+            raise ApkgError(self.name, f"{member} unpacks to more than its archive says: refused as a zip bomb")
         return content
 
 
@@ -105,15 +115,13 @@ def _media_map(archive: _Zip) -> dict[str, str]:
     try:
         mapping = json.loads(raw.decode("utf-8") or "{}")
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ApkgError(
-            f"{archive.name}: the media list is not JSON (was the deck exported by a newer Anki?)"
-        ) from None
+        raise ApkgError(archive.name, "the media list is not JSON (was the deck exported by a newer Anki?)") from None
     if not isinstance(mapping, dict):
-        raise ApkgError(f"{archive.name}: the media list is not a mapping of files")
+        raise ApkgError(archive.name, "the media list is not a mapping of files")
     found: dict[str, str] = {}
     for member, file_name in mapping.items():
         if not isinstance(file_name, str) or not _SAFE_MEDIA_RE.match(file_name) or file_name in (".", ".."):
-            raise ApkgError(f"{archive.name}: the media name {file_name!r} is unsafe (a path, not a file name)")
+            raise ApkgError(archive.name, f"the media name {file_name!r} is unsafe (a path, not a file name)")
         found[file_name] = str(member)
     return found
 
@@ -134,19 +142,19 @@ def _notes(collection: bytes, name: str) -> Iterable[_Note]:
         try:
             connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         except sqlite3.Error:
-            raise ApkgError(f"{name}: the collection inside could not be opened") from None
+            raise ApkgError(name, "the collection inside could not be opened") from None
         try:
             connection.execute("PRAGMA trusted_schema = OFF")
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not {"col", "notes"} <= tables:
-                raise ApkgError(f"{name}: the collection inside has no notes table: not an Anki collection")
+                raise ApkgError(name, "the collection inside has no notes table: not an Anki collection")
             row = connection.execute("SELECT models FROM col").fetchone()
             models = json.loads(row[0]) if row and row[0] else {}
             if not isinstance(models, dict):
-                raise ApkgError(f"{name}: the collection's notetypes are not readable")
+                raise ApkgError(name, "the collection's notetypes are not readable")
             rows = connection.execute("SELECT id, mid, tags, flds FROM notes ORDER BY id").fetchall()
         except (sqlite3.Error, json.JSONDecodeError, TypeError) as exc:
-            raise ApkgError(f"{name}: the collection inside is corrupt ({exc})") from None
+            raise ApkgError(name, f"the collection inside is corrupt ({exc})") from None
         finally:
             connection.close()
     for index, (note_id, model_id, tags, fields) in enumerate(rows, 1):
@@ -167,7 +175,7 @@ class _AnkiMedia:
             raise NotMapped(f"the image {name!r} is used but not in the package")
         if not alt or not alt.strip():
             raise NotMapped(f"the image {name!r} has no alt text, which every image needs: add one in Anki")
-        key = f"{MEDIA_DIR}/{slugify(PurePosixPath(name).stem, 'image')}{PurePosixPath(name).suffix.lower()}"
+        key = f"{MEDIA_DIR}/{slugify(PurePosixPath(name).stem) or 'image'}{PurePosixPath(name).suffix.lower()}"
         content = self.archive.read(self.mapping[name], MAX_MEDIA_FILE)
         if self.files.get(key, content) != content:
             key = f"{MEDIA_DIR}/{hashlib.sha256(content).hexdigest()[:12]}{PurePosixPath(name).suffix.lower()}"
@@ -187,16 +195,16 @@ def _shown(template: dict[str, Any], fields: dict[str, str]) -> bool:
     return all(fields.get(name, "").strip() for name in _FIELD_REF_RE.findall(template.get("qfmt", "")))
 
 
-def _convert_note(note: _Note, media: _AnkiMedia, taken: set[str]) -> tuple[list[dict[str, Any]], list[str]]:
+def _convert_note(note: _Note, media: _AnkiMedia, ids: Ids) -> tuple[list[dict[str, Any]], list[str]]:
     model, notes = note.model, []
-    tags = [t for t in dict.fromkeys(slugify(tag.replace("::", "-")) for tag in note.tags) if t]
+    tags = tags_from(tag.replace("::", "-") for tag in note.tags)
     common: dict[str, Any] = {"tags": tags} if tags else {}
     if model.get("type") == 1:
         text = note.fields.get("Text", next(iter(note.fields.values()), ""))
         prompt = _markdown(text, media, notes)
         if not cloze_gaps(prompt):
             raise NotMapped("a cloze note without a {{c1::…}} gap")
-        question = {"id": unique_id(f"note-{note.note_id}", taken, "note"), "type": "cloze", "prompt": prompt}
+        question = {"id": ids.take(f"note-{note.note_id}", prompt), "type": "cloze", "prompt": prompt}
         extra = _markdown(note.fields.get("Back Extra", ""), media, notes)
         return [{**question, **({"explanation": extra} if extra else {}), **common}], notes
     if "Front" not in note.fields or "Back" not in note.fields:
@@ -211,50 +219,65 @@ def _convert_note(note: _Note, media: _AnkiMedia, taken: set[str]) -> tuple[list
             continue
         reverse = "{{Front}}" not in qfmt and "{{Back}}" in qfmt
         suffix = "-reversed" if reverse else ""
-        card = {"id": unique_id(f"note-{note.note_id}{suffix}", taken, "note"), "type": "flashcard"}
+        card = {"id": ids.take(f"note-{note.note_id}{suffix}", front), "type": "flashcard"}
         faces = {"front": back if reverse else front, "back": front if reverse else back}
         cards.append({**card, **faces, **{k: list(v) for k, v in common.items()}})  # no shared lists: no YAML aliases
     return cards, notes
 
 
 def read_apkg(
-    data: bytes, *, bank_id: str | None = None, name: str = "deck.apkg", today: dt.date | None = None
+    data: bytes,
+    *,
+    bank_id: str | None = None,
+    name: str = "deck.apkg",
+    header: Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
 ) -> Conversion:
     """Convert an Anki package into a bank package: Basic notes (and their reversed cards) to flashcards,
     Cloze notes to cloze questions, tags to tags, images to media. Other notetypes are skipped and
     reported with the notetype's name and the note's index (its "line").
 
     Raises:
-        ApkgError: not a zip, an unsafe path or media name, a zip bomb, a corrupt or unreadable collection.
+        ApkgError: not a zip, an unsafe path or media name, a zip bomb, a corrupt or unreadable collection,
+            or no note converts.
     """
     archive = _Zip(data, name)
     present = [c for c in COLLECTIONS if c in archive.members]
     if not present:
         if "collection.anki21b" in archive.members:
             raise ApkgError(
-                f"{name} was exported in Anki's newest format, which is not read here: in Anki, export the deck"
-                " again with “Support older Anki versions” ticked"
+                name,
+                "this file was exported in Anki's newest format, which is not read here: in Anki, export the"
+                " deck again with “Support older Anki versions” ticked",
             )
-        raise ApkgError(f"{name}: no collection.anki21 or collection.anki2 inside: not an Anki package")
+        raise ApkgError(name, "no collection.anki21 or collection.anki2 inside: not an Anki package")
+    day = today or dt.datetime.now(dt.UTC).date()
+    head = dict(header) if header is not None else default_header(name, "Anki package", bank_id=bank_id, today=day)
     media = _AnkiMedia(archive, _media_map(archive))
     collection = archive.read(present[0], MAX_COLLECTION)
-    questions: list[dict[str, Any]] = []
+    questions: list[Converted] = []
     skipped: list[Skipped] = []
-    taken: set[str] = set()
+    ids = Ids()
     for note in _notes(collection, name):
         label = note.model.get("name", "")
         try:
-            converted, notes = _convert_note(note, media, taken)
+            converted, notes = _convert_note(note, media, ids)
         except NotMapped as exc:
             skipped.append(Skipped(label, note.index, str(exc)))
             continue
-        questions += converted
-        skipped += [Skipped(label, note.index, f"converted, but {n}") for n in notes]
-    if not questions:
-        reasons = "; ".join(str(s) for s in skipped[:5]) or "the deck has no notes"
-        raise ApkgError(f"{name}: no note could be converted: {reasons}")
-    bank = {**converted_header(name, "Anki package", bank_id, today), "questions": questions}
-    return Conversion(BankPackage(dump_bank(bank), dict(media.files), name), tuple(skipped))
+        extra = tuple(f"converted, but {n}" for n in notes)
+        questions += [
+            Converted(label, note.index, question, extra if k == 0 else ()) for k, question in enumerate(converted)
+        ]
+    try:
+        conversion = assemble(name, head, questions, skipped)
+    except FormatError as exc:
+        raise ApkgError(name, exc.problems[0].message) from None
+    return with_media(conversion, media.files)
+
+
+def _read(name: str, data: bytes, header: Mapping[str, Any]) -> Conversion:
+    return read_apkg(data, name=name, header=header)
 
 
 # --- writing ----------------------------------------------------------------------------------------
@@ -522,3 +545,6 @@ _QUESTION: TypeAdapter[Any] = TypeAdapter(Question)
 
 def _question_model(data: Mapping[str, Any]) -> Any:
     return _QUESTION.validate_python(dict(data), strict=False)
+
+
+FORMAT = Format("apkg", "Anki package", (".apkg",), _read, write_apkg, "application/octet-stream", ".apkg")

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
 
 from ..interchange import NotMapped
+from ._core import Conversion
 
 Image = Callable[[str, str | None], str]  # (src, alt or None) -> Markdown for the image
 
@@ -156,3 +158,10 @@ def markdown_to_html(text: str, src: Callable[[str], str] = lambda s: s) -> str:
     rendered = _md.render(text)
     rendered = re.sub(r'src="([^"]*)"', lambda m: f'src="{html.escape(src(html.unescape(m.group(1))))}"', rendered)
     return nh3.clean(rendered, tags=_KEEP_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https"}).strip()
+
+
+def with_media(conversion: Conversion, media: Mapping[str, bytes]) -> Conversion:
+    """The conversion with the media files its bank refers to (those of skipped questions left out)."""
+    text = conversion.package.yaml_text
+    used = {key: content for key, content in media.items() if f"({key})" in text}
+    return replace(conversion, package=replace(conversion.package, media=used))

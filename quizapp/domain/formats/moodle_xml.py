@@ -27,14 +27,12 @@ from xml.etree import ElementTree as ET  # nosec B405 - used only to write XML, 
 import defusedxml.sax
 from defusedxml import DefusedXmlException
 
-from ..banks import Bank, dump_bank
+from ..banks import Bank
 from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, NotMapped, percent
-from ..packages import MEDIA_DIR, BankPackage
-from ..refusals import Refused
+from ..packages import MEDIA_DIR
 from ..types import REGISTRY
-from . import Conversion, Skipped
-from .header import converted_header, slugify, unique_id
-from .htmltext import escape_markdown, html_to_markdown
+from ._core import Conversion, Converted, Exported, Format, FormatError, Ids, Skipped, assemble, default_header, slugify
+from .htmltext import escape_markdown, html_to_markdown, with_media
 
 PLUGINFILE = "@@PLUGINFILE@@/"
 PLAIN_ANSWERS = {"shortanswer", "numerical", "truefalse"}  # answers compared with typed text, not shown
@@ -43,10 +41,8 @@ _MARKDOWN_IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(" + re.escape(PLUGINFILE) + r"(
 _MEDIA_IMAGE_RE = re.compile(r"(!\[[^\]]*\]\()" + re.escape(MEDIA_DIR) + r"/([^)\s]+)\)")
 
 
-class MoodleXmlError(Refused, ValueError):
+class MoodleXmlError(FormatError):
     """A file that is not Moodle XML we will read: malformed, with a DTD, or with no questions."""
-
-    status = 400
 
 
 # --- a small tree with line numbers ------------------------------------------------------------------
@@ -110,19 +106,19 @@ def parse_xml(data: bytes, name: str) -> Node:
     try:
         defusedxml.sax.parseString(data, builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except xml.sax.SAXParseException as exc:
-        raise MoodleXmlError(
-            f"{name}, line {exc.getLineNumber()}, column {exc.getColumnNumber() + 1}: this is not well-formed XML"
-            f" ({exc.getMessage()})"
-        ) from None
+        line, column = exc.getLineNumber(), exc.getColumnNumber() + 1
+        raise MoodleXmlError(name, line, f"this is not well-formed XML ({exc.getMessage()})", column) from None
     except DefusedXmlException as exc:
         line = getattr(exc, "line", None) or (builder.locator.getLineNumber() if builder.locator else None)
         raise MoodleXmlError(
-            f"{name}, line {line}: the file declares a DTD or entities, which are refused: a Moodle question"
-            " export never has them, and they are how XML bombs and external-entity attacks work"
+            name,
+            line or 0,
+            "the file declares a DTD or entities, which are refused: a Moodle question export never has them,"
+            " and they are how XML bombs and external-entity attacks work",
         ) from None
     if builder.root is None or builder.root.tag != "quiz":
         got = builder.root.tag if builder.root is not None else "nothing"
-        raise MoodleXmlError(f"{name}, line 1: a Moodle XML file starts with <quiz>, not <{got}>")
+        raise MoodleXmlError(name, 1, f"a Moodle XML file starts with <quiz>, not <{got}>")
     return builder.root
 
 
@@ -253,10 +249,9 @@ def _category_tags(path: str) -> list[str]:
     return [tag for tag in (slugify(s) for s in kept) if tag]
 
 
-def _common(node: Node, qtype: str, texts: _Texts, category: list[str], taken: set[str], n: int) -> dict[str, Any]:
+def _common(node: Node, texts: _Texts, category: list[str], ids: Ids, text: str) -> dict[str, Any]:
     name = " ".join(node.value("name/text").split())
-    wanted = node.value("idnumber").strip() or name
-    fields: dict[str, Any] = {"id": unique_id(wanted, taken, f"question-{n}")}
+    fields: dict[str, Any] = {"id": ids.take(node.value("idnumber").strip() or name, text)}
     explanation = texts.markdown(node.find("generalfeedback"))
     if explanation:
         fields["explanation"] = explanation
@@ -279,23 +274,31 @@ def _kind(source: MoodleQuestion) -> Any:
 
 
 def read_moodle_xml(
-    data: bytes, *, bank_id: str | None = None, name: str = "questions.xml", today: dt.date | None = None
+    data: bytes,
+    *,
+    bank_id: str | None = None,
+    name: str = "questions.xml",
+    header: Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
 ) -> Conversion:
     """Convert a Moodle XML question export into a bank package.
 
     Questions that have no counterpart (essay, calculated, description, random…, a cloze with a
     multiple-choice gap, an image without alt text) are skipped and reported with their name and line; what
     a converted question had to leave out (partial credit, other units, feedback…) is reported too.
+    ``header`` (as from ``default_header``) is the bank's header; by default one made from the file name.
 
     Raises:
         MoodleXmlError: the file is malformed, declares a DTD or entities, or no question converts.
     """
     root = parse_xml(data, name)
-    media, taken = _Media(), set()
-    questions: list[dict[str, Any]] = []
+    day = today or dt.datetime.now(dt.UTC).date()
+    head = dict(header) if header is not None else default_header(name, "Moodle XML", bank_id=bank_id, today=day)
+    media, ids = _Media(), Ids()
+    questions: list[Converted] = []
     skipped: list[Skipped] = []
     category: list[str] = []
-    for n, node in enumerate(root.findall("question"), 1):
+    for node in root.findall("question"):
         qtype = node.attrib.get("type", "")
         if qtype == "category":
             category = _category_tags(node.value("category/text"))
@@ -308,18 +311,18 @@ def read_moodle_xml(
             if kind is None:
                 raise NotMapped(f"Moodle {qtype or 'untyped'} questions have no counterpart in the bank format")
             mapped: Mapped = kind.from_moodle_xml(source)
-            common = _common(node, qtype, texts, category, taken, n)
+            common = _common(node, texts, category, ids, source.text)
         except NotMapped as exc:
             skipped.append(Skipped(title, node.line, str(exc)))
             continue
-        questions.append({"id": common.pop("id"), "type": kind.name, **mapped.data, **common})
-        skipped += [Skipped(title, node.line, f"converted, but {note}") for note in mapped.notes]
-    if not questions:
-        reasons = "; ".join(str(s) for s in skipped[:5]) or "the file has no <question> elements"
-        raise MoodleXmlError(f"{name}: no question could be converted: {reasons}")
-    bank = {**converted_header(name, "Moodle XML", bank_id, today), "questions": questions}
-    package = BankPackage(dump_bank(bank), dict(media.files), name)
-    return Conversion(package, tuple(skipped))
+        fields = {"id": common.pop("id"), "type": kind.name, **mapped.data, **common}
+        notes = tuple(f"converted, but {note}" for note in mapped.notes)
+        questions.append(Converted(title, node.line, fields, notes))
+    try:
+        conversion = assemble(name, head, questions, skipped)
+    except FormatError as exc:
+        raise MoodleXmlError(name, 0, exc.problems[0].message) from None
+    return with_media(conversion, media.files)
 
 
 # --- writing ----------------------------------------------------------------------------------------
@@ -378,20 +381,35 @@ def _question_element(quiz: ET.Element, question: Any, moodle: MoodleQuestion, m
             ET.SubElement(ET.SubElement(tags, "tag"), "text").text = tag
 
 
-def write_moodle_xml(data: dict[str, Any], media: Mapping[str, bytes]) -> bytes:
-    """A bank (its data, as from ``bank_to_data`` or stored) as a Moodle XML question export.
+def export_moodle_xml(data: Mapping[str, Any], media: Mapping[str, bytes]) -> Exported:
+    """A bank (its data, as from ``bank_to_data`` or stored) as a Moodle XML question export, and what it
+    left out.
 
     Texts are written in Moodle's Markdown format, images as embedded files. A type Moodle has no
     counterpart for (a flashcard) is left out, with a comment in its place saying so.
     """
-    bank = Bank.model_validate(data)
+    bank = Bank.model_validate(dict(data))
     quiz = ET.Element("quiz")
+    skipped = []
     for question in bank.questions:
         try:
             moodle = REGISTRY[question.type].to_moodle_xml(question)
         except NotMapped as exc:
             quiz.append(ET.Comment(f" {question.id} left out: {exc} "))
+            skipped.append(Skipped(question.id, None, str(exc)))
             continue
         _question_element(quiz, question, moodle, media)
     ET.indent(quiz)
-    return ET.tostring(quiz, encoding="utf-8", xml_declaration=True) + b"\n"
+    return Exported(ET.tostring(quiz, encoding="utf-8", xml_declaration=True) + b"\n", tuple(skipped))
+
+
+def write_moodle_xml(data: Mapping[str, Any], media: Mapping[str, bytes]) -> bytes:
+    """The bytes of :func:`export_moodle_xml`."""
+    return export_moodle_xml(data, media).content
+
+
+def _read(name: str, data: bytes, header: Mapping[str, Any]) -> Conversion:
+    return read_moodle_xml(data, name=name, header=header)
+
+
+FORMAT = Format("moodle-xml", "Moodle XML", (".xml",), _read, export_moodle_xml, "application/xml", ".xml")
