@@ -74,7 +74,7 @@ def test_an_invalid_bank_shows_every_problem_and_changes_nothing(app, teacher, m
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"format: 1\n", "bank.pdf", "Choose a file ending in .yaml, .yml, .gift, .txt, .csv."),
+        (b"format: 1\n", "bank.pdf", "Choose a file ending in .yaml, .yml, .gift, .txt, .xml, .csv, .apkg."),
         (b"", "", "Choose a bank file to upload."),
         (b"\xff\xfe\x00garbage", "binary.yaml", "was not imported"),
         (b"id: [unclosed\n", "broken.yaml", "not valid YAML"),
