@@ -125,6 +125,7 @@ ARGUMENTS = {
     "slug": {"own": "demo", "other": "demo", "missing": "no-such-bank"},
     "filename": {"own": "style.css", "other": "style.css", "missing": "no-such-file.css"},
     "position": {"own": 1, "other": 1, "missing": 1},
+    "format_name": {"own": "apkg", "other": "moodle-xml", "missing": "gift"},
 }
 
 
