@@ -322,3 +322,9 @@ def test_cards_carry_their_scheduling(learner_db):
 def test_only_the_learners_cards_are_in_the_package(learner_db):
     guids = {g for (g,) in learner_db.execute("SELECT guid FROM notes")}
     assert guids == {note_guid("cardio", "bnp"), note_guid("cardio", "pump")}
+
+
+def test_a_package_over_the_size_limit_is_refused(monkeypatch):
+    monkeypatch.setattr("quizapp.domain.formats.apkg.MAX_PACKAGE", 100)
+    with pytest.raises(ApkgError, match="the file is larger than 0 MiB"):
+        read_apkg(every_construct(), name="big.apkg")

@@ -275,3 +275,9 @@ def test_html_is_sanitised():
 <answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question></quiz>"""
     prompt = parse_bank(read_moodle_xml(data, today=TODAY).package.yaml_text).questions[0].prompt
     assert prompt == "Safe link"
+
+
+def test_a_file_over_the_size_limit_is_refused_before_parsing(monkeypatch):
+    monkeypatch.setattr("quizapp.domain.formats.moodle_xml.MAX_XML_BYTES", 100)
+    with pytest.raises(MoodleXmlError, match=r"big\.xml: the file is larger than 0 MiB"):
+        read_moodle_xml(b"<quiz>" + b" " * 200 + b"</quiz>", name="big.xml")

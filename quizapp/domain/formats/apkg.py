@@ -51,6 +51,7 @@ from ._core import (
 )
 from .htmltext import html_to_markdown, markdown_to_html, with_media
 
+MAX_PACKAGE = 512 * 1024 * 1024  # bytes, the .apkg itself
 MAX_MEMBERS = 50_000
 MAX_COLLECTION = 512 * 1024 * 1024  # bytes, unpacked
 MAX_MEDIA_FILE = 32 * 1024 * 1024
@@ -77,6 +78,8 @@ class _Zip:
 
     def __init__(self, data: bytes, name: str):
         self.name, self.read_total = name, 0
+        if len(data) > MAX_PACKAGE:
+            raise ApkgError(name, f"the file is larger than {MAX_PACKAGE // (1024 * 1024)} MiB")
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             members = self.zip.infolist()

@@ -35,6 +35,7 @@ from ._core import Conversion, Converted, Exported, Format, FormatError, Ids, Sk
 from .htmltext import escape_markdown, html_to_markdown, with_media
 
 PLUGINFILE = "@@PLUGINFILE@@/"
+MAX_XML_BYTES = 64 * 1024 * 1024  # more than YAML's limit: the XML is wordier and carries its images
 PLAIN_ANSWERS = {"shortanswer", "numerical", "truefalse"}  # answers compared with typed text, not shown
 MEDIA_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
 _MARKDOWN_IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(" + re.escape(PLUGINFILE) + r"([^)\s]+)\)")
@@ -102,6 +103,8 @@ class _Builder(xml.sax.handler.ContentHandler):
 
 def parse_xml(data: bytes, name: str) -> Node:
     """The document's root, or :class:`MoodleXmlError` saying what is wrong and where."""
+    if len(data) > MAX_XML_BYTES:
+        raise MoodleXmlError(name, 0, f"the file is larger than {MAX_XML_BYTES // (1024 * 1024)} MiB")
     builder = _Builder()
     try:
         defusedxml.sax.parseString(data, builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
