@@ -20,9 +20,9 @@ class UploadForm(FlaskForm):
             FileAllowed([s.lstrip(".") for s in BANK_SUFFIXES], f"Choose a file ending in {', '.join(BANK_SUFFIXES)}."),
         ],
         render_kw={"accept": ",".join(BANK_SUFFIXES)},
-        description="A question bank in YAML (format 1), or questions in GIFT (.gift, .txt), Aiken (.txt) or CSV"
-        " (.csv: front, back, tags), converted first. A bank with a new id is added; one with an existing id becomes"
-        " that bank's next version, and its questions keep their history.",
+        description="A question bank in YAML (format 1), or questions in GIFT (.gift, .txt), Moodle XML (.xml),"
+        " Aiken (.txt), CSV (.csv: front, back, tags) or an Anki deck (.apkg), converted first. A bank with a new id"
+        " is added; one with an existing id becomes that bank's next version, and its questions keep their history.",
     )
     source_format = SelectField(
         "Format",
