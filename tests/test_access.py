@@ -118,6 +118,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("cards.new_deck", "GET"): members(200),
     ("cards.new_deck", "POST"): members(422),  # an empty form names no bank
     ("cards.deck", "GET"): per_object(members(200), **dict.fromkeys(MEMBERS, (200, 404, 404))),
+    ("cards.deck_for_anki", "GET"): per_object(members(200), **dict.fromkeys(MEMBERS, (200, 404, 404))),
     ("cards.study", "GET"): per_object(members(200), **dict.fromkeys(MEMBERS, (200, 404, 404))),
     ("cards.answer", "GET"): per_object(members(302), **dict.fromkeys(MEMBERS, (302, 404, 404))),  # no card: back
     ("cards.grade", "POST"): per_object(members(400), **dict.fromkeys(MEMBERS, (400, 404, 404))),  # no grade sent
@@ -188,6 +189,7 @@ ARGUMENTS = {
     "token": {"own": "not-a-token", "other": "x" * 43, "missing": "x" * 200},
     "code": {"own": "class:own:code", "other": "class:other:code", "missing": "ZZZZZZZZ"},
     "name": {"own": f"{PICTURE}.png", "other": f"{PICTURE}.png", "missing": f"{'0' * 64}.png"},
+    "format_name": {"own": "apkg", "other": "moodle-xml", "missing": "gift"},
 }
 
 

@@ -13,6 +13,7 @@ from quizapp.domain.banks import BankError
 from quizapp.domain.refusals import Refused
 from quizapp.extensions import db
 from quizapp.models import Bank, BankVersion, Question
+from quizapp.operations import banks as bank_operations
 
 from .conftest import bank_yaml, csrf_token, log_in
 
@@ -73,7 +74,7 @@ def test_an_invalid_bank_shows_every_problem_and_changes_nothing(app, teacher, m
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"format: 1\n", "bank.txt", "Choose a .yaml, .yml or .zip file."),
+        (b"format: 1\n", "bank.pdf", "Choose a file ending in .yaml, .yml, .zip, .gift, .txt, .xml, .csv, .apkg."),
         (b"", "", "Choose a bank file to upload."),
         (b"\xff\xfe\x00garbage", "binary.yaml", "was not imported"),
         (b"id: [unclosed\n", "broken.yaml", "not valid YAML"),
@@ -127,6 +128,7 @@ def test_upload_and_cli_both_import_through_import_package(app, teacher, runner,
         return real(session, package, now, parsed)
 
     monkeypatch.setattr(operations, "import_package", recording)
+    monkeypatch.setattr(bank_operations, "import_package", recording)  # as import_bank_file calls it
     assert upload(teacher, bank_yaml("first"), "first.yaml").status_code == 200
     path = tmp_path / "second.yaml"
     path.write_text(bank_yaml("second"))

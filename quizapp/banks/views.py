@@ -7,6 +7,7 @@ import re
 
 from flask import Blueprint, abort, render_template, request
 
+from ..domain import formats
 from ..domain.freshness import overdue
 from ..domain.quizzes import AttemptMode
 from ..domain.search import MAX_QUERY_WORDS, checked_tag, parse_query
@@ -22,7 +23,8 @@ bp = Blueprint("banks", __name__)
 QUESTIONS_PER_PAGE = 20
 RESULTS_PER_PAGE = 20
 # A bank without quizzes of its own offers a practice quiz built from it.
-BANK_PAGE = {"quick_quiz": {"count": 10, "mode": AttemptMode.PRACTICE.value}}
+# Staff see download links for every format the app writes (downloads hold the answers: staff only).
+BANK_PAGE = {"quick_quiz": {"count": 10, "mode": AttemptMode.PRACTICE.value}, "downloads": formats.writable()}
 SEARCH_PAGE = {"bank_page_size": QUESTIONS_PER_PAGE, "max_words": MAX_QUERY_WORDS}
 PAGE_RE = re.compile(r"[1-9][0-9]{0,5}", re.ASCII)
 

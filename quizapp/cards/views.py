@@ -16,6 +16,7 @@ from flask_login import current_user
 from ..access import acting_user, owned_or_404, require_role
 from ..domain import cards, retention, scheduling
 from ..domain.cards import faces
+from ..domain.formats.apkg import write_learner_apkg
 from ..domain.ids import MAX_ID, parse_id
 from ..domain.refusals import Refused
 from ..domain.revlog import write_revlog
@@ -25,6 +26,7 @@ from ..operations import cards as card_ops
 from ..queries import banks as bank_queries
 from ..queries import cards as card_queries
 from ..queries import history as history_queries
+from ..queries.media import bank_media
 from .forms import (
     ChooseRetentionForm,
     DeleteForm,
@@ -82,6 +84,25 @@ def deck(deck_id: int):
     deck = owned_or_404(Deck, deck_id)
     counts = card_queries.counts(db.session, current_user.id, deck, _settings(), utcnow())
     return render_template("cards/deck.html", deck=deck, counts=counts, form=DeleteForm())
+
+
+@bp.get("/decks/<int:deck_id>/anki")
+def deck_for_anki(deck_id: int):
+    """Download the deck as an Anki package: the learner's cards, their scheduling and review history."""
+    deck = owned_or_404(Deck, deck_id)
+    title = deck_title(deck)
+    package = write_learner_apkg(
+        title,
+        deck.bank.slug,
+        str(deck.id),
+        card_queries.study_cards(db.session, current_user.id, deck),
+        bank_media(db.session, deck.bank),
+        utcnow(),
+        retention=_settings().desired_retention,
+    )
+    name = "-".join([deck.bank.slug, *deck.tags]) + ".apkg"  # slugs: safe in a header
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"}
+    return Response(package, mimetype="application/octet-stream", headers=headers)
 
 
 def _study_page(deck: Deck, *, card_id: int | None = None, error: str | None = None, status: int = 200):

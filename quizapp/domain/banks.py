@@ -69,6 +69,7 @@ __all__ = [
     "parse_package",
     "question_hash",
     "question_json",
+    "question_problems",
     "quiz_pool",
 ]
 
@@ -391,6 +392,17 @@ def _check_question(q: Any) -> Iterator[tuple[tuple[Any, ...], str]]:
     yield from REGISTRY[q.type].problems(q)
 
 
+def question_problems(data: Any) -> list[str]:
+    """What is wrong with one question given as plain data (as a converter builds it), as messages naming
+    the field; empty when it is valid."""
+    try:
+        question = _QUESTION.validate_python(data)
+    except ValidationError as exc:
+        found = [(loc[1:] if loc and loc[0] in REGISTRY else loc, message) for loc, message, _ in _messages(exc)]
+        return [f"{format_path(loc) or 'question'}: {message}" for loc, message in found]
+    return [f"{format_path(path) or 'question'}: {message}" for path, message in _check_question(question)]
+
+
 def _check_unique_ids(report: _Report, raw_questions: Any) -> None:
     if not isinstance(raw_questions, list):
         return
@@ -482,7 +494,12 @@ def _ordered(data: dict[str, Any], head: tuple[str, ...] = _QUESTION_HEAD) -> di
     return first | {k: v for k, v in data.items() if k not in first}
 
 
-class _ExportDumper(yaml.SafeDumper):
+# libyaml's emitter writes the same text as PyYAML's several times faster (converting a large file is mostly
+# writing its YAML); PyYAML's own is the fallback, as for the loader.
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _ExportDumper(_Dumper):  # type: ignore[misc,valid-type]
     """Block style for multi-line text so exported banks read like hand-written ones."""
 
 

@@ -27,10 +27,12 @@ from .accounts import (
 )
 from .audit import record_audit
 from .banks import (
+    FileImport,
     ImportResult,
     ImportStatus,
     find_unchanged_source,
     import_bank,
+    import_bank_file,
     import_bank_source,
     import_package,
     source_hash,
@@ -48,6 +50,7 @@ from .password_resets import (
 __all__ = [
     "BadCredentials",
     "Conflict",
+    "FileImport",
     "ImportResult",
     "ImportStatus",
     "InvalidAccountDetails",
@@ -70,6 +73,7 @@ __all__ = [
     "enable_user",
     "find_unchanged_source",
     "import_bank",
+    "import_bank_file",
     "import_bank_source",
     "import_package",
     "log_in",

@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
+from ..domain import formats
 from ..domain.banks import Bank as BankModel
 from ..domain.banks import parse_bank, parse_package, question_json
 from ..domain.media import StoredImage
@@ -82,6 +83,30 @@ def import_bank_source(
     if bank is None:
         bank = parse_bank(source, source_name)
     return import_bank(session, bank, source, source_name, now)
+
+
+@dataclass(frozen=True)
+class FileImport:
+    """What importing a bank file did, and what of it was left out in converting it."""
+
+    result: ImportResult
+    skipped: tuple[formats.Skipped, ...] = ()
+    converted_from: str | None = None  # the format's label ("GIFT"), None for a YAML bank
+
+
+def import_bank_file(
+    session: Session, name: str, data: bytes, now: dt.datetime, from_format: str | None = None
+) -> FileImport:
+    """Import a bank file in any registered format (GIFT, Aiken, CSV…), converted first; a YAML bank goes in
+    byte for byte, so a file already imported is still recognised by its hash.
+
+    Raises:
+        BankError: the file cannot be read or converted, or the bank is invalid; nothing is changed.
+    """
+    found = formats.format_for(name, from_format)
+    conversion = formats.read_bank_file(name, data, from_format=found.name, today=now.date())
+    result = import_package(session, conversion.package, now)  # with its pictures, from a zip or a conversion
+    return FileImport(result, conversion.skipped, found.label if found.converts else None)
 
 
 def import_package(

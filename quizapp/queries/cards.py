@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, exists
 from sqlalchemy.orm import Session, joinedload
 
 from ..domain import evaluation, scheduling
+from ..domain.formats.apkg import LoggedGrade, Memory, StudyCard
 from ..domain.revlog import LoggedReview, ReviewSource
 from ..models import NEW, Bank, Card, CardState, CardTag, Deck, Review, SchedulerSettings
 
@@ -393,3 +394,57 @@ def account_data(session: Session, user_id: int) -> dict:
         for c in session.scalars(select(CardState).where(CardState.user_id == user_id).order_by(CardState.card_id))
     ]
     return {"flashcards": {"scheduler_settings": settings, "decks": decks, "card_states": states, "reviews": reviews}}
+    return {"flashcards": {"scheduler_settings": settings, "decks": decks, "reviews": reviews}}
+
+
+# --- a learner's deck for Anki -------------------------------------------------------------------------
+
+
+def _moment(snapshot: dict | None, key: str) -> dt.datetime | None:
+    value = (snapshot or {}).get(key)
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def study_cards(session: Session, user_id: int, deck: Deck) -> list[StudyCard]:
+    """The deck's live cards as the learner has them: each card's question, memory and review log (oldest
+    first), in card order — what a *Download for Anki* package holds."""
+    parameters = {"user_id": user_id} | _deck_parameters(deck)
+    rows = session.execute(_study_cards_statement(bool(deck.tags)), parameters).all()
+    reviews: dict[int, list[LoggedGrade]] = {}
+    for review in session.scalars(_study_reviews_statement(bool(deck.tags)), parameters):
+        reviews.setdefault(review.card_id, []).append(
+            LoggedGrade(
+                review.rating,
+                review.reviewed_at,
+                review.duration_ms,
+                review.state_before,
+                _moment(review.before, "due"),
+                _moment(review.before, "last_review"),
+                review.state_after,
+                _moment(review.after, "due"),
+            )
+        )
+    cards = []
+    for card, state in rows:
+        memory = None
+        if state is not None:
+            memory = Memory(state.state, state.step, state.stability, state.difficulty, state.due, state.last_review)
+        cards.append(StudyCard(card.question.content, card.gap, memory, tuple(reviews.get(card.id, ()))))
+    return cards
+
+
+@lru_cache(maxsize=2)
+def _study_cards_statement(tagged: bool) -> Select[tuple[Card, CardState]]:
+    own = and_(CardState.card_id == Card.id, CardState.user_id == bindparam("user_id"))
+    query = select(Card, CardState).outerjoin(CardState, own).where(_deck_cards(live=True, tagged=tagged))
+    return query.options(joinedload(Card.question)).order_by(Card.id)
+
+
+@lru_cache(maxsize=2)
+def _study_reviews_statement(tagged: bool) -> Select[tuple[Review]]:
+    return (
+        select(Review)
+        .join(Card, Card.id == Review.card_id)
+        .where(Review.user_id == bindparam("user_id"), _deck_cards(live=True, tagged=tagged))
+        .order_by(Review.reviewed_at, Review.id)
+    )

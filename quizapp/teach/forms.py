@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import SelectChoice, SelectField
 
-from ..domain.packages import BankPackage, read_yaml, read_zip
+from ..domain import formats
 
-BANK_SUFFIXES = (".yaml", ".yml", ".zip")
-
-
-def read_upload(data: bytes, name: str) -> BankPackage:
-    """The uploaded bank as a package: a .zip holds bank.yaml and media/, anything else is YAML."""
-    return read_zip(data, name) if name.lower().endswith(".zip") else read_yaml(data, name)
+BANK_SUFFIXES = tuple(dict.fromkeys(e for f in formats.readable() for e in f.extensions))
+BY_NAME = "From the file name"
 
 
 class UploadForm(FlaskForm):
@@ -20,10 +17,17 @@ class UploadForm(FlaskForm):
         "Bank file",
         validators=[
             FileRequired("Choose a bank file to upload."),
-            FileAllowed([s.lstrip(".") for s in BANK_SUFFIXES], "Choose a .yaml, .yml or .zip file."),
+            FileAllowed([s.lstrip(".") for s in BANK_SUFFIXES], f"Choose a file ending in {', '.join(BANK_SUFFIXES)}."),
         ],
         render_kw={"accept": ",".join(BANK_SUFFIXES)},
-        description="A question bank in YAML (format 1), or a .zip of a bank folder (bank.yaml and its images "
-        "in media/). A bank with a new id is added; one with an existing id becomes that bank's next version, "
-        "and its questions keep their history.",
+        description="A question bank in YAML (format 1) or a .zip of a bank folder (bank.yaml and its pictures in"
+        " media/), or questions in GIFT (.gift, .txt), Moodle XML (.xml), Aiken (.txt), CSV (.csv: front, back,"
+        " tags) or an Anki deck (.apkg), converted first. A bank with a new id is added; one with an existing id"
+        " becomes that bank's next version, and its questions keep their history.",
+    )
+    source_format = SelectField(
+        "Format",
+        choices=[SelectChoice("", BY_NAME), *(SelectChoice(f.name, f.label) for f in formats.readable())],
+        default="",
+        description="Aiken files end in .txt like GIFT ones: choose Aiken for them.",
     )

@@ -1,5 +1,6 @@
-"""Teachers' pages: their home, the banks with their versions (uploading a bank, downloading one as YAML),
-item analysis of a bank, a bank's quiz or an assignment, and what a class has forgotten."""
+"""Teachers' pages: their home, the banks with their versions (uploading a bank in any format the app reads,
+downloading one in any format it writes), item analysis of a bank, a bank's quiz or an assignment, and what
+a class has forgotten."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from werkzeug.utils import secure_filename
 from .. import operations
 from ..access import require_role
 from ..banks.views import QUESTIONS_PER_PAGE
+from ..domain import formats
 from ..domain.accounts import STAFF
 from ..domain.banks import BankError
-from ..domain.packages import write_zip
 from ..domain.refusals import Refused
 from ..extensions import db
 from ..models import utcnow
@@ -22,7 +23,7 @@ from ..queries import classes as class_queries
 from ..queries import itemanalysis as analysis_queries
 from ..queries import teaching as teaching_queries
 from . import panels
-from .forms import UploadForm, read_upload
+from .forms import UploadForm
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 require_role(bp, *STAFF)
@@ -31,7 +32,11 @@ CLASS_LINKS = (("classes.show", "The class"), ("classes.results", "Results"))  #
 
 def manage_page(form: UploadForm, status: int = 200, **context) -> tuple[str, int]:
     rows = db.session.execute(bank_queries.bank_summaries()).all()
-    return render_template("teach/banks.html", form=form, rows=rows, today=utcnow().date(), **context), status
+    downloads = formats.writable()
+    page = render_template(
+        "teach/banks.html", form=form, rows=rows, downloads=downloads, today=utcnow().date(), **context
+    )
+    return page, status
 
 
 @bp.get("/")
@@ -55,33 +60,43 @@ def banks():
 
 @bp.post("/banks")
 def upload():
-    """Validate an uploaded bank and import it in one transaction; show every problem, or what changed."""
+    """Convert (if need be), validate and import an uploaded bank in one transaction; show every problem, or
+    what changed and what the conversion left out."""
     form = UploadForm()
     if not form.validate_on_submit():
         return manage_page(form, 422)
     name = secure_filename(form.bank.data.filename or "") or "upload.yaml"
     try:
-        package = read_upload(form.bank.data.read(), name)
-        result = operations.import_package(db.session, package, utcnow())
+        done = operations.import_bank_file(
+            db.session, name, form.bank.data.read(), utcnow(), form.source_format.data or None
+        )
     except Refused as refused:
         if not isinstance(refused, BankError):
             raise
         db.session.rollback()
         return manage_page(UploadForm(formdata=None), 422, problems=refused.problems, filename=name)
     db.session.commit()
-    return manage_page(UploadForm(formdata=None), result=result, filename=name)
+    return manage_page(UploadForm(formdata=None), result=done.result, imported=done, filename=name)
 
 
-@bp.get("/banks/<slug>/export")
-def export(slug: str):
-    """Download the current version of a bank: YAML, or a .zip with bank.yaml and media/ if it has images."""
+@bp.get("/banks/<slug>/export", defaults={"format_name": "yaml"})
+@bp.get("/banks/<slug>/export/<format_name>")
+def export(slug: str, format_name: str):
+    """Download the current version of a bank in a format the app writes (what it cannot carry is left out);
+    as YAML, a bank with pictures comes as a .zip with bank.yaml and media/."""
+    found = formats.FORMATS.get(format_name)
+    if found is None or found.write is None:
+        abort(404)
     bank = db.session.scalars(bank_queries.bank_by_slug(slug)).first() or abort(404)
     package = bank_queries.bank_package(db.session, bank)
-    if package.media:
-        body, mimetype, name = write_zip(package, bank.slug), "application/zip", f"{bank.slug}.zip"
-    else:
-        body, mimetype, name = package.yaml_text, "application/yaml", f"{bank.slug}.yaml"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    if found.name == "yaml" and package.media:
+        found = formats.FORMATS["zip"]
+    exported = formats.export_bank(found.name, bank_queries.bank_export_data(db.session, bank), package.media)
+    return Response(
+        exported.content,
+        mimetype=found.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{bank.slug}{found.suffix}"'},
+    )
 
 
 ID = "int(max=2147483647)"  # an id that fits the database's integer, or the page is not found

@@ -13,12 +13,22 @@ import random
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from ..fields import Choice, QuestionBase
+from ..interchange import (
+    AikenQuestion,
+    GiftChoice,
+    GiftChoices,
+    GiftQuestion,
+    Mapped,
+    MoodleAnswer,
+    MoodleQuestion,
+    NotMapped,
+)
 from ..refusals import Refused
 
 MAX_TEXT = 500
@@ -394,6 +404,58 @@ class QuestionType:
         """Front and answer of a card, in Markdown: the prompt and the correct answer by default."""
         return question.prompt, self.correct_answer(question)
 
+    # --- Moodle XML (quizapp.domain.formats.moodle_xml reads and writes the XML; texts are Markdown) ---
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        """Whether this type is the counterpart of a Moodle question (its ``type`` and options)."""
+        return False
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """This type's own fields for a Moodle question it reads, and notes on what was left out.
+
+        Raises:
+            NotMapped: the question cannot be held by this type; the message says why.
+        """
+        raise NotMapped(f"Moodle {source.qtype} questions have no counterpart")
+
+    def to_moodle_xml(self, question: Any) -> MoodleQuestion:
+        """The Moodle question that carries this question (all but the common fields, which the writer adds).
+
+        Raises:
+            NotMapped: Moodle has no counterpart for this type.
+        """
+        raise NotMapped(f"Moodle has no counterpart for a {self.label}")
+
+    # --- other formats (see quizapp/domain/formats and docs/formats.md) ---
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """This type's data for a GIFT question of its shape, ``None`` when the shape is another type's.
+
+        Raises:
+            NotMapped: the shape is this type's, but the question cannot be kept (the reason says why).
+        """
+        return None
+
+    def to_gift(self, question: Any) -> GiftQuestion:
+        """The GIFT record of a question (its id, explanation and tags are the converter's).
+
+        Raises:
+            NotMapped: GIFT cannot carry this question.
+        """
+        raise NotMapped(f"GIFT has no {self.label} questions")
+
+    def from_aiken(self, question: AikenQuestion) -> Mapped | None:
+        """This type's data for an Aiken question (one right option among several), or ``None``."""
+        return None
+
+    def to_aiken(self, question: Any) -> AikenQuestion:
+        """The Aiken record of a question; :class:`NotMapped` when Aiken cannot carry it."""
+        raise NotMapped(f"Aiken has only single-choice questions; this is a {self.label} question")
+
+    def from_faces(self, front: str, back: str) -> Mapped | None:
+        """This type's data for a card given as a front and a back (a CSV row), or ``None``."""
+        return None
+
 
 class ChoiceType(QuestionType):
     """What single and multiple choice share: choices shown in the attempt's order (shuffled by its seed
@@ -416,3 +478,73 @@ class ChoiceType(QuestionType):
 
     def response_options(self, question: Any) -> tuple[tuple[str, str, bool], ...]:
         return tuple((c.id, c.text, c.correct) for c in question.choices)
+
+
+# --- Moodle XML helpers --------------------------------------------------------------------------------
+
+CHOICE_IDS = "abcdefghijklmnopqrst"  # converted choices are named by letter, as Moodle numbers them
+
+
+def is_true(value: str | None, default: bool = False) -> bool:
+    """A Moodle yes/no option (``1``/``0``, ``true``/``false``)."""
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in ("1", "true", "yes")
+
+
+def choices_from_moodle(source: MoodleQuestion, correct: Callable[[float], bool]) -> list[dict[str, Any]]:
+    """Choices named a, b, c… from a question's answers; ``correct`` says which fractions are right."""
+    if len(source.answers) > len(CHOICE_IDS):
+        raise NotMapped(f"{len(source.answers)} answers; a question holds at most {len(CHOICE_IDS)} choices")
+    choices = []
+    for choice_id, answer in zip(CHOICE_IDS, source.answers, strict=False):
+        choice: dict[str, Any] = {"id": choice_id, "text": answer.text}
+        if correct(answer.fraction):
+            choice["correct"] = True
+        if answer.feedback:
+            choice["feedback"] = answer.feedback
+        choices.append(choice)
+    return choices
+
+
+def choices_to_moodle(question: _HasChoices, fraction: Callable[[Choice], float], **options: str) -> MoodleQuestion:
+    """A ``multichoice`` question from a choice question; ``fraction`` gives each choice's percent."""
+    answers = tuple(MoodleAnswer(c.text, fraction(c), c.feedback) for c in question.choices)
+    shuffle = "true" if question.shuffle else "false"
+    return MoodleQuestion(
+        "multichoice",
+        question.prompt,  # type: ignore[attr-defined]
+        answers,
+        {"shuffleanswers": shuffle, "answernumbering": "abc", **options},
+    )
+
+
+def gift_choices(question: Any, weights: tuple[float | None, float | None]) -> GiftQuestion:
+    """A choice question as GIFT: each choice with its feedback, weighted (right, wrong) as given."""
+    right, wrong = weights
+    return GiftQuestion(
+        question.prompt,
+        GiftChoices(
+            tuple(
+                GiftChoice(c.text, c.correct and right is None, right if c.correct else wrong, c.feedback)
+                for c in question.choices
+            )
+        ),
+    )
+
+
+def choice_data(question: GiftQuestion, correct: Iterable[bool]) -> list[dict[str, Any]]:
+    """The ``choices`` of a choice question from GIFT's answers, with ids a, b, c… (GIFT has none)."""
+    assert isinstance(question.block, GiftChoices)
+    return [
+        {"id": choice_id(k), "text": c.text}
+        | ({"correct": True} if ok else {})
+        | ({"feedback": c.feedback} if c.feedback else {})
+        for k, (c, ok) in enumerate(zip(question.block.choices, correct, strict=True))
+    ]
+
+
+def choice_id(index: int) -> str:
+    """``a``…``z``, then ``aa``, ``ab``…: choice ids for formats that have none."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from ..fields import QuestionBase, Text
+from ..interchange import Mapped
 from .base import QuestionType
 
 
@@ -30,6 +31,9 @@ class FlashcardType(QuestionType):
     def listing_prompt(self, data: Mapping[str, Any]) -> str:
         """The front: the back is the answer."""
         return data["front"]
+
+    def from_faces(self, front: str, back: str) -> Mapped | None:
+        return Mapped({"type": self.name, "front": front, "back": back})
 
 
 TYPE = FlashcardType()

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..fields import Model, QuestionBase, Text
+from ..interchange import GiftChoice, GiftChoices, GiftQuestion, Mapped, MoodleAnswer, MoodleQuestion, NotMapped
 from .base import (
     INDEX_RE,
     RELOAD,
@@ -127,6 +128,42 @@ class Matching(QuestionType):
     def random_guess(self, question: MatchingQuestion) -> float:
         """Each item matched to one of the listed options at random is right one time in as many options."""
         return 1 / len(matching_options(question))
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        return source.qtype == "match"
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """Each subquestion with a text is a pair; one without is a distractor."""
+        pairs = [{"left": a.text, "right": a.extra or ""} for a in source.answers if a.text.strip()]
+        distractors = [a.extra for a in source.answers if not a.text.strip() and a.extra]
+        if any(not p["right"].strip() for p in pairs):
+            raise NotMapped("a subquestion has no answer")
+        if not 2 <= len(pairs) <= 20:
+            raise NotMapped(f"{len(pairs)} pairs; a matching question has 2 to 20")
+        fields: dict = {"prompt": source.text, "pairs": pairs}
+        if distractors:
+            fields["distractors"] = distractors
+        return Mapped(fields)
+
+    def to_moodle_xml(self, question: MatchingQuestion) -> MoodleQuestion:
+        answers = tuple(MoodleAnswer(p.left, extra=p.right) for p in question.pairs)
+        answers += tuple(MoodleAnswer("", extra=d) for d in question.distractors)
+        return MoodleQuestion("match", question.prompt, answers, {"shuffleanswers": "true"})
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """``=left -> right`` pairs; a pair with an empty left side is a distractor."""
+        block = question.block
+        if not isinstance(block, GiftChoices) or not all(c.match is not None for c in block.choices):
+            return None
+        pairs = [{"left": c.text, "right": c.match} for c in block.choices if c.text.strip()]
+        distractors = [c.match for c in block.choices if not c.text.strip()]
+        data = {"type": self.name, "prompt": question.text, "pairs": pairs}
+        return Mapped(data | ({"distractors": distractors} if distractors else {}))
+
+    def to_gift(self, question: MatchingQuestion) -> GiftQuestion:
+        pairs = [GiftChoice(p.left, True, match=p.right) for p in question.pairs]
+        extra = [GiftChoice("", True, match=d) for d in question.distractors]
+        return GiftQuestion(question.prompt, GiftChoices((*pairs, *extra)))
 
 
 TYPE = Matching()

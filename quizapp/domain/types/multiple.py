@@ -6,13 +6,14 @@ Form: ``choice``, checkboxes whose values are choice ids.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from ..fields import Bool, Choice, QuestionBase, Text, one_of
+from ..interchange import GiftChoices, GiftQuestion, Mapped, MoodleQuestion, NotMapped
 from .base import (
     RELOAD,
     ChoiceType,
@@ -21,8 +22,13 @@ from .base import (
     Problems,
     Response,
     ResponseError,
+    choice_data,
     choice_marks,
     choice_problems,
+    choices_from_moodle,
+    choices_to_moodle,
+    gift_choices,
+    is_true,
     make_grade,
     picked_feedback,
     picked_ids,
@@ -82,6 +88,63 @@ class Multiple(ChoiceType):
 
     def picks(self, question: MultipleQuestion, response: MultipleResponse) -> tuple[str, ...]:
         return response.choices
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        multi = source.qtype == "multichoice" and not is_true(source.options.get("single"), default=True)
+        return multi or source.qtype == "multichoiceset"
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """Answers worth more than 0% are correct. Moodle's own fractions become quizapp's partial rule
+        (right picks minus wrong picks); ``multichoiceset`` (all or nothing) keeps its rule."""
+        if source.qtype == "multichoiceset":
+            choices = choices_from_moodle(source, lambda f: f > 0)
+            fields = {"prompt": source.text, "choices": choices, "scoring": "all_or_nothing"}
+            notes: tuple[str, ...] = ()
+        else:
+            right = [a for a in source.answers if a.fraction > 0]
+            if not right:
+                raise NotMapped("no answer is worth more than 0%")
+            each = 100 / len(right)
+            exact = all(abs(a.fraction - (each if a.fraction > 0 else -each)) < 0.01 for a in source.answers)
+            notes = (
+                () if exact else ("Moodle's fractions were replaced by quizapp's rule: right picks minus wrong picks",)
+            )
+            fields = {"prompt": source.text, "choices": choices_from_moodle(source, lambda f: f > 0)}
+        if not is_true(source.options.get("shuffleanswers"), default=True):
+            fields["shuffle"] = False
+        return Mapped(fields, notes)
+
+    def to_moodle_xml(self, question: MultipleQuestion) -> MoodleQuestion:
+        """Partial scoring as fractions (each right choice +1/n, each wrong one -1/n, n the right ones);
+        all or nothing as Moodle's ``multichoiceset``."""
+        n = sum(c.correct for c in question.choices)
+        if question.scoring == "all_or_nothing":
+            moodle = choices_to_moodle(question, lambda c: 100.0 if c.correct else 0.0)
+            return replace(moodle, qtype="multichoiceset")
+        return choices_to_moodle(question, lambda c: (100.0 if c.correct else -100.0) / n, single="false")
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """Choices without ``=`` whose weights make some right: a positive weight is a right choice."""
+        block = question.block
+        if not isinstance(block, GiftChoices) or any(c.right or c.match is not None for c in block.choices):
+            return None
+        correct = [bool(c.weight and c.weight > 0) for c in block.choices]
+        if not any(correct):
+            return None
+        right = sum(correct)
+        ours = [100 / right if ok else -100 / right for ok in correct]
+        notes = ()
+        if any(c.weight is None or abs(c.weight - w) > 0.01 for c, w in zip(block.choices, ours, strict=True)):
+            notes = (
+                "the weights were read as right (positive) or wrong; each right pick earns a share of the points"
+                " and each wrong pick takes one away",
+            )
+        return Mapped({"type": self.name, "prompt": question.text, "choices": choice_data(question, correct)}, notes)
+
+    def to_gift(self, question: MultipleQuestion) -> GiftQuestion:
+        """Weights that score as partial scoring does: +100/r % for each right choice, -100/r % for a wrong one."""
+        right = sum(c.correct for c in question.choices)
+        return gift_choices(question, (100 / right, -100 / right))
 
 
 TYPE = Multiple()

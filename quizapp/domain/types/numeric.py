@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Literal
 
 from ..fields import Number, QuestionBase, Text
+from ..interchange import GiftNumber, GiftNumbers, GiftQuestion, Mapped, MoodleAnswer, MoodleQuestion, NotMapped
 from .base import (
     Form,
     Grade,
@@ -152,6 +153,60 @@ class Numeric(QuestionType):
 
     def picks(self, question: NumericQuestion, response: NumericResponse) -> tuple[str, ...]:
         return (" ".join(response.text.split()),) if response.text.strip() else ()
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        return source.qtype == "numerical"
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """The first answer worth 100% with its tolerance; the unit whose multiplier is 1. Other answers,
+        other units and feedback are not kept."""
+        full = [a for a in source.answers if a.fraction >= 99.999]
+        if not full:
+            raise NotMapped("no answer is worth 100%")
+        try:
+            answer = float(full[0].text.strip())
+        except ValueError:
+            raise NotMapped(f"the answer {full[0].text!r} is not a number (a * answer accepts anything)") from None
+        notes = [
+            f"answer {a.text!r} ({a.fraction:g}%) is not kept: one answer per question" for a in source.answers[1:]
+        ]
+        notes += [f"the feedback for answer {a.text!r} is not kept" for a in source.answers if a.feedback]
+        fields: dict = {"prompt": source.text, "answer": answer}
+        if full[0].tolerance:
+            fields["tolerance"] = abs(full[0].tolerance)
+        if source.options.get("unit"):
+            fields["unit"] = source.options["unit"]
+        if source.options.get("other_units"):
+            notes.append(f"units other than the main one are not kept: {source.options['other_units']}")
+        return Mapped(fields, tuple(notes))
+
+    def to_moodle_xml(self, question: NumericQuestion) -> MoodleQuestion:
+        answer = MoodleAnswer(_format_number(question.answer), 100.0, tolerance=question.tolerance)
+        return MoodleQuestion("numerical", question.prompt, (answer,), {"unit": question.unit} if question.unit else {})
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """The first answer worth full marks; the others are reported."""
+        block = question.block
+        if not isinstance(block, GiftNumbers):
+            return None
+        full = [n for n in block.numbers if n.weight is None or n.weight == 100]
+        if not full:
+            raise NotMapped("no numeric answer is worth full marks")
+        first = full[0]
+        notes = [
+            f"the numeric answer {_format_number(n.value)} ± {_format_number(n.tolerance)} was left out: a numeric"
+            " question has one answer and tolerance"
+            for n in block.numbers
+            if n is not first
+        ]
+        notes += [
+            f"the feedback of the answer {_format_number(n.value)} was left out" for n in block.numbers if n.feedback
+        ]
+        data = {"type": self.name, "prompt": question.text, "answer": first.value}
+        return Mapped(data | ({"tolerance": first.tolerance} if first.tolerance else {}), tuple(notes))
+
+    def to_gift(self, question: NumericQuestion) -> GiftQuestion:
+        return GiftQuestion(question.prompt, GiftNumbers((GiftNumber(question.answer, abs(question.tolerance)),)))
 
 
 TYPE = Numeric()

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..fields import QuestionBase, Text
+from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, NotMapped
 from .base import (
     INDEX_RE,
     Form,
@@ -136,6 +137,23 @@ class Ordering(QuestionType):
     def random_guess(self, question: OrderingQuestion) -> float:
         """In a random order each pair of items is the right way round one time in two: 1/2 of the pairs."""
         return 0.5
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        return source.qtype == "ordering"
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """The items in their right order: by each answer's fraction (Moodle's sort order), else as written."""
+        answers = list(source.answers)
+        if len({a.fraction for a in answers}) == len(answers):
+            answers.sort(key=lambda a: a.fraction)
+        if not 2 <= len(answers) <= 20:
+            raise NotMapped(f"{len(answers)} items; an ordering question has 2 to 20")
+        return Mapped({"prompt": source.text, "items": [a.text for a in answers]})
+
+    def to_moodle_xml(self, question: OrderingQuestion) -> MoodleQuestion:
+        answers = tuple(MoodleAnswer(item, float(k)) for k, item in enumerate(question.items, 1))
+        options = {"layouttype": "VERTICAL", "selecttype": "ALL", "gradingtype": "RELATIVE_TO_CORRECT"}
+        return MoodleQuestion("ordering", question.prompt, answers, options)
 
 
 TYPE = Ordering()

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..fields import Bool, QuestionBase, Text
+from ..interchange import GiftChoice, GiftChoices, GiftQuestion, Mapped, MoodleAnswer, MoodleQuestion, NotMapped
 from .base import (
     Form,
     Grade,
@@ -21,6 +22,7 @@ from .base import (
     QuestionType,
     Response,
     accepted,
+    is_true,
     make_grade,
     normalise,
     required_text,
@@ -75,6 +77,65 @@ class ShortAnswer(QuestionType):
 
     def picks(self, question: ShortAnswerQuestion, response: ShortAnswerResponse) -> tuple[str, ...]:
         return (normalise(response.text, question.strict),) if response.text.strip() else ()
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        return source.qtype == "shortanswer"
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """Answers worth 100% are accepted; partly right answers, wildcards and feedback are not kept.
+        ``usecase`` becomes ``strict`` (quizapp's strict also counts accents and spacing)."""
+        accepted, notes = [], []
+        for a in source.answers:
+            if "*" in a.text.replace("\\*", ""):
+                notes.append(f"answer {a.text!r} uses Moodle's * wildcard, which quizapp does not read")
+            elif a.fraction >= 99.999:
+                accepted.append(a.text.replace("\\*", "*"))
+            elif a.fraction > 0:
+                notes.append(f"answer {a.text!r} was worth {a.fraction:g}%; partly right answers are not kept")
+            if a.feedback:
+                notes.append(f"the feedback for answer {a.text!r} is not kept")
+        if not accepted:
+            raise NotMapped("no answer is worth 100% (wildcards aside)")
+        fields: dict = {"prompt": source.text, "answers": accepted}
+        if is_true(source.options.get("usecase")):
+            fields["strict"] = True
+        return Mapped(fields, tuple(notes))
+
+    def to_moodle_xml(self, question: ShortAnswerQuestion) -> MoodleQuestion:
+        answers = tuple(MoodleAnswer(a.replace("*", "\\*"), 100.0) for a in question.answers)
+        return MoodleQuestion("shortanswer", question.prompt, answers, {"usecase": "1" if question.strict else "0"})
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """Only ``=`` answers, the block after the text: the answers worth full marks are accepted."""
+        answers = short_answers(question)
+        if answers is None or question.after:
+            return None
+        accepted, notes = answers
+        return Mapped({"type": self.name, "prompt": question.text, "answers": accepted}, notes)
+
+    def to_gift(self, question: ShortAnswerQuestion) -> GiftQuestion:
+        return GiftQuestion(question.prompt, GiftChoices(tuple(GiftChoice(a, True) for a in question.answers)))
+
+
+def short_answers(question: GiftQuestion) -> tuple[list[str], tuple[str, ...]] | None:
+    """The accepted answers of a block of ``=`` answers (and what was left out), or ``None`` for another block.
+
+    Raises:
+        NotMapped: no answer is worth full marks.
+    """
+    block = question.block
+    if not isinstance(block, GiftChoices) or not all(c.right and c.match is None for c in block.choices):
+        return None
+    accepted = [c.text for c in block.choices if c.full]
+    if not accepted:
+        raise NotMapped("no answer is worth full marks")
+    notes = [
+        f"the answer {c.text!r} worth {c.weight:g} % was left out: typed answers are right or wrong"
+        for c in block.choices
+        if not c.full
+    ]
+    notes += [f"the feedback of the answer {c.text!r} was left out" for c in block.choices if c.feedback]
+    return accepted, tuple(notes)
 
 
 TYPE = ShortAnswer()

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..fields import Bool, Choice, QuestionBase, Text
+from ..interchange import AikenQuestion, GiftChoices, GiftQuestion, Mapped, MoodleQuestion, NotMapped
 from .base import (
     RELOAD,
     ChoiceType,
@@ -20,8 +21,14 @@ from .base import (
     Problems,
     Response,
     ResponseError,
+    choice_data,
+    choice_id,
     choice_marks,
     choice_problems,
+    choices_from_moodle,
+    choices_to_moodle,
+    gift_choices,
+    is_true,
     make_grade,
     picked_feedback,
     picked_ids,
@@ -76,6 +83,68 @@ class Single(ChoiceType):
 
     def picks(self, question: SingleQuestion, response: SingleResponse) -> tuple[str, ...]:
         return (response.choice,) if response.choice else ()
+
+    def reads_moodle(self, source: MoodleQuestion) -> bool:
+        return source.qtype == "multichoice" and is_true(source.options.get("single"), default=True)
+
+    def from_moodle_xml(self, source: MoodleQuestion) -> Mapped:
+        """The answer worth 100% is the correct one; partial credit for the others is not kept."""
+        full = [a for a in source.answers if a.fraction >= 99.999]
+        if len(full) != 1:
+            raise NotMapped(f"a one-answer question needs exactly one answer worth 100%; it has {len(full)}")
+        notes = tuple(
+            f"answer {a.text!r} was worth {a.fraction:g}%: it is now simply wrong"
+            for a in source.answers
+            if 0 < a.fraction < 99.999
+        )
+        choices = choices_from_moodle(source, lambda f: f >= 99.999)
+        fields = {"prompt": source.text, "choices": choices}
+        if not is_true(source.options.get("shuffleanswers"), default=True):
+            fields["shuffle"] = False
+        return Mapped(fields, notes)
+
+    def to_moodle_xml(self, question: SingleQuestion) -> MoodleQuestion:
+        return choices_to_moodle(question, lambda c: 100.0 if c.correct else 0.0, single="true")
+
+    def from_gift(self, question: GiftQuestion) -> Mapped | None:
+        """Choices with exactly one ``=`` answer and at least one ``~`` answer."""
+        block = question.block
+        if not isinstance(block, GiftChoices) or all(c.right for c in block.choices):
+            return None
+        right = [c for c in block.choices if c.right]
+        if not right:
+            return None  # weights alone: a multiple-choice question
+        if len(right) > 1:
+            raise NotMapped(
+                f"{len(right)} answers are right (=) but only one can be chosen; "
+                "write a question with several right answers with ~%50% weights"
+            )
+        notes = tuple(
+            f"the partial credit of {c.text!r} ({c.weight:g} %) was left out: a single-choice question is all"
+            " or nothing"
+            for c in block.choices
+            if not c.right and c.weight
+        )
+        data = {
+            "type": self.name,
+            "prompt": question.text,
+            "choices": choice_data(question, [c.right for c in block.choices]),
+        }
+        return Mapped(data, notes)
+
+    def to_gift(self, question: SingleQuestion) -> GiftQuestion:
+        return gift_choices(question, (None, None))
+
+    def from_aiken(self, question: AikenQuestion) -> Mapped | None:
+        choices = [
+            {"id": choice_id(k), "text": text} | ({"correct": True} if k == question.answer else {})
+            for k, text in enumerate(question.options)
+        ]
+        return Mapped({"type": self.name, "prompt": question.prompt, "choices": choices})
+
+    def to_aiken(self, question: SingleQuestion) -> AikenQuestion:
+        texts = tuple(c.text for c in question.choices)
+        return AikenQuestion(question.prompt, texts, next(k for k, c in enumerate(question.choices) if c.correct))
 
 
 TYPE = Single()
