@@ -40,7 +40,7 @@ from ._core import (
     escape_markdown,
     tags_from,
 )
-from ._html import html_to_markdown
+from ._html import html_to_markdown, html_to_text
 
 _ESCAPES = {":": "\ufdd0", "#": "\ufdd1", "=": "\ufdd2", "{": "\ufdd3", "}": "\ufdd4", "~": "\ufdd5", "\\": "\ufdd6"}
 _NEWLINE = "\ufdd7"
@@ -103,18 +103,34 @@ def _chunks(text: str) -> Iterator[_Chunk]:
 
 
 class _Texts:
-    """Turns a question's texts, in its ``[format]``, into Markdown."""
+    """Turns a question's texts, in its ``[format]``, into Markdown, or into plain text for what learners type.
+
+    ``[markdown]`` is kept as it is; ``[plain]`` shows as typed; ``[html]`` is sanitised and written as
+    Markdown; ``[moodle]``, Moodle's default when a question names no format, is text in which HTML tags
+    work and line breaks are kept, so it is read as HTML with its line breaks.
+    """
 
     def __init__(self, text_format: str):
         self.text_format = text_format
 
     def __call__(self, raw: str) -> str:
         text = raw.strip().translate(_UNESCAPE)
-        if self.text_format == "html":
-            return html_to_markdown(text)
+        if self.text_format == "markdown":
+            return text
         if self.text_format == "plain":
             return escape_markdown(text)
-        return text
+        if "<" not in text and "&" not in text:  # no markup: what the HTML path gives, without parsing
+            lines = text.split("\n") if self.text_format == "moodle" else [text]
+            return escape_markdown("\n".join(" ".join(line.split()) for line in lines))
+        if self.text_format == "moodle":
+            text = text.replace("\n", "<br>")
+        return html_to_markdown(text)
+
+    def plain(self, raw: str) -> str:
+        text = raw.strip().translate(_UNESCAPE)
+        if self.text_format in ("markdown", "plain") or ("<" not in text and "&" not in text):
+            return text
+        return html_to_text(text)
 
     def optional(self, raw: str | None) -> str | None:
         text = self(raw) if raw is not None else ""
@@ -140,7 +156,7 @@ def _read_question(source: _Source, raw: str, line: int) -> _Parsed:
             raise source.fail(raw, raw.find("::"), "the question's title is not closed with :: (write \\: for a colon)")
         name = text[2:end].strip().translate(_UNESCAPE)
         text = text[end + 2 :].lstrip()
-    text_format = "markdown"
+    text_format = "moodle"
     if text.startswith("["):
         close = text.find("]")
         if 0 < close <= 10 and text[1:close].lower() in _TEXT_FORMATS:
@@ -232,13 +248,16 @@ def _read_choices(source: _Source, body: str, texts: _Texts, line: int) -> GiftC
         left, arrow, right = answer.partition("->")
         if arrow and marker != "=":
             raise FormatError(source.filename, line, "a matching pair is written =left -> right, with =")
+        shown = left if arrow else answer
+        typed = texts.plain(shown)
         choices.append(
             GiftChoice(
-                texts(left if arrow else answer),
+                texts(shown),
                 marker == "=",
                 weight,
                 texts.optional(feedback),
-                texts(right) if arrow else None,
+                texts.plain(right) if arrow else None,
+                typed if typed != texts(shown) else None,
             )
         )
     pairs = sum(c.match is not None for c in choices)
