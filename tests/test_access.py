@@ -124,6 +124,7 @@ ARGUMENTS = {
     "slug": {"own": "demo", "other": "demo", "missing": "no-such-bank"},
     "filename": {"own": "style.css", "other": "style.css", "missing": "no-such-file.css"},
     "position": {"own": 1, "other": 1, "missing": 1},
+    "format_name": {"own": "gift", "other": "csv", "missing": "gift"},  # a bank missing: 404 whatever the format
 }
 
 
