@@ -37,7 +37,7 @@ def test_a_gift_upload_is_converted_imported_and_lists_what_was_left_out(app, te
     response = upload(teacher, (FORMATS / "constructs.gift").read_bytes(), "constructs.gift")
     assert response.status_code == 200
     assert "constructs.gift: bank added" in response.text
-    assert "Converted from GIFT; 8 things could not be converted and were left out:" in response.text
+    assert "Converted from GIFT; 8 things in it have no place in a bank and were left out:" in response.text
     assert '<span class="where">line 61</span> <code>Essay</code>: an essay question' in response.text
     assert counts(app) == (1, 1, 17)
     again = upload(teacher, (FORMATS / "constructs.gift").read_bytes(), "constructs.gift")

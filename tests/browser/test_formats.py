@@ -32,7 +32,7 @@ def test_teacher_uploads_gift_and_aiken_and_downloads_gift(page, live_server, li
     page.get_by_role("button", name="Check and import").click()
     notice = page.locator(".notice")
     expect(notice).to_contain_text("constructs.gift: bank added")
-    expect(notice).to_contain_text("Converted from GIFT; 8 things could not be converted")
+    expect(notice).to_contain_text("Converted from GIFT; 8 things in it have no place in a bank and were left out")
     left_out = page.get_by_role("list", name="Left out in converting")
     expect(left_out).to_contain_text("line 61 Essay: an essay question")
     assert_accessible(page)

@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizapp.domain.banks import bank_to_data, parse_bank
 from quizapp.domain.formats import FORMATS, FormatError, export_bank, format_for, read_bank_file, write_bank
@@ -210,3 +212,19 @@ def test_an_unregistered_export_format_is_refused_clearly():
 
 def test_yaml_export_is_the_existing_yaml_export():
     assert parse_bank(write_bank("yaml", bank_data(ALL_TYPES))) == ALL_TYPES
+
+
+_TEXT_ALPHABET = st.sampled_from(
+    [*"ABC.)\t,;\"'\n \r#:=x", "ANSWER:", "ANSWER: A", "A. ", "B) ", "#separator:", "\ufeff"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXT_ALPHABET, max_size=60).map("".join), st.sampled_from([("x.txt", "aiken"), ("x.csv", None)]))
+def test_the_aiken_and_csv_readers_never_raise_anything_but_their_error(text, where):
+    name, from_format = where
+    try:
+        conversion = convert(name, text.encode(), from_format=from_format)
+    except FormatError:
+        return
+    parse_bank(conversion.package.yaml_text, "fuzzed.yaml")  # what converts always validates
