@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from quizapp.domain.banks import bank_to_data, parse_bank
 from quizapp.domain.formats import FORMATS, FormatError, export_bank, format_for, read_bank_file, write_bank
-from quizapp.domain.spreadsheets import safe_cell
+from quizapp.domain.spreadsheets import safe_cell, unsafe_cell
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "formats"
 TODAY = dt.date(2026, 12, 1)
@@ -154,11 +154,14 @@ def test_csv_export_writes_every_card_face_and_reads_back():
     assert len(back) == len(rows) and all(q["type"] == "flashcard" for q in back)
 
 
-def test_csv_export_neutralises_formulas():
+def test_csv_export_neutralises_formulas_and_reads_back_without_the_apostrophe():
     data = bank_data(ALL_TYPES)
     data["questions"][-1] |= {"front": '=HYPERLINK("http://x")', "back": "+1", "tags": ["demo"]}
-    rows = list(csv.reader(io.StringIO(write_bank("csv", data).decode().split("\n", 3)[3])))
+    content = write_bank("csv", data)
+    rows = list(csv.reader(io.StringIO(content.decode().split("\n", 3)[3])))
     assert rows[-1][:2] == ['\'=HYPERLINK("http://x")', "'+1"]
+    card = questions("back.csv", content)[-1]
+    assert (card["front"], card["back"]) == ('=HYPERLINK("http://x")', "+1")
 
 
 @pytest.mark.parametrize(
@@ -177,6 +180,7 @@ def test_csv_export_neutralises_formulas():
 )
 def test_safe_cell(text, safe):
     assert safe_cell(text) == safe
+    assert unsafe_cell(safe) == text
 
 
 # --- the dispatcher ----------------------------------------------------------------------------------------
