@@ -67,6 +67,12 @@ def test_single_choice_with_feedback_and_general_feedback(sample):
     assert q["explanation"] == "Myelin in the brain and spinal cord comes from oligodendrocytes."
 
 
+def test_moodles_own_categories_are_not_topics():
+    q = one("$CATEGORY: $course$/top/Default for MS 101/Imaging\n\n::Q::Which?{T}")
+    assert q["tags"] == ["imaging"]
+    assert "tags" not in one("$CATEGORY: $system$/top/Default for System\n\n::Q::Which?{T}")
+
+
 def test_category_path_becomes_tags_without_moodle_contexts(sample):
     assert sample["single-choice"]["tags"] == ["neurology", "myelin"]
     unnamed = next(q for q in sample.values() if q["id"].startswith("q-"))

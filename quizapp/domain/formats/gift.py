@@ -50,7 +50,6 @@ _RESERVED_RE = re.compile("[\ufdd0-\ufdef]")
 _NUMBER_RE = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?", re.ASCII)
 _TEXT_FORMATS = ("markdown", "html", "plain", "moodle")
 _TRUE, _FALSE = ("T", "TRUE"), ("F", "FALSE")
-_SKIPPED_CATEGORY_PARTS = ("top",)  # Moodle's root category; parts starting with $ ($course$…) are contexts
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -299,6 +298,13 @@ def _read_numbers(source: _Source, body: str, texts: _Texts, line: int) -> GiftN
     return GiftNumbers(tuple(numbers))
 
 
+def _topic(part: str) -> bool:
+    """Whether a part of a category path names a topic: not a Moodle context (``$course$``…), not its root
+    category (``top``) and not the category Moodle makes for each course (``Default for …``)."""
+    part = part.strip()
+    return bool(part) and not part.startswith("$") and part.lower() != "top" and not part.startswith("Default for ")
+
+
 def parse_gift(text: str, filename: str) -> list[tuple[_Parsed, list[str]]]:
     """Every question of a GIFT text with the category it is in; what cannot be a question is skipped.
 
@@ -316,7 +322,7 @@ def parse_gift(text: str, filename: str) -> list[tuple[_Parsed, list[str]]]:
         if raw.lstrip().startswith("$CATEGORY:"):
             first, _, raw = raw.lstrip().partition("\n")
             path = first.removeprefix("$CATEGORY:").translate(_UNESCAPE)
-            category = [p for p in path.split("/") if not p.strip().startswith("$") and p.strip().lower() != "top"]
+            category = [p for p in path.split("/") if _topic(p)]
             if not raw.strip():
                 continue
             source.chunk = _Chunk(chunk.lines[1:], chunk.numbers[1:])
