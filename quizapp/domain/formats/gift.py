@@ -248,16 +248,10 @@ def _read_choices(source: _Source, body: str, texts: _Texts, line: int) -> GiftC
         if arrow and marker != "=":
             raise FormatError(source.filename, line, "a matching pair is written =left -> right, with =")
         shown = left if arrow else answer
-        typed = texts.plain(shown)
+        text, typed = texts(shown), texts.plain(shown)
+        match = texts.plain(right) if arrow else None
         choices.append(
-            GiftChoice(
-                texts(shown),
-                marker == "=",
-                weight,
-                texts.optional(feedback),
-                texts.plain(right) if arrow else None,
-                typed if typed != texts(shown) else None,
-            )
+            GiftChoice(text, marker == "=", weight, texts.optional(feedback), match, typed if typed != text else None)
         )
     pairs = sum(c.match is not None for c in choices)
     if 0 < pairs < len(choices):
