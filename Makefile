@@ -38,6 +38,7 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bank_import.py
+	$(BIN)/python benchmarks/convert_import.py
 	$(BIN)/python benchmarks/answer_load.py
 	$(BIN)/python benchmarks/pages.py
 

@@ -499,16 +499,35 @@ def _ordered(data: dict[str, Any], head: tuple[str, ...] = _QUESTION_HEAD) -> di
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-class _ExportDumper(_Dumper):  # type: ignore[misc,valid-type]
-    """Block style for multi-line text so exported banks read like hand-written ones."""
+_STR_TAG, _MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def _str_node(value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value and not any(c in value for c in "\r\t") and value == value.rstrip(" ") else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    return yaml.ScalarNode(_STR_TAG, value, style=style)
 
 
-_ExportDumper.add_representer(str, _represent_str)
+class _ExportDumper(_Dumper):  # type: ignore[misc,valid-type]
+    """Block style for multi-line text so exported banks read like hand-written ones.
+
+    Text, mappings and lists (nearly every node of a bank) are turned into nodes directly, without PyYAML's
+    bookkeeping for anchors: a bank never has any (the loader refuses them), and that bookkeeping was most
+    of the time a converter takes to write a large bank. The text written is the same.
+    """
+
+    def represent_data(self, data: Any) -> yaml.Node:
+        kind = type(data)
+        if kind is str:
+            return _str_node(data)
+        if kind is dict:
+            pairs = [(self.represent_data(k), self.represent_data(v)) for k, v in data.items()]
+            return yaml.MappingNode(_MAP_TAG, pairs, flow_style=False)
+        if kind is list:
+            return yaml.SequenceNode(_SEQ_TAG, [self.represent_data(v) for v in data], flow_style=False)
+        return super().represent_data(data)
+
+
+_ExportDumper.add_representer(str, lambda dumper, value: _str_node(value))  # str subclasses
 
 
 def dump_bank(data: dict[str, Any]) -> str:

@@ -20,11 +20,17 @@ GAP = "_____"  # where a missing-word question's answer block stood, in a prompt
 class GiftChoice:
     """One answer of a choice, short-answer or matching block (``=text``, ``~%50%text#feedback``, ``=a -> b``)."""
 
-    text: str
+    text: str  # Markdown, as a choice or a matching item shows it
     right: bool  # written with ``=`` (``~`` is a wrong answer unless its weight is positive)
     weight: float | None = None  # the ``%n%`` percentage, None when not written
     feedback: str | None = None
-    match: str | None = None  # the right-hand side of a matching pair ``=left -> right``
+    match: str | None = None  # the right-hand side of a matching pair ``=left -> right``, as plain text
+    typed: str | None = None  # the text as a learner would type it, when not the same as ``text``
+
+    @property
+    def literal(self) -> str:
+        """The text as plain text: what a typed answer is compared with."""
+        return self.text if self.typed is None else self.typed
 
     @property
     def full(self) -> bool:

@@ -67,6 +67,12 @@ def test_single_choice_with_feedback_and_general_feedback(sample):
     assert q["explanation"] == "Myelin in the brain and spinal cord comes from oligodendrocytes."
 
 
+def test_moodles_own_categories_are_not_topics():
+    q = one("$CATEGORY: $course$/top/Default for MS 101/Imaging\n\n::Q::Which?{T}")
+    assert q["tags"] == ["imaging"]
+    assert "tags" not in one("$CATEGORY: $system$/top/Default for System\n\n::Q::Which?{T}")
+
+
 def test_category_path_becomes_tags_without_moodle_contexts(sample):
     assert sample["single-choice"]["tags"] == ["neurology", "myelin"]
     unnamed = next(q for q in sample.values() if q["id"].startswith("q-"))
@@ -147,8 +153,18 @@ def test_plain_text_is_shown_as_typed(sample):
     assert sample["plain"]["prompt"] == "Is 2 \\* 3 = 6 written \\*plainly\\*?"
 
 
-def test_text_without_a_format_is_markdown():
-    assert one("Is *this* emphasised?{T}")["prompt"] == "Is *this* emphasised?"
+def test_text_without_a_format_is_moodles_default_html_allowed_and_shown_as_typed():
+    q = one("What is 2*3 <b>here</b>?\\nline two & a \\\\ backslash{=2*3 =six}")
+    assert q["prompt"] == "What is 2\\*3 **here**?\nline two & a \\\\ backslash"  # Markdown showing the text
+    assert q["answers"] == ["2*3", "six"]  # typed answers stay as typed
+    assert one("[moodle]Is *this* emphasised?{T}")["prompt"] == "Is \\*this\\* emphasised?"
+
+
+def test_typed_answers_and_matching_options_are_plain_text_in_every_format():
+    assert one("[html]Which?{=<b>a&amp;b</b> =c*d}")["answers"] == ["a&b", "c*d"]
+    assert one("[plain]Which?{=c*d}")["answers"] == ["c*d"]
+    pairs = one("[html]Match{=<i>x</i> -> <b>1*</b> =y -> 2}")["pairs"]
+    assert pairs == [{"left": "*x*", "right": "1*"}, {"left": "y", "right": "2"}]
 
 
 def test_comments_are_ignored_but_lines_still_count():
@@ -171,7 +187,9 @@ def test_a_comment_line_inside_a_question_does_not_end_it():
     [("\\:", ":"), ("\\#", "#"), ("\\=", "="), ("\\{", "{"), ("\\}", "}"), ("\\~", "~"), ("\\\\", "\\"), ("\\n", "\n")],
 )
 def test_every_escape_in_prompt_answers_feedback_and_title(written, meant):
-    text = f"::Title {written} end::Prompt {written} end{{=Right {written} end#Feedback {written} end ~Wrong}}"
+    text = (
+        f"::Title {written} end::[markdown]Prompt {written} end{{=Right {written} end#Feedback {written} end ~Wrong}}"
+    )
     q = one(text)
     assert q["prompt"] == f"Prompt {meant} end"
     assert q["choices"][0]["text"] == f"Right {meant} end"
@@ -187,14 +205,14 @@ def test_the_escapes_sample(sample):
 
 
 def test_a_backslash_before_another_character_is_kept():
-    assert one("C\\d and \\x{T}")["prompt"] == "C\\d and \\x"
+    assert one("[markdown]C\\d and \\x{T}")["prompt"] == "C\\d and \\x"
 
 
 @pytest.mark.parametrize("text", ["a ~ b = c # d { e } f : g \\ h\nline", "\\n is not a newline", "::x::", "%50% off"])
 def test_gift_escape_reads_back_as_written(text):
     escaped = gift_escape(text)
     assert "\n" not in escaped
-    q = one(f"::T::Prompt{{={escaped} ~other}}") if not text.startswith("%") else None
+    q = one(f"::T::[markdown]Prompt{{={escaped} ~other}}") if not text.startswith("%") else None
     if q is not None:
         assert q["choices"][0]["text"] == text.strip()
 

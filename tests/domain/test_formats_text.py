@@ -9,10 +9,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizapp.domain.banks import bank_to_data, parse_bank
 from quizapp.domain.formats import FORMATS, FormatError, export_bank, format_for, read_bank_file, write_bank
-from quizapp.domain.spreadsheets import safe_cell
+from quizapp.domain.spreadsheets import safe_cell, unsafe_cell
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "formats"
 TODAY = dt.date(2026, 12, 1)
@@ -152,11 +154,14 @@ def test_csv_export_writes_every_card_face_and_reads_back():
     assert len(back) == len(rows) and all(q["type"] == "flashcard" for q in back)
 
 
-def test_csv_export_neutralises_formulas():
+def test_csv_export_neutralises_formulas_and_reads_back_without_the_apostrophe():
     data = bank_data(ALL_TYPES)
     data["questions"][-1] |= {"front": '=HYPERLINK("http://x")', "back": "+1", "tags": ["demo"]}
-    rows = list(csv.reader(io.StringIO(write_bank("csv", data).decode().split("\n", 3)[3])))
+    content = write_bank("csv", data)
+    rows = list(csv.reader(io.StringIO(content.decode().split("\n", 3)[3])))
     assert rows[-1][:2] == ['\'=HYPERLINK("http://x")', "'+1"]
+    card = questions("back.csv", content)[-1]
+    assert (card["front"], card["back"]) == ('=HYPERLINK("http://x")', "+1")
 
 
 @pytest.mark.parametrize(
@@ -175,6 +180,7 @@ def test_csv_export_neutralises_formulas():
 )
 def test_safe_cell(text, safe):
     assert safe_cell(text) == safe
+    assert unsafe_cell(safe) == text
 
 
 # --- the dispatcher ----------------------------------------------------------------------------------------
@@ -212,3 +218,19 @@ def test_an_unregistered_export_format_is_refused_clearly():
 
 def test_yaml_export_is_the_existing_yaml_export():
     assert parse_bank(write_bank("yaml", bank_data(ALL_TYPES))) == ALL_TYPES
+
+
+_TEXT_ALPHABET = st.sampled_from(
+    [*"ABC.)\t,;\"'\n \r#:=x", "ANSWER:", "ANSWER: A", "A. ", "B) ", "#separator:", "\ufeff"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXT_ALPHABET, max_size=60).map("".join), st.sampled_from([("x.txt", "aiken"), ("x.csv", None)]))
+def test_the_aiken_and_csv_readers_never_raise_anything_but_their_error(text, where):
+    name, from_format = where
+    try:
+        conversion = convert(name, text.encode(), from_format=from_format)
+    except FormatError:
+        return
+    parse_bank(conversion.package.yaml_text, "fuzzed.yaml")  # what converts always validates

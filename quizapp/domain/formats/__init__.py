@@ -4,9 +4,9 @@ Pure: each converter reads bytes and returns a :class:`Conversion` — a :class:
 passes the same validator as a hand-written bank — plus what it could not map, each with its name and
 line, so the rest converts. Exporters take a bank's data (the bank format as plain data) and its media.
 
-Each format is one module with a ``FORMAT`` record (:class:`Format`); registering one is one line in
-:data:`FORMATS` below. Shared pieces live in ``_core`` (imported first, so a format module may import them
-from this package or from ``._core``).
+Each format is one module with a ``FORMAT`` record (:class:`Format`); registering one is importing its
+record and naming it in :data:`FORMATS` below. Shared pieces live in ``_core`` (imported first, so a format
+module may import them from this package or from ``._core``).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from .yamlbank import FORMAT as YAML
 from .zipbank import FORMAT as ZIP
 
 __all__ = [
+    "EXPORT_FORMATS",
     "FORMATS",
     "BankPackage",
     "Conversion",
@@ -43,6 +44,8 @@ __all__ = [
     "export_bank",
     "format_for",
     "read_bank_file",
+    "readable",
+    "writable",
     "write_bank",
 ]
 
@@ -54,10 +57,12 @@ EXPORT_FORMATS = ("yaml", "zip", "gift", "moodle-xml", "aiken", "csv", "apkg")
 
 
 def readable() -> list[Format]:
+    """The formats banks can be read from, in registry order."""
     return [f for f in FORMATS.values() if f.read is not None]
 
 
 def writable() -> list[Format]:
+    """The formats banks can be written in, in registry order."""
     return [f for f in FORMATS.values() if f.write is not None]
 
 

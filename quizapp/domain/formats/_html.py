@@ -7,6 +7,7 @@ tag is dropped with its text kept (scripts and styles with their content).
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 from html.parser import HTMLParser
 
@@ -64,6 +65,11 @@ class _Writer(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.out.append(escape_markdown(_SPACES_RE.sub(" ", data)))
+
+
+def html_to_text(html: str) -> str:
+    """The text ``html`` shows, as plain text on one line (for answers and options, which are not Markdown)."""
+    return " ".join(htmllib.unescape(nh3.clean(html, tags=set())).split())
 
 
 def html_to_markdown(html: str) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..banks import Bank
-from ..spreadsheets import safe_cell
+from ..spreadsheets import safe_cell, unsafe_cell
 from ..types import REGISTRY
 from ._core import Conversion, Converted, Exported, Format, FormatError, Ids, Skipped, assemble, decode_text, tags_from
 from ._html import html_to_markdown
@@ -87,7 +87,7 @@ def read_csv(filename: str, data: bytes, header: Mapping[str, Any]) -> Conversio
     converted = []
     skipped: list[Skipped] = []
     for line, row in rows:
-        cells = [html_to_markdown(c) if html else c.strip() for c in row]
+        cells = [unsafe_cell(html_to_markdown(c) if html else c.strip()) for c in row]
         if max(front, back) >= len(cells) or not cells[front] or not cells[back]:
             skipped.append(Skipped(cells[0][:40] if cells else "", line, "a card needs a front and a back"))
             continue

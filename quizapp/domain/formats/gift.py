@@ -40,7 +40,7 @@ from ._core import (
     escape_markdown,
     tags_from,
 )
-from ._html import html_to_markdown
+from ._html import html_to_markdown, html_to_text
 
 _ESCAPES = {":": "\ufdd0", "#": "\ufdd1", "=": "\ufdd2", "{": "\ufdd3", "}": "\ufdd4", "~": "\ufdd5", "\\": "\ufdd6"}
 _NEWLINE = "\ufdd7"
@@ -50,7 +50,6 @@ _RESERVED_RE = re.compile("[\ufdd0-\ufdef]")
 _NUMBER_RE = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?", re.ASCII)
 _TEXT_FORMATS = ("markdown", "html", "plain", "moodle")
 _TRUE, _FALSE = ("T", "TRUE"), ("F", "FALSE")
-_SKIPPED_CATEGORY_PARTS = ("top",)  # Moodle's root category; parts starting with $ ($course$…) are contexts
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -103,18 +102,34 @@ def _chunks(text: str) -> Iterator[_Chunk]:
 
 
 class _Texts:
-    """Turns a question's texts, in its ``[format]``, into Markdown."""
+    """Turns a question's texts, in its ``[format]``, into Markdown, or into plain text for what learners type.
+
+    ``[markdown]`` is kept as it is; ``[plain]`` shows as typed; ``[html]`` is sanitised and written as
+    Markdown; ``[moodle]``, Moodle's default when a question names no format, is text in which HTML tags
+    work and line breaks are kept, so it is read as HTML with its line breaks.
+    """
 
     def __init__(self, text_format: str):
         self.text_format = text_format
 
     def __call__(self, raw: str) -> str:
         text = raw.strip().translate(_UNESCAPE)
-        if self.text_format == "html":
-            return html_to_markdown(text)
+        if self.text_format == "markdown":
+            return text
         if self.text_format == "plain":
             return escape_markdown(text)
-        return text
+        if "<" not in text and "&" not in text:  # no markup: what the HTML path gives, without parsing
+            lines = text.split("\n") if self.text_format == "moodle" else [text]
+            return escape_markdown("\n".join(" ".join(line.split()) for line in lines))
+        if self.text_format == "moodle":
+            text = text.replace("\n", "<br>")
+        return html_to_markdown(text)
+
+    def plain(self, raw: str) -> str:
+        text = raw.strip().translate(_UNESCAPE)
+        if self.text_format in ("markdown", "plain") or ("<" not in text and "&" not in text):
+            return text
+        return html_to_text(text)
 
     def optional(self, raw: str | None) -> str | None:
         text = self(raw) if raw is not None else ""
@@ -140,7 +155,7 @@ def _read_question(source: _Source, raw: str, line: int) -> _Parsed:
             raise source.fail(raw, raw.find("::"), "the question's title is not closed with :: (write \\: for a colon)")
         name = text[2:end].strip().translate(_UNESCAPE)
         text = text[end + 2 :].lstrip()
-    text_format = "markdown"
+    text_format = "moodle"
     if text.startswith("["):
         close = text.find("]")
         if 0 < close <= 10 and text[1:close].lower() in _TEXT_FORMATS:
@@ -232,14 +247,11 @@ def _read_choices(source: _Source, body: str, texts: _Texts, line: int) -> GiftC
         left, arrow, right = answer.partition("->")
         if arrow and marker != "=":
             raise FormatError(source.filename, line, "a matching pair is written =left -> right, with =")
+        shown = left if arrow else answer
+        text, typed = texts(shown), texts.plain(shown)
+        match = texts.plain(right) if arrow else None
         choices.append(
-            GiftChoice(
-                texts(left if arrow else answer),
-                marker == "=",
-                weight,
-                texts.optional(feedback),
-                texts(right) if arrow else None,
-            )
+            GiftChoice(text, marker == "=", weight, texts.optional(feedback), match, typed if typed != text else None)
         )
     pairs = sum(c.match is not None for c in choices)
     if 0 < pairs < len(choices):
@@ -280,6 +292,13 @@ def _read_numbers(source: _Source, body: str, texts: _Texts, line: int) -> GiftN
     return GiftNumbers(tuple(numbers))
 
 
+def _topic(part: str) -> bool:
+    """Whether a part of a category path names a topic: not a Moodle context (``$course$``…), not its root
+    category (``top``) and not the category Moodle makes for each course (``Default for …``)."""
+    part = part.strip()
+    return bool(part) and not part.startswith("$") and part.lower() != "top" and not part.startswith("Default for ")
+
+
 def parse_gift(text: str, filename: str) -> list[tuple[_Parsed, list[str]]]:
     """Every question of a GIFT text with the category it is in; what cannot be a question is skipped.
 
@@ -297,7 +316,7 @@ def parse_gift(text: str, filename: str) -> list[tuple[_Parsed, list[str]]]:
         if raw.lstrip().startswith("$CATEGORY:"):
             first, _, raw = raw.lstrip().partition("\n")
             path = first.removeprefix("$CATEGORY:").translate(_UNESCAPE)
-            category = [p for p in path.split("/") if not p.strip().startswith("$") and p.strip().lower() != "top"]
+            category = [p for p in path.split("/") if _topic(p)]
             if not raw.strip():
                 continue
             source.chunk = _Chunk(chunk.lines[1:], chunk.numbers[1:])

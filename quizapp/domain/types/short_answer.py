@@ -126,15 +126,15 @@ def short_answers(question: GiftQuestion) -> tuple[list[str], tuple[str, ...]] |
     block = question.block
     if not isinstance(block, GiftChoices) or not all(c.right and c.match is None for c in block.choices):
         return None
-    accepted = [c.text for c in block.choices if c.full]
+    accepted = [c.literal for c in block.choices if c.full]
     if not accepted:
         raise NotMapped("no answer is worth full marks")
     notes = [
-        f"the answer {c.text!r} worth {c.weight:g} % was left out: typed answers are right or wrong"
+        f"the answer {c.literal!r} worth {c.weight:g} % was left out: typed answers are right or wrong"
         for c in block.choices
         if not c.full
     ]
-    notes += [f"the feedback of the answer {c.text!r} was left out" for c in block.choices if c.feedback]
+    notes += [f"the feedback of the answer {c.literal!r} was left out" for c in block.choices if c.feedback]
     return accepted, tuple(notes)
 
 

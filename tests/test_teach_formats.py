@@ -1,0 +1,139 @@
+"""Uploading GIFT, Aiken and CSV files on the teachers' page, and downloading banks in every format."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.domain.banks import parse_bank
+from quizapp.extensions import db
+from quizapp.models import Bank, BankVersion, Question
+
+from .conftest import DATA, bank_yaml, csrf_token, log_in
+
+FORMATS = DATA / "formats"
+
+
+@pytest.fixture
+def teacher(client, make_user):
+    make_user("teacher", role="teacher")
+    log_in(client, "teacher")
+    return client
+
+
+def upload(client, data: bytes, name: str, source_format: str = ""):
+    form = {"csrf_token": csrf_token(client), "bank": (io.BytesIO(data), name), "source_format": source_format}
+    return client.post("/teach/banks", data=form)
+
+
+def counts(app) -> tuple[int, int, int]:
+    with app.app_context():
+        return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Bank, BankVersion, Question))
+
+
+def test_a_gift_upload_is_converted_imported_and_lists_what_was_left_out(app, teacher):
+    response = upload(teacher, (FORMATS / "constructs.gift").read_bytes(), "constructs.gift")
+    assert response.status_code == 200
+    assert "constructs.gift: bank added" in response.text
+    assert "Converted from GIFT; 8 things in it have no place in a bank and were left out:" in response.text
+    assert '<span class="where">line 61</span> <code>Essay</code>: an essay question' in response.text
+    assert counts(app) == (1, 1, 17)
+    again = upload(teacher, (FORMATS / "constructs.gift").read_bytes(), "constructs.gift")
+    assert "nothing changed" in again.text
+
+
+def test_an_aiken_file_needs_the_format_chosen(app, teacher):
+    data = (FORMATS / "sample.aiken.txt").read_bytes()
+    as_gift = upload(teacher, data, "sample.txt")
+    assert as_gift.status_code == 422 and "nothing in the file could be converted" in as_gift.text
+    assert counts(app) == (0, 0, 0)
+    response = upload(teacher, data, "sample.txt", "aiken")
+    assert response.status_code == 200 and "Converted from Aiken: everything was converted." in response.text
+    assert counts(app) == (1, 1, 2)
+
+
+def test_a_csv_upload_makes_flashcards(app, teacher):
+    response = upload(teacher, (FORMATS / "semicolon-bom.csv").read_bytes(), "cards.csv")
+    assert response.status_code == 200 and "cards.csv: bank added" in response.text
+    assert counts(app) == (1, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "source_format", "message"),
+    [
+        (b"::Fine::Yes?{T}\n\n::Broken::Open{=a ~b\n", "bad.gift", "", "line 3</span>: the answer block opened here"),
+        (b"Fine?{T}\n\nBad \xff{T}\n", "bad.gift", "", "line 3, column 5</span>: the file is not valid UTF-8 text"),
+        (b'front,back\n"unclosed,quote\n', "bad.csv", "", "line 2</span>: not valid CSV"),
+        (b"Q?\nA. a\nANSWER: A\n", "bad.txt", "aiken", "line 3</span>: a question needs at least two options"),
+        (b"Fine?{T}", "fine.gift", "pdf", "Not a valid choice"),
+        (b"Fine?{T}", "fine.docx", "", "Choose a file ending in .yaml, .yml, .gift, .txt, .csv."),
+    ],
+)
+def test_bad_files_are_a_422_with_the_line_and_store_nothing(app, teacher, data, name, source_format, message):
+    response = upload(teacher, data, name, source_format)
+    assert response.status_code == 422
+    assert message in response.text
+    assert counts(app) == (0, 0, 0)
+
+
+def test_a_file_over_the_size_limit_is_a_413_and_stores_nothing(app, teacher):
+    token, boundary = csrf_token(teacher), "b0undary"
+    big = b"Q?{T}\n\n" * (app.config["MAX_CONTENT_LENGTH"] // 7 + 10)
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="bank"; filename="big.gift"\r\n\r\n'
+        ).encode()
+        + big
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = teacher.post("/teach/banks", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 413 and "The limit is 4 MiB." in response.text
+    assert counts(app) == (0, 0, 0)
+
+
+def test_the_upload_form_offers_the_formats(teacher):
+    html = teacher.get("/teach/").text
+    assert 'accept=".yaml,.yml,.gift,.txt,.csv"' in html
+    assert '<option selected value="">From the file name</option>' in html
+    assert '<option value="aiken">Aiken</option>' in html
+
+
+def test_downloads_in_every_format_from_the_teachers_page(app, teacher, make_bank):
+    make_bank((DATA / "banks" / "all-types.yaml").read_text())
+    html = teacher.get("/teach/").text
+    assert 'href="/teach/banks/all-types/export"' in html  # YAML keeps its address
+    for name in ("gift", "aiken", "csv"):
+        assert f'href="/teach/banks/all-types/export/{name}"' in html
+    expected = {
+        "yaml": ("application/yaml", "all-types.yaml"),
+        "gift": ("text/plain", "all-types.gift"),
+        "aiken": ("text/plain", "all-types.txt"),
+        "csv": ("text/csv", "all-types.csv"),
+    }
+    for name, (mimetype, filename) in expected.items():
+        response = teacher.get("/teach/banks/all-types/export" + ("" if name == "yaml" else f"/{name}"))
+        assert response.status_code == 200 and response.mimetype == mimetype
+        assert response.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
+    gift = teacher.get("/teach/banks/all-types/export/gift")
+    assert upload(teacher, gift.data, "all-types.gift").status_code == 200  # what is exported reads back in
+    assert teacher.get("/teach/banks/all-types/export/apkg").status_code == 404
+    assert teacher.get("/teach/banks/all-types/export/nope").status_code == 404
+    assert teacher.get("/teach/banks/nope/export/gift").status_code == 404
+
+
+def test_the_bank_page_offers_downloads_to_teachers_only(app, client, make_user, make_bank):
+    make_bank(bank_yaml())
+    assert "Download this bank" not in client.get("/banks/demo").text
+    make_user("learner")
+    log_in(client, "learner")
+    assert "Download this bank" not in client.get("/banks/demo").text
+    assert client.get("/teach/banks/demo/export/gift").status_code == 403
+    other = client.application.test_client()
+    make_user("teacher", role="teacher")
+    log_in(other, "teacher")
+    html = other.get("/banks/demo").text
+    assert "Download this bank" in html and 'href="/teach/banks/demo/export/csv"' in html
+    assert parse_bank(other.get("/teach/banks/demo/export").text).id == "demo"
