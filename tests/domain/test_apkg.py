@@ -11,7 +11,7 @@ import genanki
 import pytest
 import yaml
 
-from quizapp.domain.banks import bank_to_data, parse_bank
+from quizapp.domain.banks import bank_to_data, parse_bank, prepare_media
 from quizapp.domain.formats.apkg import (
     ApkgError,
     LoggedGrade,
@@ -23,15 +23,21 @@ from quizapp.domain.formats.apkg import (
     write_apkg,
     write_learner_apkg,
 )
+from quizapp.domain.packages import BankPackage
 from tests.apkg_samples import PNG, collection, every_construct, media_of, rezip
 
 TODAY = dt.date(2026, 12, 1)
 
 
+def checked(package: BankPackage):
+    """The converted bank through the same validator as a hand-written one, pictures included."""
+    return parse_bank(package.yaml_text, package.source_name, prepare_media(package.media))
+
+
 @pytest.fixture(scope="module")
 def converted():
     conversion = read_apkg(every_construct(), name="Cardiology.apkg", today=TODAY)
-    bank = parse_bank(conversion.package.yaml_text)  # the same validator as a hand-written bank
+    bank = checked(conversion.package)  # the same validator as a hand-written bank
     return conversion, bank.questions
 
 
@@ -242,7 +248,7 @@ def test_the_media_the_questions_use_is_in_the_package():
 
 def test_an_exported_bank_reads_back():
     conversion = read_apkg(_export(), today=TODAY)
-    questions = parse_bank(conversion.package.yaml_text).questions
+    questions = checked(conversion.package).questions
     assert [q.type for q in questions] == ["flashcard", "cloze", "flashcard", "flashcard"]
 
 

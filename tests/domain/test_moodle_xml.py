@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from quizapp.domain.banks import bank_to_data, parse_bank
+from quizapp.domain.banks import bank_to_data, parse_bank, prepare_media
 from quizapp.domain.formats.moodle_xml import MoodleXmlError, read_moodle_xml, write_moodle_xml
+from quizapp.domain.packages import BankPackage
 from quizapp.domain.types import QUESTION_TYPES
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "formats"
@@ -17,10 +18,15 @@ TODAY = dt.date(2026, 12, 1)
 PNG = (DATA / "pixel.png").read_bytes()
 
 
+def checked(package: BankPackage):
+    """The converted bank through the same validator as a hand-written one, pictures included."""
+    return parse_bank(package.yaml_text, package.source_name, prepare_media(package.media))
+
+
 @pytest.fixture(scope="module")
 def sample():
     conversion = read_moodle_xml((DATA / "moodle-every-construct.xml").read_bytes(), name="pharm.xml", today=TODAY)
-    bank = parse_bank(conversion.package.yaml_text)  # converted banks pass the same validator
+    bank = checked(conversion.package)  # converted banks pass the same validator
     return conversion, {q.id: q for q in bank.questions}
 
 
@@ -162,7 +168,7 @@ def _round_trip(question, media=None):
     source = parse_bank(yaml.safe_dump(_bank([question])))
     xml = write_moodle_xml(bank_to_data(source), media or {})
     back = read_moodle_xml(xml, bank_id="round", today=TODAY)
-    returned = parse_bank(back.package.yaml_text)
+    returned = checked(back.package)
     return source.questions[0], returned.questions[0], back
 
 
@@ -191,7 +197,7 @@ def test_a_flashcard_is_left_out_with_a_comment_saying_so():
     single = {"id": "q", "type": "single", **EXAMPLES["single"]}
     xml = write_moodle_xml(bank_to_data(parse_bank(yaml.safe_dump(_bank([flash, single])))), {"media/chart.png": PNG})
     assert b"<!-- card left out: Moodle has no counterpart for a flashcard -->" in xml
-    assert [q.id for q in parse_bank(read_moodle_xml(xml, today=TODAY).package.yaml_text).questions] == ["q"]
+    assert [q.id for q in checked(read_moodle_xml(xml, today=TODAY).package).questions] == ["q"]
 
 
 def test_export_writes_markdown_texts_and_moodle_types():
@@ -265,7 +271,7 @@ def test_a_broken_embedded_file_skips_its_question_only():
     assert [(s.name, s.line, s.reason) for s in conversion.skipped] == [
         ("Bad file", 2, "the file 'a.png' is not valid base64")
     ]
-    assert [q.id for q in parse_bank(conversion.package.yaml_text).questions] == ["good"]
+    assert [q.id for q in checked(conversion.package).questions] == ["good"]
 
 
 def test_html_is_sanitised():
@@ -273,7 +279,7 @@ def test_html_is_sanitised():
 <questiontext format="html"><text><![CDATA[<p onclick="x()">Safe<script>alert(1)</script>
  <a href="javascript:x()">link</a></p>]]></text></questiontext>
 <answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question></quiz>"""
-    prompt = parse_bank(read_moodle_xml(data, today=TODAY).package.yaml_text).questions[0].prompt
+    prompt = checked(read_moodle_xml(data, today=TODAY).package).questions[0].prompt
     assert prompt == "Safe link"
 
 
