@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from ..domain.banks import Bank as BankModel
 from ..domain.banks import parse_bank, question_json
+from ..domain.diff import is_major_change
 from ..models import Bank, BankVersion, Question, QuestionRevision
-from .cards import sync_cards
+from .cards import restart_memory, sync_cards
 from .search import update_index
 
 
@@ -36,6 +37,7 @@ class ImportResult:
     changed: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    major: list[str] = field(default_factory=list)  # changed or restored so that what is right changed
 
     @property
     def created(self) -> bool:
@@ -193,6 +195,11 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
                     "data": data,
                 }
             )
+    changed_ids = [r["question_id"] for r in revisions]
+    previous: dict[int, str] = {}
+    for start in range(0, len(changed_ids), 500):
+        chunk = changed_ids[start : start + 500]
+        previous.update(session.execute(select(Question.id, Question.data).where(Question.id.in_(chunk))).all())
     keys = {q.id for q in bank.questions}
     for key, old in existing.items():
         if key not in keys and old.retired_at is None:
@@ -222,7 +229,25 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
     update_index(session, unindexed, indexed)
     session.flush()
     sync_cards(session, row.id, now)
+    major = _major_changes(session, previous, existing, bank.questions, datas)
+    result.major = [key for key, _qid in major]
+    restart_memory(session, [qid for _key, qid in major], now)
     return result
+
+
+def _major_changes(
+    session: Session, previous: dict[int, str], existing: dict, questions: list, datas: list[str]
+) -> list[tuple[str, int]]:
+    """(key, id) of each existing question whose new content changes what is right (see domain.diff);
+    ``previous`` is the stored data of the questions whose content changed, by id, as it was before."""
+    found = []
+    for question, data in zip(questions, datas, strict=True):
+        old = existing.get(question.id)
+        if old is None or old.id not in previous:
+            continue
+        if is_major_change(question.type, json.loads(previous[old.id]), json.loads(data)):
+            found.append((question.id, old.id))
+    return found
 
 
 def _header_columns(header: dict) -> dict:

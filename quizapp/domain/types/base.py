@@ -367,6 +367,17 @@ class QuestionType:
         everyone before answering (choices, items), never what is right."""
         return ()
 
+    # --- changes between versions ---
+
+    major_fields: ClassVar[frozenset[str]] = frozenset()  # the fields that hold what is right
+
+    def is_major(self, path: tuple[Any, ...], old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+        """Whether a change at ``path`` in the stored data (``("answer",)``, ``("choices", "b", "text")``)
+        changes what is right: the key, choices, tolerance, gaps, pairs or order. ``old`` and ``new`` are the
+        question's stored data before and after. Wording, feedback, explanations, references and tags are
+        minor: learners' memory of the question still holds."""
+        return bool(path) and path[0] in self.major_fields
+
     # --- flashcards ---
 
     def card_gaps(self, data: Mapping[str, Any]) -> list[int]:
@@ -396,3 +407,10 @@ class ChoiceType(QuestionType):
 
     def search_texts(self, data: Mapping[str, Any]) -> tuple[str, ...]:
         return tuple(c["text"] for c in data["choices"])  # every choice is shown, right or not
+
+    def is_major(self, path: tuple[Any, ...], old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+        """A choice added, removed, reworded or made right or wrong is major; its feedback, and the order
+        the choices are listed in (``("choices",)``), are not."""
+        if path and path[0] == "choices":
+            return len(path) >= 2 and path[-1] != "feedback"
+        return super().is_major(path, old, new)
