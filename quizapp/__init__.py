@@ -10,7 +10,7 @@ from typing import Any
 import click
 from flask import Flask, Response, current_app, request
 
-from . import access, cli, errors, models, rendering, security
+from . import access, cli, errors, jobs, models, rendering, security
 from .admin.views import bp as admin_bp
 from .auth.views import bp as auth_bp
 from .banks.views import bp as banks_bp
@@ -45,6 +45,15 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_FIX_X_PREFIX": 0,
     "HSTS_SECONDS": 365 * 24 * 60 * 60,
     "PERMANENT_SESSION_LIFETIME": 14 * 24 * 60 * 60,  # a session cookie is refused after this many seconds
+    # Background jobs (quizapp.jobs): Redis when REDIS_URL is set, else SQLite (JOBS_SQLITE, by default
+    # instance/jobs.sqlite); JOBS_IMMEDIATE runs each job at once, in the process that queues it.
+    "REDIS_URL": None,
+    "JOBS_SQLITE": None,
+    "JOBS_IMMEDIATE": False,
+    # An upload is checked and published by the worker when its file is larger than IMPORT_JOB_BYTES or it
+    # has more than IMPORT_JOB_THRESHOLD questions.
+    "IMPORT_JOB_BYTES": 1024 * 1024,
+    "IMPORT_JOB_THRESHOLD": 2000,
 }
 PLACEHOLDER_KEYS = {"dev", "secret", "changeme", "change-me", "change_me", "development", "test", "key"}
 MIN_KEY_LENGTH = 24
@@ -126,6 +135,7 @@ def register_extensions(app: Flask) -> None:
     )
     app.extensions["quizapp.throttle"] = ThrottlePolicy.from_config(app.config)
     security.init_app(app)
+    jobs.init_app(app)
 
     @app.before_request
     def _deferred_reads() -> None:

@@ -12,11 +12,15 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import operations
-from ..domain.banks import Bank, BankError, Problem, export_yaml, json_schema, parse_bank
+from ..domain.banks import Bank, BankError, Problem, export_yaml, json_schema
+from ..domain.diff import BankDiff, Status
+from ..domain.uploads import Upload, read_upload
 from ..extensions import db
 from ..models import utcnow
+from ..operations.banks import IMPORT_STEPS
 from ..operations.search import rebuild_index
 from ..queries import banks as bank_queries
+from ..queries import imports as import_queries
 from .common import bank_files, read_bank_file, report
 
 bank_cli = AppGroup("bank", help="Validate, import, list and export question banks; rebuild the search index.")
@@ -28,7 +32,7 @@ def _validate_all(files: list[Path]) -> tuple[list[tuple[Path, bytes, Bank]], li
     for path in files:
         try:
             source = read_bank_file(path)
-            bank = parse_bank(source, str(path))
+            bank = read_upload(str(path), source).bank
         except BankError as exc:
             problems.extend(exc.problems)
             continue
@@ -59,8 +63,11 @@ def validate_command(paths: tuple[str, ...]) -> None:
 
 
 @bank_cli.command("import")
+@click.option(
+    "--dry-run", is_flag=True, help="Show what importing would change, and who has studied it; change nothing."
+)
 @click.argument("paths", nargs=-1, required=True)
-def import_command(paths: tuple[str, ...]) -> None:
+def import_command(paths: tuple[str, ...], dry_run: bool) -> None:
     """Validate, then import banks (each in one transaction); unchanged banks are skipped."""
     files = bank_files(paths)
     pending: list[tuple[Path, bytes]] = []
@@ -81,20 +88,13 @@ def import_command(paths: tuple[str, ...]) -> None:
         report(problems)
         click.echo(f"Nothing imported: {len(problems)} problem(s) found.", err=True)
         sys.exit(1)
-    results = []
-    if not parsed:
+    if dry_run:
+        for path, source, bank in parsed:
+            _print_diff(import_queries.compare(db.session, Upload(path.name, source, bank)))
+        db.session.rollback()
+        click.echo("Nothing was changed (--dry-run).")
         return
-    with click.progressbar(
-        parsed, label="Importing", file=sys.stderr, item_show_func=lambda item: item[0].name if item else None
-    ) as bar:
-        for path, source, bank in bar:
-            try:
-                results.append(operations.import_bank_source(db.session, source, path.name, utcnow(), bank))
-                db.session.commit()
-            except SQLAlchemyError as exc:
-                db.session.rollback()
-                click.echo(f"{path}: the database refused the import: {exc.__class__.__name__}", err=True)
-                sys.exit(1)
+    results = [_import_one(path, source, bank) for path, source, bank in parsed]
     for r in results:
         if r.unchanged:
             click.echo(f"{r.slug}: unchanged (version {r.version})")
@@ -103,6 +103,57 @@ def import_command(paths: tuple[str, ...]) -> None:
             f", {len(r.restored)} restored" if r.restored else ""
         )
         click.echo(f"{r.slug}: {r.status} (version {r.version}): {detail}")
+        if r.major:
+            click.echo(f"  cards restarted (what is right changed): {', '.join(r.major)}")
+
+
+def _import_one(path: Path, source: bytes, bank: Bank) -> operations.ImportResult:
+    """Import one bank in its own transaction, with a progress bar of the import's steps on stderr."""
+    label = f"Importing {path.name} ({len(bank.questions)} questions)"
+    with click.progressbar(
+        length=len(IMPORT_STEPS), label=label, file=sys.stderr, item_show_func=lambda step: step or None
+    ) as bar:
+
+        def progress(done: int, step: str) -> None:
+            bar.update(done - bar.pos, step)
+
+        try:
+            result = operations.import_bank(db.session, bank, source, path.name, utcnow(), progress)
+            db.session.commit()
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            click.echo(f"{path}: the database refused the import: {exc.__class__.__name__}", err=True)
+            sys.exit(1)
+    return result
+
+
+def _print_diff(diff: BankDiff) -> None:
+    """What importing would do to one bank: counts, then each question added, retired or changed."""
+    c = diff.counts
+    was = f"version {diff.base_version} → {diff.base_version + 1}" if diff.base_version else "a new bank"
+    if diff.empty:
+        click.echo(f"{diff.slug}: no change to what learners see (version {diff.base_version})")
+        return
+    restored = f", {c['restored']} of them restored" if c["restored"] else ""
+    click.echo(
+        f"{diff.slug}: {was}: {c['added']} added, {c['retired']} retired, {c['changed'] + c['restored']} changed "
+        f"({c['minor']} minor, {c['major']} major){restored}"
+    )
+    for change in diff.header:
+        click.echo(f"  bank {change.label}: changed")
+    learners = import_queries.learners_by_question(db.session, diff.slug) if not diff.new_bank else {}
+    for q in diff.questions:
+        if q.status in (Status.UNCHANGED, Status.ADDED) and not q.fields:
+            if q.status == Status.ADDED:
+                click.echo(f"  added {q.key}")
+            continue
+        who = learners.get(q.key, 0)
+        studied = f"; {who} learner{'s' if who != 1 else ''} studied it"
+        if q.status == Status.RETIRED:
+            click.echo(f"  retired {q.key}{studied}")
+            continue
+        fields = ", ".join(f.label for f in q.fields)
+        click.echo(f"  {q.status} {q.key} ({q.severity}: {fields}){studied}")
 
 
 @bank_cli.command("list")

@@ -1,7 +1,8 @@
 """Uploads waiting to be published, and background jobs.
 
 A ``StagedImport`` is an uploaded bank that passed validation and is shown as a preview and a diff; nothing
-in the bank changes until its uploader publishes it. It remembers the live version it was compared with
+in the bank changes until its uploader publishes it. Its bytes are kept as uploaded, so what is published is
+exactly what was previewed, read again by the same function. It remembers the live version it was compared with
 (``base_version``, 0 for a new bank), so publishing after the bank changed is refused. A ``Job`` is long
 work run by the background worker; its page reads its progress and result from here.
 """
@@ -27,9 +28,10 @@ class StagedImport(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(500))
     source: Mapped[bytes] = mapped_column(LargeBinary)
-    bank_slug: Mapped[str] = mapped_column(String(64))
-    base_version: Mapped[int] = mapped_column(Integer)  # the live version compared with; 0: a new bank
-    report: Mapped[dict[str, Any]] = mapped_column(JSON)  # the diff (domain.diff.BankDiff.to_data())
+    # Set once the upload is checked (at once, or by a job for a large file; until then all three are None):
+    bank_slug: Mapped[str | None] = mapped_column(String(64))
+    base_version: Mapped[int | None] = mapped_column(Integer)  # the live version compared with; 0: a new bank
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the diff (domain.diff.BankDiff.to_data())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
@@ -48,8 +50,9 @@ class Job(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED.value)
-    progress: Mapped[int] = mapped_column(Integer, default=0)
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # steps done, of ``total``
     total: Mapped[int] = mapped_column(Integer, default=0)
+    step: Mapped[str] = mapped_column(String(200), default="")  # what it is doing now, in words
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -13,7 +14,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..domain.banks import Bank as BankModel
-from ..domain.banks import parse_bank, question_json
+from ..domain.banks import bank_header, parse_bank, question_json
 from ..domain.diff import is_major_change
 from ..models import Bank, BankVersion, Question, QuestionRevision
 from .cards import restart_memory, sync_cards
@@ -82,19 +83,26 @@ def import_bank_source(
     return import_bank(session, bank, source, source_name, now)
 
 
-def import_bank(session: Session, bank: BankModel, source: bytes, source_name: str, now: dt.datetime) -> ImportResult:
-    """Add or update ``bank`` at ``now`` so its questions keep their identity; flush, don't commit."""
+IMPORT_STEPS = ("Comparing the questions", "Writing the questions", "Updating the search index", "Updating the cards")
+Progress = Callable[[int, str], None]  # (steps done, the step starting now) of IMPORT_STEPS
+
+
+def import_bank(
+    session: Session,
+    bank: BankModel,
+    source: bytes,
+    source_name: str,
+    now: dt.datetime,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Add or update ``bank`` at ``now`` so its questions keep their identity; flush, don't commit.
+
+    ``progress`` is told as each of :data:`IMPORT_STEPS` starts (a command line's progress bar)."""
+    progress = progress or _quiet
+    progress(0, IMPORT_STEPS[0])
     _lock_bank(session, bank.id)
     digest = source_hash(source)
-    header = {
-        "title": bank.title,
-        "description": bank.description,
-        "language": bank.language,
-        "license": bank.license,
-        "authors": list(bank.authors),
-        "reviewed_on": bank.reviewed_on.isoformat(),
-        "tags": list(bank.tags),
-    }
+    header = bank_header(bank)
     quizzes = [q.model_dump(mode="json") for q in bank.quizzes]
     datas = [question_json(q) for q in bank.questions]
     hashes = [hashlib.sha256(d.encode()).hexdigest() for d in datas]
@@ -207,6 +215,7 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
             result.retired.append(key)
             unindexed.append(old.id)
 
+    progress(1, IMPORT_STEPS[1])
     if new_rows:
         ids = session.execute(
             insert(Question).returning(Question.id, Question.key, sort_by_parameter_order=True), new_rows
@@ -226,13 +235,20 @@ def import_bank(session: Session, bank: BankModel, source: bytes, source_name: s
         session.execute(update(Question), batch)
     if revisions:
         session.execute(insert(QuestionRevision), revisions)
+    progress(2, IMPORT_STEPS[2])
     update_index(session, unindexed, indexed)
     session.flush()
+    progress(3, IMPORT_STEPS[3])
     sync_cards(session, row.id, now)
     major = _major_changes(session, previous, existing, bank.questions, datas)
     result.major = [key for key, _qid in major]
     restart_memory(session, [qid for _key, qid in major], now)
+    progress(len(IMPORT_STEPS), "")
     return result
+
+
+def _quiet(done: int, step: str) -> None:
+    """No one is watching."""
 
 
 def _major_changes(

@@ -16,6 +16,7 @@ class UploadForm(FlaskForm):
             FileAllowed([s.lstrip(".") for s in BANK_SUFFIXES], "Choose a .yaml or .yml file."),
         ],
         render_kw={"accept": ",".join(BANK_SUFFIXES)},
-        description="A question bank in YAML (format 1). A bank with a new id is added; one with an existing "
-        "id becomes that bank's next version, and its questions keep their history.",
+        description="A question bank in YAML (format 1). It is checked, then previewed with what it would change; "
+        "nothing changes until you publish it. A bank with a new id is added; one with an existing id becomes that "
+        "bank's next version, and its questions keep their history.",
     )
