@@ -52,7 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_IMMEDIATE": False,
     # An upload is checked and published by the worker when its file is larger than IMPORT_JOB_BYTES or it
     # has more than IMPORT_JOB_THRESHOLD questions.
-    "IMPORT_JOB_BYTES": 1024 * 1024,
+    "IMPORT_JOB_BYTES": 2 * 1024 * 1024,
     "IMPORT_JOB_THRESHOLD": 2000,
 }
 PLACEHOLDER_KEYS = {"dev", "secret", "changeme", "change-me", "change_me", "development", "test", "key"}

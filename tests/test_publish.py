@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.domain.banks import BankError, parse_bank
-from quizapp.extensions import db
+from quizapp.extensions import db, passwords
 from quizapp.models import (
     Attempt,
     Bank,
@@ -25,10 +25,12 @@ from quizapp.models import (
     User,
 )
 from quizapp.operations import cards as card_operations
+from quizapp.operations import create_user
 from quizapp.operations import imports as import_operations
 from quizapp.operations.banks import import_bank
+from quizapp.queries import imports as import_queries
 
-from .conftest import bank_yaml, csrf_token, log_in
+from .conftest import PASSWORD, bank_yaml, csrf_token, log_in
 
 WHEN = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 TOKEN_RE = re.compile(r"/teach/imports/([A-Za-z0-9_-]{32})")
@@ -306,3 +308,30 @@ def test_stage_import_refuses_a_bad_bank_before_keeping_anything(app, make_user)
             import_operations.stage_import(db.session, user, "bad.yaml", b"format: 1\nid: bad\n", WHEN)
         db.session.rollback()
     assert staged_count(app) == 0
+
+
+@pytest.mark.parametrize("app_fixture", ["app", pytest.param("pg_app", marks=pytest.mark.postgres)])
+def test_stage_preview_and_publish_on_each_database(request, app_fixture, tmp_path):
+    """The whole path through the operations and queries, on SQLite and PostgreSQL alike."""
+    app = request.getfixturevalue(app_fixture)
+    with app.app_context():
+        teacher = create_user(db.session, "teacher", PASSWORD, "teacher", passwords=passwords(), now=WHEN)
+        learner = create_user(db.session, "learner", PASSWORD, "learner", passwords=passwords(), now=WHEN)
+        source = bank_yaml().encode()
+        import_bank(db.session, parse_bank(source, "demo.yaml"), source, "demo.yaml", WHEN)
+        card = db.session.scalars(select(Card).join(Question).where(Question.key == "q1")).one()
+        card_operations.grade(db.session, learner, card, 3, WHEN + dt.timedelta(hours=1), token="t-q1")
+        db.session.commit()
+        staged = import_operations.stage_import(db.session, teacher, "demo.yaml", EDITED.encode(), WHEN)
+        db.session.commit()
+        shown = import_queries.preview(db.session, staged, None, 1, 20)
+        assert [(i.diff.key, i.diff.severity, i.learners) for i in shown.page.items] == [
+            ("q1", "major", 1),
+            ("q2", "minor", 0),
+        ]
+        result = import_operations.publish_staged(db.session, teacher.id, staged.token, WHEN + dt.timedelta(hours=2))
+        db.session.commit()
+        assert result.major == ["q1"] and result.version == 2
+        assert db.session.scalar(select(func.count()).select_from(CardState)) == 0
+        assert db.session.scalar(select(func.count()).select_from(StagedImport)) == 0
+        db.session.remove()
