@@ -30,7 +30,7 @@ from quizapp.operations import imports as import_operations
 from quizapp.operations.banks import import_bank
 from quizapp.queries import imports as import_queries
 
-from .conftest import PASSWORD, bank_yaml, csrf_token, log_in
+from .conftest import DATA, PASSWORD, bank_yaml, csrf_token, log_in
 
 WHEN = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 TOKEN_RE = re.compile(r"/teach/imports/([A-Za-z0-9_-]{32})")
@@ -335,3 +335,22 @@ def test_stage_preview_and_publish_on_each_database(request, app_fixture, tmp_pa
         assert db.session.scalar(select(func.count()).select_from(CardState)) == 0
         assert db.session.scalar(select(func.count()).select_from(StagedImport)) == 0
         db.session.remove()
+
+
+def test_the_preview_shows_every_type_with_its_answer(app, teacher):
+    token = staged_token(upload(teacher, (DATA / "banks" / "all-types.yaml").read_bytes(), "all-types.yaml"))
+    html = teacher.get(f"/teach/imports/{token}?show=all").text
+    assert html.count('class="preview-question') == 9
+    for shown in (
+        "Accepted answers:</span> oligodendrocyte; oligodendrocytes",  # short answer
+        "Correct answer:</strong> 2.8 million (± 0.1)",  # numeric
+        "Gap c2: central (hint: CNS or PNS?)",  # cloze: a numbered blank above, its answers here
+        '<span class="blank">gap 1</span>',
+        "Oligodendrocyte → Myelinates CNS axons",  # matching
+        "Distractors:</span> Makes cerebrospinal fluid",
+        "<li>Mobilisation</li><li>Apheresis</li><li>Conditioning</li>",  # ordering, in the right order
+        "Feedback on “False”</dt><dd>It is: the loader keeps what you typed.",  # true or false
+        "<p>Clinically isolated syndrome.</p>",  # a flashcard's back
+        "https://example.org/ahsct",  # references
+    ):
+        assert shown in html, shown
