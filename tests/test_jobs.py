@@ -55,7 +55,7 @@ def test_a_large_upload_is_checked_and_published_by_a_job(app, teacher, make_ban
     page = teacher.get(checking)
     assert page.status_code == 200
     assert "Checking demo.yaml" in page.text and "See the preview and publish" in page.text
-    assert 'http-equiv="refresh"' not in page.text  # done: nothing more to wait for
+    assert 'http-equiv="refresh"' not in page.text and "jobs.js" not in page.text  # done: nothing to wait for
     preview = re.search(r'href="(/teach/imports/[A-Za-z0-9_-]{32})"', page.text).group(1)
     assert "<dt>Changed</dt><dd>2: 1 major, 1 minor</dd>" in teacher.get(preview).text
 
@@ -99,9 +99,14 @@ def test_a_waiting_job_page_refreshes_itself_and_has_a_script(app, teacher, make
         db.session.commit()
         job_id = job.id
     html = teacher.get(f"/teach/jobs/{job_id}").text
-    assert '<meta http-equiv="refresh" content="3">' in html
+    # Without JavaScript it reloads itself (the reader can stop it); with it, jobs.js updates it in place.
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in html
+    assert f'<a href="/teach/jobs/{job_id}?refresh=off">Stop reloading</a>' in html
     assert 'src="/static/jobs.js"' in html and "Refresh now" in html
     assert '<progress id="job-progress" max="2" value="0">' in html
+    stopped = teacher.get(f"/teach/jobs/{job_id}?refresh=off").text
+    assert 'http-equiv="refresh"' not in stopped and "Reload it every 5 seconds" in stopped
+    assert f'href="/teach/jobs/{job_id}?refresh=off" class="job-refresh">Refresh now' in stopped
 
 
 def test_job_pages_are_their_owners_only(app, teacher, make_user):

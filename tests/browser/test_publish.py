@@ -10,6 +10,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from quizapp.domain.jobs import JobKind
+from quizapp.extensions import db
+from quizapp.models import Job, User, utcnow
+from quizapp.operations.jobs import advance, create_job, fail_job
 
 from ..conftest import BROWSER_TIMEOUT_MS, bank_yaml
 from ..test_publish import EDITED
@@ -153,5 +159,57 @@ def test_the_preview_in_both_schemes_and_at_phone_width(
         assert overflow <= 0, f"the preview scrolls sideways by {overflow}px at {width}px"
         if SHOTS:
             page.screenshot(path=str(Path(SHOTS) / f"preview-{width}-{scheme}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def queued_job(live_app, login: str) -> int:
+    with live_app.app_context():
+        user = db.session.scalars(select(User).where(User.username == login)).one()
+        job = create_job(db.session, JobKind.STAGE_IMPORT, user, {"filename": "big.yaml"}, 2, utcnow())
+        advance(db.session, job, 1, "Comparing it with the live bank", utcnow())
+        db.session.commit()
+        return job.id
+
+
+def test_a_job_page_follows_the_job_to_its_end(any_page, live_server, live_app):
+    """The worker (here, the test) finishes the job while the page is open: the page shows it, by its script
+    with JavaScript and by refreshing itself without."""
+    page = any_page
+    login = f"watcher{next(_numbers)}{'js' if page.js else 'nojs'}"  # type: ignore[attr-defined]
+    make_user(live_app, login, role="teacher")
+    job_id = queued_job(live_app, login)
+    page.goto(live_server.url + f"/teach/jobs/{job_id}")
+    fill_login(page, login)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Checking big.yaml")
+    expect(page.locator(".job-status")).to_have_text("Working")
+    expect(page.locator(".job-step")).to_have_text("Comparing it with the live bank")
+    expect(page.get_by_role("link", name="Refresh now")).to_be_visible()
+    check(page)
+    with live_app.app_context():
+        job = db.session.get(Job, job_id)
+        fail_job(db.session, job, utcnow(), result={"filename": "big.yaml", "message": "The upload is gone."})
+        db.session.commit()
+    expect(page.locator(".job-status")).to_have_text("Not done", timeout=10_000)
+    expect(page.get_by_role("alert")).to_contain_text("The upload is gone.")
+    check(page)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_job_page_in_both_schemes_and_at_phone_width(browser_instance, live_server, live_app, scheme, width):
+    context = browser_instance.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
+    try:
+        login = f"jobshot{next(_numbers)}"
+        make_user(live_app, login, role="teacher")
+        job_id = queued_job(live_app, login)
+        page.goto(live_server.url + f"/teach/jobs/{job_id}")
+        fill_login(page, login)
+        expect(page.locator(".job-status")).to_have_text("Working")
+        assert_accessible(page)
+        if SHOTS:
+            page.screenshot(path=str(Path(SHOTS) / f"job-{width}-{scheme}.png"), full_page=True)
     finally:
         context.close()
