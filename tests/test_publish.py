@@ -286,6 +286,7 @@ def test_cli_dry_run_prints_the_diff_and_changes_nothing(app, runner, make_bank,
     assert version_of(app) == 1
     published = runner.invoke(args=["bank", "import", str(path)])
     assert published.exit_code == 0, published.output
+    assert "Importing demo.yaml (3 questions)" in published.stderr  # the progress bar's label
     assert "demo: updated (version 2): 1 added, 2 changed, 1 retired" in published.stdout
     assert "  cards restarted (what is right changed): q1" in published.stdout
     assert version_of(app) == 2
@@ -354,3 +355,14 @@ def test_the_preview_shows_every_type_with_its_answer(app, teacher):
         "https://example.org/ahsct",  # references
     ):
         assert shown in html, shown
+
+
+def test_expired_uploads_are_forgotten_at_the_next_upload(app, make_user):
+    uid = make_user("teacher", role="teacher")
+    with app.app_context():
+        user = db.session.get(User, uid)
+        old = import_operations.stage_import(db.session, user, "a.yaml", bank_yaml("a").encode(), WHEN).token
+        later = WHEN + import_operations.STAGED_LIFETIME + dt.timedelta(seconds=1)
+        new = import_operations.stage_import(db.session, user, "b.yaml", bank_yaml("b").encode(), later).token
+        db.session.commit()
+        assert db.session.scalars(select(StagedImport.token)).all() == [new] and old != new
