@@ -5,7 +5,7 @@ Generates a bank of N questions (default 10,000; every quiz type in turn), then 
   validate   quizapp.domain.banks.parse_bank             strict load + full validation
   import     operations.import_bank into a fresh SQLite database (after validation), committed
   reimport   the unchanged file again, as `flask bank import` does it (content hash, no parse)
-  diff       what an edited version would change (one question in 10 reworded, one in 20 with a new key),
+  diff       what an edited version would change (one question in 10 reworded, one in 40 with a new key),
              as the upload preview and `bank import --dry-run` compute it: read the live bank, compare
   edit       importing that edited version (new revisions, cards of the major changes restarted)
 
@@ -135,7 +135,7 @@ def generate(n: int) -> str:
 
 
 def edited(text: str, n: int) -> str:
-    """Every 10th question reworded (minor) and every 20th given another answer (major: single choice)."""
+    """Every 10th question reworded (minor), and every 40th (a single-choice one) given another answer (major)."""
     out = text
     for i in range(0, n, 10):
         out = out.replace(f"Question {i}:", f"Question {i}, reworded:", 1)
