@@ -8,7 +8,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from quizapp.domain.banks import BankError, parse_bank
 from quizapp.extensions import db, passwords
@@ -366,3 +366,25 @@ def test_expired_uploads_are_forgotten_at_the_next_upload(app, make_user):
         new = import_operations.stage_import(db.session, user, "b.yaml", bank_yaml("b").encode(), later).token
         db.session.commit()
         assert db.session.scalars(select(StagedImport.token)).all() == [new] and old != new
+
+
+def test_the_preview_page_reads_the_learners_of_every_question_in_one_statement(app, teacher, make_bank, make_user):
+    make_bank(bank_yaml())
+    for name in ("ann", "bob", "cyd"):
+        _study(app, make_user(name), "q1", dt.datetime.now(dt.UTC) - dt.timedelta(hours=2))
+    token = staged_token(upload(teacher, EDITED))
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert teacher.get(f"/teach/imports/{token}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # BEGIN, the user, the staged upload, the learners of all its questions: however many questions change.
+    assert len(statements) <= 4, [s[:80] for s in statements]
+    assert sum("count(distinct(" in s.lower() for s in statements) == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from .. import jobs
@@ -75,7 +76,7 @@ def upload():
 @bp.get("/imports/<token>")
 def staged(token: str):
     """Preview an upload: every question with its answer, and what publishing it would change."""
-    found = import_operations.staged_for(db.session, acting_user().id, checked_token(token))
+    found = import_operations.staged_for(db.session, current_user.id, checked_token(token))
     if found.report is None:
         abort(404)
     show = request.args.get("show")
