@@ -3,6 +3,7 @@ uploads and background jobs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from enum import StrEnum
@@ -78,6 +79,15 @@ def learners_by_question(session: Session, slug: str) -> dict[str, int]:
 def staged_by_token(token: str) -> Select[tuple[StagedImport]]:
     """The staged upload this token names."""
     return select(StagedImport).where(StagedImport.token == token)
+
+
+def waiting_uploads(user_id: int, now: dt.datetime) -> Select[tuple[StagedImport]]:
+    """The uploads a teacher has checked but neither published nor discarded, newest first."""
+    return (
+        select(StagedImport)
+        .where(StagedImport.user_id == user_id, StagedImport.report.is_not(None), StagedImport.expires_at > now)
+        .order_by(StagedImport.created_at.desc(), StagedImport.id.desc())
+    )
 
 
 def job_by_id(job_id: int) -> Select[tuple[Job]]:

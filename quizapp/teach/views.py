@@ -29,8 +29,12 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}", re.ASCII)
 
 
 def manage_page(form: UploadForm, status: int = 200, **context) -> tuple[str, int]:
+    now = utcnow()
     rows = db.session.execute(bank_queries.bank_summaries()).all()
-    return render_template("teach/index.html", form=form, rows=rows, today=utcnow().date(), **context), status
+    waiting = db.session.scalars(import_queries.waiting_uploads(current_user.id, now)).all()
+    return render_template(
+        "teach/index.html", form=form, rows=rows, waiting=waiting, today=now.date(), **context
+    ), status
 
 
 def checked_token(token: str) -> str:
