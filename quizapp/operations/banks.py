@@ -14,8 +14,9 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..domain.banks import Bank as BankModel
-from ..domain.banks import bank_header, parse_bank, question_json
+from ..domain.banks import bank_header, question_json
 from ..domain.diff import is_major_change
+from ..domain.uploads import read_upload
 from ..models import Bank, BankVersion, Question, QuestionRevision
 from .cards import restart_memory, sync_cards
 from .search import update_index
@@ -79,7 +80,7 @@ def import_bank_source(
     if unchanged is not None:
         return ImportResult(unchanged.slug, ImportStatus.UNCHANGED, unchanged.version_number)
     if bank is None:
-        bank = parse_bank(source, source_name)
+        bank = read_upload(source_name, source).bank
     return import_bank(session, bank, source, source_name, now)
 
 
