@@ -1,4 +1,5 @@
-# Two commands: `make run` serves the app, `make test` runs every test. Both set themselves up.
+# Two commands: `make run` serves the app (with its background worker), `make test` runs every test. Both set
+# themselves up.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,10 +21,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
+# The background worker (large uploads) runs beside the web server and stops with it: on Ctrl+C, or when the
+# server exits for any other reason, the EXIT trap stops the worker (SIGTERM: it finishes the job under way).
 run: $(VENV)/.installed-run
 	$(BIN)/flask --app quizapp db upgrade
 	$(BIN)/flask --app quizapp bank import questions/
-	@echo "quizapp is running at http://$(HOST):$(PORT) (press Ctrl+C to stop)"
+	@echo "quizapp is running at http://$(HOST):$(PORT) with its background worker (press Ctrl+C to stop both)"
+	@$(BIN)/flask --app quizapp jobs run & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(BIN)/flask --app quizapp run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test

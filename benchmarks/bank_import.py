@@ -5,6 +5,9 @@ Generates a bank of N questions (default 10,000; every quiz type in turn), then 
   validate   quizapp.domain.banks.parse_bank             strict load + full validation
   import     operations.import_bank into a fresh SQLite database (after validation), committed
   reimport   the unchanged file again, as `flask bank import` does it (content hash, no parse)
+  diff       what an edited version would change (one question in 10 reworded, one in 40 with a new key),
+             as the upload preview and `bank import --dry-run` compute it: read the live bank, compare
+  edit       importing that edited version (new revisions, cards of the major changes restarted)
 
 Usage: python benchmarks/bank_import.py [--questions N] [--repeat R]
 """
@@ -26,9 +29,11 @@ from flask_migrate import upgrade
 
 from quizapp import create_app
 from quizapp.domain.banks import parse_bank
+from quizapp.domain.uploads import Upload
 from quizapp.extensions import db
 from quizapp.models import utcnow
 from quizapp.operations import find_unchanged_source, import_bank, source_hash
+from quizapp.queries.imports import compare
 
 TEMPLATES = [
     """  - id: q{i}
@@ -129,6 +134,21 @@ def generate(n: int) -> str:
     return head + "".join(TEMPLATES[i % len(TEMPLATES)].format(i=i) for i in range(n))
 
 
+def edited(text: str, n: int) -> str:
+    """Every 10th question reworded (minor), and every 40th (a single-choice one) given another answer (major)."""
+    out = text
+    for i in range(0, n, 10):
+        out = out.replace(f"Question {i}:", f"Question {i}, reworded:", 1)
+    for i in range(0, n, 20):
+        if i % len(TEMPLATES) == 0:  # single choice
+            start = out.index(f"  - id: q{i}\n")
+            block = out[start : out.index("explanation", start)]
+            flipped = block.replace("correct: true}", "}", 1)
+            flipped = flipped.replace('"Schwann cell",', '"Schwann cell", correct: true,')
+            out = out[:start] + flipped + out[start + len(block) :]
+    return out
+
+
 def best(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -169,16 +189,27 @@ def main() -> None:
                 db.session.rollback()
                 assert found is not None
                 fresh_import.reimport = time.perf_counter() - reimport_start
+                changed = edited(text, args.questions).encode()
+                upload = Upload("benchmark.yaml", changed, parse_bank(changed, "benchmark.yaml"))
+                diff_start = time.perf_counter()
+                diff = compare(db.session, upload)
+                fresh_import.diff = time.perf_counter() - diff_start
+                db.session.rollback()
+                assert diff.counts["major"] and diff.counts["minor"], diff.counts
+                edit_start = time.perf_counter()
+                import_bank(db.session, upload.bank, changed, "benchmark.yaml", utcnow())
+                db.session.commit()
+                fresh_import.edit = time.perf_counter() - edit_start
                 db.engine.dispose()
             return elapsed
 
-    imports = []
-    reimports = []
+    imports, reimports, diffs, edits = [], [], [], []
     for _ in range(args.repeat):
         imports.append(fresh_import())
         reimports.append(fresh_import.reimport)
-    db_import = min(imports)
-    reimport = min(reimports)
+        diffs.append(fresh_import.diff)
+        edits.append(fresh_import.edit)
+    db_import, reimport, diff, edit = min(imports), min(reimports), min(diffs), min(edits)
 
     print(f"bank: {args.questions:,} questions, {len(source) / 1e6:.1f} MB; best of {args.repeat}")
     print(f"{'step':<28}{'seconds':>9}{'x parse':>9}")
@@ -188,6 +219,8 @@ def main() -> None:
         ("import into SQLite", db_import),
         ("validate + import", validate + db_import),
         ("re-import unchanged", reimport),
+        ("diff an edited version", diff),
+        ("import the edited version", edit),
     ]
     for name, seconds in rows:
         print(f"{name:<28}{seconds:>9.3f}{seconds / parse:>9.2f}")

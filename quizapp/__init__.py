@@ -10,7 +10,7 @@ from typing import Any
 import click
 from flask import Flask, Response, current_app, request
 
-from . import access, cli, errors, logs, mail, models, rendering, routing, security
+from . import access, cli, errors, jobs, logs, mail, models, rendering, routing, security
 from .admin.views import bp as admin_bp
 from .auth.views import bp as auth_bp
 from .banks.views import bp as banks_bp
@@ -63,6 +63,15 @@ DEFAULTS: dict[str, Any] = {
     "LOG_FORMAT": None,  # "json" (one object per line, one line per request) or "text"; json outside development
     # Connections are checked before use and renewed hourly, so a restarted database costs no error page.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_recycle": 3600},
+    # Background jobs (quizapp.jobs): Redis when REDIS_URL is set, else SQLite (JOBS_SQLITE, by default
+    # instance/jobs.sqlite); JOBS_IMMEDIATE runs each job at once, in the process that queues it.
+    "REDIS_URL": None,
+    "JOBS_SQLITE": None,
+    "JOBS_IMMEDIATE": False,
+    # An upload is checked and published by the worker when its file is larger than IMPORT_JOB_BYTES or it
+    # has more than IMPORT_JOB_THRESHOLD questions.
+    "IMPORT_JOB_BYTES": 2 * 1024 * 1024,
+    "IMPORT_JOB_THRESHOLD": 2000,
 }
 PLACEHOLDER_KEYS = {"dev", "secret", "changeme", "change-me", "change_me", "development", "test", "key"}
 MIN_KEY_LENGTH = 24
@@ -148,6 +157,7 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     security.init_app(app)
     logs.init_app(app)
+    jobs.init_app(app)
 
     @app.before_request
     def _deferred_reads() -> None:

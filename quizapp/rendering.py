@@ -257,6 +257,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["alt_texts"] = alt_texts  # plain text that may quote a choice with a picture
     app.jinja_env.filters["type_label"] = question_types.label
     app.jinja_env.filters["cloze"] = cloze_html
+    app.jinja_env.filters["cloze_key"] = cloze_gaps
     app.jinja_env.filters["search_snippet"] = search_snippet
     app.jinja_env.filters["search_matches"] = search_matches
     app.jinja_env.filters["points"] = format_points

@@ -46,6 +46,7 @@ def make_app(database_url: str, tmp_path: Path, **extra) -> Flask:
         "SECRET_KEY": secrets.token_urlsafe(32),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "QUESTIONS_DIR": str(ROOT / "questions"),
+        "JOBS_IMMEDIATE": True,  # background jobs run at once, in the test's process
         **extra,
     }
     app = create_app(config)

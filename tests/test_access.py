@@ -106,6 +106,13 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("teach.forgotten", "GET"): per_object(staff(200), **taught_as(200)),
     ("teach.upload", "POST"): staff(422),
     ("teach.export", "GET"): per_object(staff(200), teacher=(200, 200, 404), admin=(200, 200, 404)),
+    # An upload waiting to be published, and a background job, are their owner's only. The rows run in this
+    # order: the preview, publishing it (which forgets it), then discarding it, which finds nothing left.
+    ("teach.staged", "GET"): per_object(staff(200), teacher=(200, 404, 404), admin=(200, 404, 404)),
+    ("teach.publish", "POST"): per_object(staff(200), teacher=(200, 404, 404), admin=(200, 404, 404)),
+    ("teach.discard", "POST"): per_object(staff(404)),
+    ("teach.job", "GET"): per_object(staff(200), teacher=(200, 404, 404), admin=(200, 404, 404)),
+    ("teach.job_status", "GET"): per_object(staff(200), teacher=(200, 404, 404), admin=(200, 404, 404)),
     ("admin.users", "GET"): admins(200),
     ("admin.user", "GET"): per_object(admins(200), admin=(200, 200, 404)),
     ("admin.set_role", "POST"): per_object(admins(422), admin=(422, 422, 404)),  # an empty form is invalid
@@ -191,6 +198,28 @@ ARGUMENTS = {
     "name": {"own": f"{PICTURE}.png", "other": f"{PICTURE}.png", "missing": f"{'0' * 64}.png"},
     "format_name": {"own": "apkg", "other": "moodle-xml", "missing": "gift"},
 }
+MISSING_TOKEN = "x" * 32  # well formed, names no upload
+
+
+def make_uploads(app: Flask, logins: tuple[str, ...]) -> dict[str, int | str]:
+    """For each of ``logins``, an upload waiting to be published (a bank of their own) and a finished job,
+    as ``{"staged:<login>": token, "job:<login>": id}``."""
+    from quizapp.domain.jobs import JobKind
+    from quizapp.models import utcnow
+    from quizapp.operations.imports import stage_import
+    from quizapp.operations.jobs import create_job, finish_job
+
+    found: dict[str, int | str] = {}
+    with app.app_context():
+        for login in logins:
+            user = db.session.scalars(select(User).where(User.username == login)).one()
+            source = bank_yaml(f"mine-{login.replace('_', '-')}").encode()
+            found[f"staged:{login}"] = stage_import(db.session, user, "mine.yaml", source, utcnow()).token
+            job = create_job(db.session, JobKind.STAGE_IMPORT, user, {"filename": "mine.yaml"}, 2, utcnow())
+            finish_job(db.session, job, {"filename": "mine.yaml"}, utcnow())
+            found[f"job:{login}"] = job.id
+        db.session.commit()
+    return found
 
 
 def make_attempts(app: Flask, logins: tuple[str, ...]) -> dict[str, int]:
@@ -286,6 +315,7 @@ def matrix_app(tmp_path: Path) -> Iterator[Flask]:
         db.session.commit()
     app.config["ATTEMPTS"] = make_attempts(app, (*MEMBERS, "learner_c"))
     app.config["CLASSES"] = make_classes(app)
+    app.config["UPLOADS"] = make_uploads(app, ("teacher", "admin", "learner_c"))
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -301,6 +331,7 @@ class Visitors:
             self.ids["decks"] = {u.username: d.id for d, u in db.session.execute(select(Deck, User).join(User))}
         self.ids |= app.config.get("ATTEMPTS", {})
         self.ids |= app.config.get("CLASSES", {})
+        self.ids |= app.config.get("ATTEMPTS", {}) | app.config.get("UPLOADS", {})
         self.cookies: dict[str, str] = {}
 
     def client(self, actor: str):
@@ -342,6 +373,10 @@ def url_for_object(app: Flask, endpoint: str, arguments: tuple[str, ...], obj: s
             values[name] = {"own": own, "other": other, "missing": 999_999}[obj]
         elif name == "assignment_id":  # "own": in the teacher's class; "other": in the admin's
             values[name] = ids.get(f"assignment:{obj}", 999_999) if obj != "missing" else 999_999
+        elif name in ("token", "job_id"):  # staff's own; "other" is learner_c's
+            kind, missing = ("staged", MISSING_TOKEN) if name == "token" else ("job", 999_999)
+            own = ids.get(f"{kind}:{actor}", missing)
+            values[name] = {"own": own, "other": ids.get(f"{kind}:learner_c", missing), "missing": missing}[obj]
         elif name == "attempt_id":
             own = ids.get(f"attempt:{actor}", ids.get("attempt:learner_a", 999_999))
             values[name] = {"own": own, "other": ids.get("attempt:learner_c", 999_999), "missing": 999_999}[obj]

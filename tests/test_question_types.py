@@ -18,7 +18,7 @@ from quizapp.domain.quizzes import graded_answer
 from .domain.test_quizzes import BANK, BLANK, RIGHT, Q
 from .test_quizzes import form_values
 
-QUIZ_MACROS = ("answer_fields", "prompt", "review", "preview")
+QUIZ_MACROS = ("answer_fields", "prompt", "review", "preview", "key")
 BY_TYPE = {q.type: q for q in BANK.questions}  # the all-types bank has a question of each type
 KEYS = {Q[key].type: key for key in RIGHT}
 TYPE_TEMPLATES = Path(__file__).resolve().parent.parent / "quizapp" / "templates" / "types"
@@ -31,7 +31,7 @@ def _module(app: Flask, name: str):
 @pytest.mark.parametrize("name", types.QUESTION_TYPES)
 def test_every_type_has_a_template_with_the_macros_pages_call(app, name):
     module = _module(app, name)
-    wanted = QUIZ_MACROS if types.get(name).quiz else ("preview",)
+    wanted = QUIZ_MACROS if types.get(name).quiz else ("preview", "key")
     for macro in wanted:
         assert callable(getattr(module, macro, None)), f"types/{name}.html has no macro {macro}"
     question = BY_TYPE[name]

@@ -13,7 +13,6 @@ from quizapp.domain.banks import BankError
 from quizapp.domain.refusals import Refused
 from quizapp.extensions import db
 from quizapp.models import Bank, BankVersion, Question
-from quizapp.operations import banks as bank_operations
 
 from .conftest import bank_yaml, csrf_token, log_in
 
@@ -26,8 +25,12 @@ def teacher(client, make_user):
 
 
 def upload(client, text: str | bytes, name: str = "demo.yaml"):
+    """Upload a bank and, when it is valid, publish its preview at once; the response shows the outcome."""
     data = text.encode() if isinstance(text, str) else text
-    return client.post("/teach/banks", data={"csrf_token": csrf_token(client), "bank": (io.BytesIO(data), name)})
+    staged = client.post("/teach/banks", data={"csrf_token": csrf_token(client), "bank": (io.BytesIO(data), name)})
+    if staged.status_code != 303:
+        return staged
+    return client.post(staged.headers["Location"] + "/publish", data={"csrf_token": csrf_token(client)})
 
 
 def counts(app) -> tuple[int, int, int]:
@@ -43,7 +46,7 @@ def test_upload_adds_then_versions_a_bank(app, teacher):
     again = upload(teacher, bank_yaml())
     assert "nothing changed" in again.text and "already at version 1" in again.text
     edited = upload(teacher, bank_yaml().replace("Second question?", "Second question, edited?"))
-    assert "new version imported" in edited.text and "0 added, 1 changed, 0 retired" in edited.text
+    assert "new version published" in edited.text and "0 added, 1 changed, 0 retired" in edited.text
     assert "<dt>Changed</dt><dd>q2</dd>" in edited.text
     assert counts(app) == (1, 2, 3)
 
@@ -119,22 +122,18 @@ def test_teachers_see_the_teaching_link_and_learners_do_not(client, make_user):
     assert "<h1>Teaching</h1>" in home and 'href="/teach/banks"' in home  # bank management is one click away
 
 
-def test_upload_and_cli_both_import_through_import_package(app, teacher, runner, tmp_path, monkeypatch):
-    calls = []
-    real = operations.import_package
-
-    def recording(session, package, now, parsed=None):
-        calls.append(package.source_name)
-        return real(session, package, now, parsed)
-
-    monkeypatch.setattr(operations, "import_package", recording)
-    monkeypatch.setattr(bank_operations, "import_package", recording)  # as import_bank_file calls it
-    assert upload(teacher, bank_yaml("first"), "first.yaml").status_code == 200
-    path = tmp_path / "second.yaml"
-    path.write_text(bank_yaml("second"))
-    result = runner.invoke(args=["bank", "import", str(path)])
-    assert result.exit_code == 0, result.output
-    assert calls == ["first.yaml", str(path)]
+def test_upload_and_cli_dry_run_see_the_same_changes(app, teacher, runner, tmp_path, make_bank):
+    make_bank(bank_yaml())
+    edited = bank_yaml().replace("Second question?", "Second question, edited?")
+    path = tmp_path / "demo.yaml"
+    path.write_text(edited)
+    dry = runner.invoke(args=["bank", "import", "--dry-run", str(path)])
+    assert dry.stdout.startswith("demo: version 1 → 2: 0 added, 0 retired, 1 changed (1 minor, 0 major)\n")
+    staged = teacher.post(
+        "/teach/banks", data={"csrf_token": csrf_token(teacher), "bank": (io.BytesIO(edited.encode()), "demo.yaml")}
+    )
+    preview = teacher.get(staged.headers["Location"]).text
+    assert "<dt>Changed</dt><dd>1: 0 major, 1 minor</dd>" in preview
 
 
 def test_import_bank_source_skips_known_bytes_and_refuses_a_bad_bank(app):

@@ -89,13 +89,23 @@ def test_markdown_keeps_what_authors_need():
 def test_a_bank_of_payloads_is_inert_on_every_page(app, client, make_user):
     make_user("teacher", role="teacher")
     log_in(client, "teacher")
-    response = client.post(
+    staged = client.post(
         "/teach/banks",
         data={"csrf_token": csrf_token(client), "bank": (io.BytesIO(xss_bank().encode()), "xss.yaml")},
     )
+    assert staged.status_code == 303, staged.text
+    preview = client.get(staged.headers["Location"] + "?show=all").text
+    response = client.post(staged.headers["Location"] + "/publish", data={"csrf_token": csrf_token(client)})
     assert response.status_code == 200, response.text
     assert "bank added" in response.text
+    edited = xss_bank().replace('"Plain"', '"Plain <script>alert(7)</script>"').replace("demo]", "demo, x]")
+    again = client.post(
+        "/teach/banks", data={"csrf_token": csrf_token(client), "bank": (io.BytesIO(edited.encode()), "xss.yaml")}
+    )
+    assert again.status_code == 303, again.text
     pages = {
+        "preview": preview,
+        "diff": client.get(again.headers["Location"]).text,
         "upload result": response.text,
         "manage banks": client.get("/teach/banks").text,
         "home": client.get("/").text,
@@ -105,6 +115,7 @@ def test_a_bank_of_payloads_is_inert_on_every_page(app, client, make_user):
     }
     for name, html in pages.items():
         assert executable_markup(html) == [], name
+    assert "&lt;script&gt;alert(7)&lt;/script&gt;" in pages["diff"]  # a changed field's words, as text
     bank_page = pages["bank"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in bank_page  # shown as text
     assert "&lt;script&gt;alert(100)&lt;/script&gt; Title" in bank_page

@@ -17,12 +17,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from .. import operations
 from ..domain import formats
 from ..domain.banks import Bank, BankError, Problem, json_schema, parse_package
+from ..domain.diff import BankDiff, Status
 from ..domain.media import StoredImage
 from ..domain.packages import BankPackage, package_hash, write_zip
+from ..domain.uploads import Upload
 from ..extensions import db
 from ..models import utcnow
+from ..operations.banks import IMPORT_STEPS
 from ..operations.search import rebuild_index
 from ..queries import banks as bank_queries
+from ..queries import imports as import_queries
 from .common import PACKAGE_SUFFIXES, CommandGroup, bank_files, database_message, read_bank_file, read_package, report
 
 bank_cli = CommandGroup(
@@ -167,9 +171,12 @@ def convert_command(file: str, output: str | None, conversion: ConvertOptions) -
 
 
 @bank_cli.command("import")
+@click.option(
+    "--dry-run", is_flag=True, help="Show what importing would change, and who has studied it; change nothing."
+)
 @click.argument("paths", nargs=-1, required=True)
 @conversion_options
-def import_command(paths: tuple[str, ...], conversion: ConvertOptions) -> None:
+def import_command(paths: tuple[str, ...], dry_run: bool, conversion: ConvertOptions) -> None:
     """Validate, then import banks (each in one transaction); unchanged banks are skipped. Files in other
     formats (GIFT, Moodle XML, Aiken, CSV, Anki…) are converted first."""
     files = bank_files(paths)
@@ -192,20 +199,13 @@ def import_command(paths: tuple[str, ...], conversion: ConvertOptions) -> None:
         report(problems)
         click.echo(f"Nothing imported: {len(problems)} problem(s) found.", err=True)
         sys.exit(1)
-    results = []
-    if not parsed:
+    if dry_run:
+        for path, package, bank, images in parsed:
+            _print_diff(import_queries.compare(db.session, Upload(path.name, b"", bank, (), package, images)))
+        db.session.rollback()
+        click.echo("Nothing was changed (--dry-run).")
         return
-    with click.progressbar(
-        parsed, label="Importing", file=sys.stderr, item_show_func=lambda item: item[0].name if item else None
-    ) as bar:
-        for path, package, bank, images in bar:
-            try:
-                results.append(operations.import_package(db.session, package, utcnow(), (bank, images)))
-                db.session.commit()
-            except SQLAlchemyError as exc:
-                db.session.rollback()
-                click.echo(f"{path}: Error: {database_message(exc)}", err=True)
-                sys.exit(1)
+    results = [_import_one(path, package, bank, images) for path, package, bank, images in parsed]
     for r in results:
         if r.unchanged:
             click.echo(f"{r.slug}: unchanged (version {r.version})")
@@ -214,6 +214,59 @@ def import_command(paths: tuple[str, ...], conversion: ConvertOptions) -> None:
             f", {len(r.restored)} restored" if r.restored else ""
         )
         click.echo(f"{r.slug}: {r.status} (version {r.version}): {detail}")
+        if r.major:
+            click.echo(f"  cards restarted (what is right changed): {', '.join(r.major)}")
+
+
+def _import_one(
+    path: Path, package: BankPackage, bank: Bank, images: dict[str, StoredImage]
+) -> operations.ImportResult:
+    """Import one bank in its own transaction, with a progress bar of the import's steps on stderr."""
+    label = f"Importing {path.name} ({len(bank.questions)} questions)"
+    with click.progressbar(
+        length=len(IMPORT_STEPS), label=label, file=sys.stderr, item_show_func=lambda step: step or None
+    ) as bar:
+
+        def progress(done: int, step: str) -> None:
+            bar.update(done - bar.pos, step)
+
+        try:
+            result = operations.import_package(db.session, package, utcnow(), (bank, images), progress)
+            db.session.commit()
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            click.echo(f"{path}: Error: {database_message(exc)}", err=True)
+            sys.exit(1)
+    return result
+
+
+def _print_diff(diff: BankDiff) -> None:
+    """What importing would do to one bank: counts, then each question added, retired or changed."""
+    c = diff.counts
+    was = f"version {diff.base_version} → {diff.base_version + 1}" if diff.base_version else "a new bank"
+    if diff.empty:
+        click.echo(f"{diff.slug}: no change to what learners see (version {diff.base_version})")
+        return
+    restored = f", {c['restored']} of them restored" if c["restored"] else ""
+    click.echo(
+        f"{diff.slug}: {was}: {c['added']} added, {c['retired']} retired, {c['changed'] + c['restored']} changed "
+        f"({c['minor']} minor, {c['major']} major){restored}"
+    )
+    for change in diff.header:
+        click.echo(f"  bank {change.label}: changed")
+    learners = import_queries.learners_by_question(db.session, diff.slug) if not diff.new_bank else {}
+    for q in diff.questions:
+        if q.status in (Status.UNCHANGED, Status.ADDED) and not q.fields:
+            if q.status == Status.ADDED:
+                click.echo(f"  added {q.key}")
+            continue
+        who = learners.get(q.key, 0)
+        studied = f"; {who} learner{'s' if who != 1 else ''} studied it"
+        if q.status == Status.RETIRED:
+            click.echo(f"  retired {q.key}{studied}")
+            continue
+        fields = ", ".join(f.label for f in q.fields)
+        click.echo(f"  {q.status} {q.key} ({q.severity}: {fields}){studied}")
 
 
 @bank_cli.command("list")

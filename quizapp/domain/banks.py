@@ -61,12 +61,14 @@ __all__ = [
     "Problem",
     "Question",
     "Quiz",
+    "bank_header",
     "bank_to_data",
     "dump_bank",
     "export_yaml",
     "json_schema",
     "parse_bank",
     "parse_package",
+    "question_from_data",
     "question_hash",
     "question_json",
     "question_problems",
@@ -129,6 +131,24 @@ class Bank(Model):
 
 _QUESTION = TypeAdapter(Question)
 _QUIZ = TypeAdapter(Quiz)
+
+
+def bank_header(bank: Bank) -> dict[str, Any]:
+    """A bank's own fields as plain data: what each version stores and what versions are compared by."""
+    return {
+        "title": bank.title,
+        "description": bank.description,
+        "language": bank.language,
+        "license": bank.license,
+        "authors": list(bank.authors),
+        "reviewed_on": bank.reviewed_on.isoformat(),
+        "tags": list(bank.tags),
+    }
+
+
+def question_from_data(data: Any) -> Any:
+    """A question from its stored data (validated again)."""
+    return _QUESTION.validate_python(data)
 
 
 def question_json(question: Any) -> str:

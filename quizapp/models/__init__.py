@@ -3,9 +3,9 @@
 ``base`` has the UTC timestamp column type and helpers; ``banks`` the question banks, their versions,
 questions and question revisions; ``accounts`` users, login throttling, registration limits and
 password-reset links; ``audit`` the log of privileged actions; ``cards`` flashcards, decks, card states,
-reviews and scheduler settings; ``quizzes`` attempts and answers; ``stats`` the summaries that statistics
-are read from; ``classes`` classes, their members, assignments and extensions; ``media`` the banks' images,
-stored once by content.
+reviews and scheduler settings; ``quizzes`` attempts and answers; ``imports`` uploads waiting to be
+published and background jobs; ``stats`` the summaries that statistics are read from; ``classes`` classes,
+their members, assignments and extensions; ``media`` the banks' images, stored once by content.
 """
 
 from .accounts import LoginFailure, PasswordResetLink, RegistrationAttempt, User
@@ -14,6 +14,7 @@ from .banks import Bank, BankVersion, Question, QuestionRevision
 from .base import UTCDateTime, new_session_token, utcnow
 from .cards import NEW, REVIEW_SOURCES, Card, CardState, CardTag, Deck, Review, SchedulerSettings
 from .classes import ASSIGNMENT_SOURCES, Assignment, Class, ClassMember, Extension
+from .imports import Job, StagedImport
 from .media import BankVersionMedia, MediaFile
 from .quizzes import ATTEMPT_MODES, ATTEMPT_SOURCES, ATTEMPT_STATUSES, Answer, Attempt
 from .stats import ActivityDay, ActivityTotal, AttemptPart
@@ -44,6 +45,7 @@ __all__ = [
     "ClassMember",
     "Deck",
     "Extension",
+    "Job",
     "LoginFailure",
     "MediaFile",
     "PasswordResetLink",
@@ -52,6 +54,7 @@ __all__ = [
     "RegistrationAttempt",
     "Review",
     "SchedulerSettings",
+    "StagedImport",
     "UTCDateTime",
     "User",
     "new_session_token",

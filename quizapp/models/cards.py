@@ -45,6 +45,9 @@ class Card(db.Model):
     gap: Mapped[int] = mapped_column(Integer, default=0)  # the cloze gap number (c1 → 1); 0 for a whole question
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When a major change to its question (a new key: see domain.diff) restarted every learner's memory of
+    # the card: their states were reset to new; reviews before this time stay in the log but no longer count.
+    memory_reset_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
 
     question: Mapped[Question] = relationship()
 

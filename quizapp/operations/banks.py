@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from ..domain import formats
 from ..domain.banks import Bank as BankModel
-from ..domain.banks import parse_bank, parse_package, question_json
+from ..domain.banks import bank_header, parse_package, question_json
+from ..domain.diff import is_major_change
 from ..domain.media import StoredImage
 from ..domain.packages import BankPackage, package_hash
+from ..domain.uploads import read_upload
 from ..models import Bank, BankVersion, Question, QuestionRevision
-from .cards import sync_cards
+from .cards import restart_memory, sync_cards
 from .media import store_media
 from .search import update_index
 
@@ -41,6 +43,7 @@ class ImportResult:
     changed: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    major: list[str] = field(default_factory=list)  # changed or restored so that what is right changed
 
     @property
     def created(self) -> bool:
@@ -81,8 +84,12 @@ def import_bank_source(
     if unchanged is not None:
         return ImportResult(unchanged.slug, ImportStatus.UNCHANGED, unchanged.version_number)
     if bank is None:
-        bank = parse_bank(source, source_name)
+        bank = read_upload(source_name, source).bank
     return import_bank(session, bank, source, source_name, now)
+
+
+IMPORT_STEPS = ("Comparing the questions", "Writing the questions", "Updating the search index", "Updating the cards")
+Progress = Callable[[int, str], None]  # (steps done, the step starting now) of IMPORT_STEPS
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,7 @@ def import_package(
     package: BankPackage,
     now: dt.datetime,
     parsed: tuple[BankModel, Mapping[str, StoredImage]] | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import a bank package (a YAML file, or a folder or zip with its images), as :func:`import_bank_source`
     does a YAML file: a package already imported is recognised by its hash; otherwise it is validated
@@ -124,7 +132,7 @@ def import_package(
     if unchanged is not None:
         return ImportResult(unchanged.slug, ImportStatus.UNCHANGED, unchanged.version_number)
     bank, images = parsed if parsed is not None else parse_package(package)
-    return import_bank(session, bank, b"", package.source_name, now, images=images, digest=digest)
+    return import_bank(session, bank, b"", package.source_name, now, progress, images=images, digest=digest)
 
 
 def import_bank(
@@ -133,26 +141,22 @@ def import_bank(
     source: bytes,
     source_name: str,
     now: dt.datetime,
+    progress: Progress | None = None,
     *,
     images: Mapping[str, StoredImage] | None = None,
     digest: str | None = None,
 ) -> ImportResult:
     """Add or update ``bank`` at ``now`` so its questions keep their identity; flush, don't commit.
 
-    ``images`` are the bank's stored images by the names its package gave them (the questions already
-    refer to them by hash); ``digest`` is the package's hash when the bank came from more than ``source``.
+    ``progress`` is told as each of :data:`IMPORT_STEPS` starts (a command line's progress bar). ``images``
+    are the bank's stored images by the names its package gave them (the questions already refer to them by
+    hash); ``digest`` is the package's hash when the bank came from more than ``source``.
     """
+    progress = progress or _quiet
+    progress(0, IMPORT_STEPS[0])
     _lock_bank(session, bank.id)
     digest = digest or source_hash(source)
-    header = {
-        "title": bank.title,
-        "description": bank.description,
-        "language": bank.language,
-        "license": bank.license,
-        "authors": list(bank.authors),
-        "reviewed_on": bank.reviewed_on.isoformat(),
-        "tags": list(bank.tags),
-    }
+    header = bank_header(bank)
     quizzes = [q.model_dump(mode="json") for q in bank.quizzes]
     datas = [question_json(q) for q in bank.questions]
     hashes = [hashlib.sha256(d.encode()).hexdigest() for d in datas]
@@ -254,6 +258,11 @@ def import_bank(
                     "data": data,
                 }
             )
+    changed_ids = [r["question_id"] for r in revisions]
+    previous: dict[int, str] = {}
+    for start in range(0, len(changed_ids), 500):
+        chunk = changed_ids[start : start + 500]
+        previous.update(session.execute(select(Question.id, Question.data).where(Question.id.in_(chunk))).all())
     keys = {q.id for q in bank.questions}
     for key, old in existing.items():
         if key not in keys and old.retired_at is None:
@@ -261,6 +270,7 @@ def import_bank(
             result.retired.append(key)
             unindexed.append(old.id)
 
+    progress(1, IMPORT_STEPS[1])
     if new_rows:
         ids = session.execute(
             insert(Question).returning(Question.id, Question.key, sort_by_parameter_order=True), new_rows
@@ -280,10 +290,35 @@ def import_bank(
         session.execute(update(Question), batch)
     if revisions:
         session.execute(insert(QuestionRevision), revisions)
+    progress(2, IMPORT_STEPS[2])
     update_index(session, unindexed, indexed)
     session.flush()
+    progress(3, IMPORT_STEPS[3])
     sync_cards(session, row.id, now)
+    major = _major_changes(session, previous, existing, bank.questions, datas)
+    result.major = [key for key, _qid in major]
+    restart_memory(session, [qid for _key, qid in major], now)
+    progress(len(IMPORT_STEPS), "")
     return result
+
+
+def _quiet(done: int, step: str) -> None:
+    """No one is watching."""
+
+
+def _major_changes(
+    session: Session, previous: dict[int, str], existing: dict, questions: list, datas: list[str]
+) -> list[tuple[str, int]]:
+    """(key, id) of each existing question whose new content changes what is right (see domain.diff);
+    ``previous`` is the stored data of the questions whose content changed, by id, as it was before."""
+    found = []
+    for question, data in zip(questions, datas, strict=True):
+        old = existing.get(question.id)
+        if old is None or old.id not in previous:
+            continue
+        if is_major_change(question.type, json.loads(previous[old.id]), json.loads(data)):
+            found.append((question.id, old.id))
+    return found
 
 
 def _header_columns(header: dict) -> dict:

@@ -106,6 +106,23 @@ def sync_cards(session: Session, bank_id: int, now: dt.datetime) -> None:
     session.flush()
 
 
+def restart_memory(session: Session, question_ids: Sequence[int], now: dt.datetime) -> int:
+    """Restart every learner's memory of these questions' cards: their questions changed what is right, so
+    what they remembered no longer holds. Each card state is removed (the card is new again) and the card
+    records when; the reviews stay in the log, but rebuilding a state replays only those since. Returns the
+    card states removed."""
+    if not question_ids:
+        return 0
+    removed = 0
+    ids = sorted(question_ids)
+    for start in range(0, len(ids), 500):
+        cards = select(Card.id).where(Card.question_id.in_(ids[start : start + 500]))
+        session.execute(update(Card).where(Card.id.in_(cards)).values(memory_reset_at=now))
+        removed += session.execute(delete(CardState).where(CardState.card_id.in_(cards))).rowcount or 0
+    session.flush()
+    return removed
+
+
 # --- decks -----------------------------------------------------------------------------------------------
 
 
@@ -283,6 +300,9 @@ def undo(session: Session, user: User, review: Review) -> Card:
     ).first()
     if latest != review.id:
         raise NotUndoable("This card has been graded again since, so that grade can no longer be undone.")
+    restarted = session.scalar(select(Card.memory_reset_at).where(Card.id == review.card_id))
+    if restarted is not None and review.reviewed_at < restarted:
+        raise NotUndoable("This card's question has changed what is right since, so the card starts afresh.")
     state = session.scalars(
         select(CardState).where(CardState.user_id == user.id, CardState.card_id == review.card_id).with_for_update()
     ).first()
@@ -421,9 +441,17 @@ def rebuild_states(session: Session, user: User, card_ids: set[int] | None = Non
             select(CardState).where(CardState.user_id == user.id, CardState.card_id.in_(sorted(by_card)))
         )
     }
+    restarts = dict(
+        session.execute(
+            select(Card.id, Card.memory_reset_at).where(Card.id.in_(sorted(by_card)), Card.memory_reset_at.is_not(None))
+        ).all()
+    )
     for card_id, reviews in by_card.items():
         card: fsrs.Card | None = None
+        restart = restarts.get(card_id)
         for review in reviews:
+            if restart is not None and card is not None and review.reviewed_at >= restart > card.last_review:
+                card = None  # the card's question changed what is right here: its memory starts afresh
             before = card if card is not None else scheduling.new_card(card_id, review.reviewed_at)
             after, _ = scheduling.review(scheduler, before, fsrs.Rating(review.rating), review.reviewed_at)
             review.state_before = NEW if card is None else card.state.value
@@ -432,6 +460,10 @@ def rebuild_states(session: Session, user: User, card_ids: set[int] | None = Non
             review.after = _snapshot(after)
             card = after
         state = states.get(card_id)
+        if restart is not None and card is not None and card.last_review < restart:
+            if state is not None:  # every review came before the restart: the card is new
+                session.delete(state)
+            continue
         if state is None:
             state = CardState(user_id=user.id, card_id=card_id, version=0)
             session.add(state)

@@ -23,7 +23,8 @@ class UploadForm(FlaskForm):
         description="A question bank in YAML (format 1) or a .zip of a bank folder (bank.yaml and its pictures in"
         " media/), or questions in GIFT (.gift, .txt), Moodle XML (.xml), Aiken (.txt), CSV (.csv: front, back,"
         " tags) or an Anki deck (.apkg), converted first. A bank with a new id is added; one with an existing id"
-        " becomes that bank's next version, and its questions keep their history.",
+        " becomes that bank's next version, and its questions keep their history. It is checked, then previewed"
+        " with what it would change; nothing changes until you publish it.",
     )
     source_format = SelectField(
         "Format",

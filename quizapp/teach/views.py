@@ -1,25 +1,28 @@
-"""Teachers' pages: their home, the banks with their versions (uploading a bank in any format the app reads,
-downloading one in any format it writes), item analysis of a bank, a bank's quiz or an assignment, and what
-a class has forgotten."""
+"""Teachers' pages: their home, the banks with their versions (uploading a bank in any format the app reads —
+checked, previewed, then published or discarded — and downloading one in any format it writes), the progress
+of long work, item analysis of a bank, a bank's quiz or an assignment, and what a class has forgotten."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+import re
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
-from .. import operations
-from ..access import require_role
-from ..banks.views import QUESTIONS_PER_PAGE
+from .. import jobs
+from ..access import acting_user, owned_or_404, require_role
+from ..banks.views import QUESTIONS_PER_PAGE, page_number
 from ..domain import formats
 from ..domain.accounts import STAFF
 from ..domain.banks import BankError
-from ..domain.refusals import Refused
 from ..extensions import db
-from ..models import utcnow
+from ..models import Job, utcnow
+from ..operations import imports as import_operations
 from ..queries import banks as bank_queries
 from ..queries import cards as card_queries
 from ..queries import classes as class_queries
+from ..queries import imports as import_queries
 from ..queries import itemanalysis as analysis_queries
 from ..queries import teaching as teaching_queries
 from . import panels
@@ -30,13 +33,30 @@ require_role(bp, *STAFF)
 CLASS_LINKS = (("classes.show", "The class"), ("classes.results", "Results"))  # (endpoint taking class_id, text)
 
 
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}", re.ASCII)
+
+
 def manage_page(form: UploadForm, status: int = 200, **context) -> tuple[str, int]:
+    now = utcnow()
     rows = db.session.execute(bank_queries.bank_summaries()).all()
+    waiting = db.session.scalars(import_queries.waiting_uploads(current_user.id, now)).all()
     downloads = formats.writable()
     page = render_template(
-        "teach/banks.html", form=form, rows=rows, downloads=downloads, today=utcnow().date(), **context
+        "teach/banks.html", form=form, rows=rows, waiting=waiting, downloads=downloads, today=now.date(), **context
     )
     return page, status
+
+
+def checked_token(token: str) -> str:
+    """A staged upload's token as URLs carry it; anything else is a page not found."""
+    if not TOKEN_RE.fullmatch(token):
+        abort(404)
+    return token
+
+
+def large(staged) -> bool:
+    config = current_app.config
+    return import_operations.runs_as_job(staged, config["IMPORT_JOB_BYTES"], config["IMPORT_JOB_THRESHOLD"])
 
 
 @bp.get("/")
@@ -60,23 +80,77 @@ def banks():
 
 @bp.post("/banks")
 def upload():
-    """Convert (if need be), validate and import an uploaded bank in one transaction; show every problem, or
-    what changed and what the conversion left out."""
+    """Check an uploaded bank (converting it first if it is in another format) and keep it for its preview (a
+    large file is checked by the worker)."""
     form = UploadForm()
     if not form.validate_on_submit():
         return manage_page(form, 422)
+    source = form.bank.data.read()
     name = secure_filename(form.bank.data.filename or "") or "upload.yaml"
+    source_format = form.source_format.data or None
+    if len(source) > current_app.config["IMPORT_JOB_BYTES"]:
+        job_id = import_operations.queue_stage(db.session, acting_user(), name, source, utcnow(), source_format).id
+        db.session.commit()
+        jobs.enqueue(job_id)
+        return redirect(url_for("teach.job", job_id=job_id), 303)
     try:
-        done = operations.import_bank_file(
-            db.session, name, form.bank.data.read(), utcnow(), form.source_format.data or None
-        )
-    except Refused as refused:
-        if not isinstance(refused, BankError):
-            raise
+        staged = import_operations.stage_import(db.session, acting_user(), name, source, utcnow(), source_format)
+    except BankError as refused:
         db.session.rollback()
         return manage_page(UploadForm(formdata=None), 422, problems=refused.problems, filename=name)
+    token = staged.token
     db.session.commit()
-    return manage_page(UploadForm(formdata=None), result=done.result, imported=done, filename=name)
+    return redirect(url_for("teach.staged", token=token), 303)
+
+
+@bp.get("/imports/<token>")
+def staged(token: str):
+    """Preview an upload: every question with its answer, and what publishing it would change."""
+    found = import_operations.staged_for(db.session, current_user.id, checked_token(token))
+    if found.report is None:
+        abort(404)
+    show = request.args.get("show")
+    if show is not None and show not in import_queries.Show.__members__.values():
+        abort(404)
+    shown = import_queries.Show(show) if show else None
+    preview = import_queries.preview(db.session, found, shown, page_number(), QUESTIONS_PER_PAGE) or abort(404)
+    return render_template("teach/preview.html", staged=found, preview=preview, now=utcnow())
+
+
+@bp.post("/imports/<token>/publish")
+def publish(token: str):
+    """Publish a previewed upload (a large one by the worker); a stale preview is refused (409)."""
+    user, now = acting_user(), utcnow()
+    found = import_operations.staged_for(db.session, user.id, checked_token(token))
+    if large(found):
+        job_id = import_operations.queue_publish(db.session, user, token, now).id
+        db.session.commit()
+        jobs.enqueue(job_id)
+        return redirect(url_for("teach.job", job_id=job_id), 303)
+    result = import_operations.publish_staged(db.session, user.id, token, now)
+    db.session.commit()
+    return manage_page(UploadForm(formdata=None), result=result, filename=found.filename)
+
+
+@bp.post("/imports/<token>/discard")
+def discard(token: str):
+    """Forget an upload without publishing it."""
+    name = import_operations.discard_staged(db.session, acting_user().id, checked_token(token))
+    db.session.commit()
+    return manage_page(UploadForm(formdata=None), discarded=name)
+
+
+@bp.get("/jobs/<int(min=1, max=2147483647):job_id>")
+def job(job_id: int):
+    """A background job's progress, then its outcome: it refreshes itself, with or without JavaScript."""
+    return render_template("teach/job.html", job=owned_or_404(Job, job_id))
+
+
+@bp.get("/jobs/<int(min=1, max=2147483647):job_id>.json")
+def job_status(job_id: int):
+    """A background job's progress, for the page's script."""
+    found = owned_or_404(Job, job_id)
+    return {"status": found.status, "progress": found.progress, "total": found.total, "step": found.step}
 
 
 @bp.get("/banks/<slug>/export", defaults={"format_name": "yaml"})

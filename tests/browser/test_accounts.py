@@ -162,13 +162,15 @@ def test_teacher_uploads_a_bank(page, live_server, live_app, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text((DATA / "banks" / "all-types.yaml").read_text().replace("type: single", "type: essay"))
     page.get_by_label("Bank file").set_input_files(str(bad))
-    page.get_by_role("button", name="Check and import").click()
+    page.get_by_role("button", name="Check and preview").click()
     expect(page.get_by_role("alert")).to_contain_text("bad.yaml was not imported: 1 problem")
     expect(page.get_by_role("alert")).to_contain_text("unknown question type 'essay'")
     assert_accessible(page)
     page.get_by_label("Bank file").set_input_files(str(DATA / "banks" / "all-types.yaml"))
-    page.get_by_role("button", name="Check and import").click()
-    expect(page.locator(".notice")).to_contain_text("nothing changed")
+    page.get_by_role("button", name="Check and preview").click()
+    expect(page.locator(".publish-actions").first).to_contain_text("Nothing to publish")
+    page.get_by_role("button", name="Discard").first.click()
+    expect(page.locator(".notice")).to_contain_text("all-types.yaml: discarded")
 
 
 def test_admin_pages(page, live_server, live_app):

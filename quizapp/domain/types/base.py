@@ -394,6 +394,17 @@ class QuestionType:
         the form it is compared in; empty when nothing was chosen or the type has nothing to count."""
         return ()
 
+    # --- changes between versions ---
+
+    major_fields: ClassVar[frozenset[str]] = frozenset()  # the fields that hold what is right
+
+    def is_major(self, path: tuple[Any, ...], old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+        """Whether a change at ``path`` in the stored data (``("answer",)``, ``("choices", "b", "text")``)
+        changes what is right: the key, choices, tolerance, gaps, pairs or order. ``old`` and ``new`` are the
+        question's stored data before and after. Wording, feedback, explanations, references and tags are
+        minor: learners' memory of the question still holds."""
+        return bool(path) and path[0] in self.major_fields
+
     # --- flashcards ---
 
     def card_gaps(self, data: Mapping[str, Any]) -> list[int]:
@@ -548,3 +559,10 @@ def choice_id(index: int) -> str:
     """``a``…``z``, then ``aa``, ``ab``…: choice ids for formats that have none."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]
+
+    def is_major(self, path: tuple[Any, ...], old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+        """A choice added, removed, reworded or made right or wrong is major; its feedback, and the order
+        the choices are listed in (``("choices",)``), are not."""
+        if path and path[0] == "choices":
+            return len(path) >= 2 and path[-1] != "feedback"
+        return super().is_major(path, old, new)

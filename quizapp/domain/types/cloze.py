@@ -120,6 +120,11 @@ def cloze_gaps(text: str) -> list[tuple[int, list[str], str | None]]:
     return gaps
 
 
+def _keys(prompt: str) -> list[tuple[int, list[str]]]:
+    """What is right in a cloze prompt: each gap's number and accepted answers, in order."""
+    return [(number, answers) for number, answers, _hint in cloze_gaps(prompt)]
+
+
 def _card(prompt: str, gap: int) -> tuple[str, str]:
     """Front (this gap hidden, showing its hint if it has one; the others filled in) and back (in bold)."""
 
@@ -144,6 +149,14 @@ class Cloze(QuestionType):
     order = 60
     model = ClozeQuestion
     response = ClozeResponse
+    major_fields = frozenset({"strict"})
+
+    def is_major(self, path: tuple[Any, ...], old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+        """The gaps live in the prompt: rewording around them is minor, a gap added, removed, renumbered or
+        given other answers is major (a hint is wording)."""
+        if path == ("prompt",):
+            return _keys(old.get("prompt", "")) != _keys(new.get("prompt", ""))
+        return super().is_major(path, old, new)
 
     def problems(self, question: ClozeQuestion) -> Problems:
         gaps = cloze_gaps(question.prompt)

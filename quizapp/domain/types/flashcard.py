@@ -21,6 +21,7 @@ class FlashcardType(QuestionType):
     label = "flashcard"
     order = 90
     model = Flashcard
+    major_fields = frozenset({"back"})  # the back is the answer
 
     def correct_answer(self, question: Flashcard) -> str:
         return question.back

@@ -65,6 +65,7 @@ class Matching(QuestionType):
     order = 70
     model = MatchingQuestion
     response = MatchingResponse
+    major_fields = frozenset({"pairs", "distractors"})
 
     def problems(self, question: MatchingQuestion) -> Problems:
         lefts = Counter(p.left.strip() for p in question.pairs)

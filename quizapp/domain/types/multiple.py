@@ -57,6 +57,7 @@ class Multiple(ChoiceType):
     order = 20
     model = MultipleQuestion
     response = MultipleResponse
+    major_fields = frozenset({"scoring"})
 
     def problems(self, question: MultipleQuestion) -> Problems:
         none = not any(c.correct for c in question.choices)

@@ -105,6 +105,7 @@ class Numeric(QuestionType):
     order = 50
     model = NumericQuestion
     response = NumericResponse
+    major_fields = frozenset({"answer", "tolerance", "unit"})
 
     def problems(self, question: NumericQuestion) -> Problems:
         if question.tolerance < 0:

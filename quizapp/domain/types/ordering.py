@@ -58,6 +58,7 @@ class Ordering(QuestionType):
     order = 80
     model = OrderingQuestion
     response = OrderingResponse
+    major_fields = frozenset({"items"})  # their order is the key
 
     def problems(self, question: OrderingQuestion) -> Problems:
         for text, n in Counter(i.strip() for i in question.items).items():

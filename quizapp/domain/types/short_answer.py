@@ -49,6 +49,7 @@ class ShortAnswer(QuestionType):
     order = 40
     model = ShortAnswerQuestion
     response = ShortAnswerResponse
+    major_fields = frozenset({"answers", "strict"})
 
     def problems(self, question: ShortAnswerQuestion) -> Problems:
         for k, answer in enumerate(question.answers):

@@ -50,6 +50,7 @@ class TrueFalse(QuestionType):
     order = 30
     model = TrueFalseQuestion
     response = TrueFalseResponse
+    major_fields = frozenset({"answer"})  # feedback on each answer is minor
 
     def parse(self, question: TrueFalseQuestion, form: Form) -> TrueFalseResponse:
         picked = picked_ids(form)
