@@ -393,7 +393,7 @@ def test_the_preview_page_reads_the_learners_of_every_question_in_one_statement(
 def test_the_manage_page_lists_the_uploads_waiting_to_be_published(app, teacher, make_bank):
     make_bank(bank_yaml())
     token = staged_token(upload(teacher, EDITED, "v2.yaml"))
-    html = teacher.get("/teach/").text
+    html = teacher.get("/teach/banks").text
     assert f'<a href="/teach/imports/{token}">v2.yaml</a> → <code>demo</code>' in html
     teacher.post(f"/teach/imports/{token}/discard", data={"csrf_token": csrf_token(teacher)})
-    assert "waiting to be published" not in teacher.get("/teach/").text
+    assert "waiting to be published" not in teacher.get("/teach/banks").text

@@ -95,7 +95,7 @@ def test_a_file_over_the_size_limit_is_a_413_and_stores_nothing(app, teacher):
 
 
 def test_the_upload_form_offers_the_formats(teacher):
-    html = teacher.get("/teach/").text
+    html = teacher.get("/teach/banks").text
     assert 'accept=".yaml,.yml,.gift,.txt,.csv"' in html
     assert '<option selected value="">From the file name</option>' in html
     assert '<option value="aiken">Aiken</option>' in html
@@ -103,7 +103,7 @@ def test_the_upload_form_offers_the_formats(teacher):
 
 def test_downloads_in_every_format_from_the_teachers_page(app, teacher, make_bank):
     make_bank((DATA / "banks" / "all-types.yaml").read_text())
-    html = teacher.get("/teach/").text
+    html = teacher.get("/teach/banks").text
     assert 'href="/teach/banks/all-types/export"' in html  # YAML keeps its address
     for name in ("gift", "aiken", "csv"):
         assert f'href="/teach/banks/all-types/export/{name}"' in html

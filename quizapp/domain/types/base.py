@@ -490,6 +490,13 @@ class ChoiceType(QuestionType):
     def response_options(self, question: Any) -> tuple[tuple[str, str, bool], ...]:
         return tuple((c.id, c.text, c.correct) for c in question.choices)
 
+    def is_major(self, path: tuple[Any, ...], old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+        """A choice added, removed, reworded or made right or wrong is major; its feedback, and the order
+        the choices are listed in (``("choices",)``), are not."""
+        if path and path[0] == "choices":
+            return len(path) >= 2 and path[-1] != "feedback"
+        return super().is_major(path, old, new)
+
 
 # --- Moodle XML helpers --------------------------------------------------------------------------------
 
@@ -559,10 +566,3 @@ def choice_id(index: int) -> str:
     """``a``…``z``, then ``aa``, ``ab``…: choice ids for formats that have none."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]
-
-    def is_major(self, path: tuple[Any, ...], old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
-        """A choice added, removed, reworded or made right or wrong is major; its feedback, and the order
-        the choices are listed in (``("choices",)``), are not."""
-        if path and path[0] == "choices":
-            return len(path) >= 2 and path[-1] != "feedback"
-        return super().is_major(path, old, new)
