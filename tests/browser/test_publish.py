@@ -74,7 +74,7 @@ def teacher_with_a_bank(page: Page, live_server, live_app, tmp_path: Path) -> st
     n = next(_numbers)
     name, bank = f"publisher{n}{'js' if page.js else 'nojs'}", f"pub{n}{'js' if page.js else 'nojs'}"  # type: ignore[attr-defined]
     make_user(live_app, name, role="teacher")
-    page.goto(live_server.url + "/teach/")
+    page.goto(live_server.url + "/teach/banks")
     fill_login(page, name)
     upload(page, tmp_path, bank_yaml(bank), f"{bank}.yaml")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Preview of {bank}.yaml")
