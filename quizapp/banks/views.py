@@ -24,7 +24,7 @@ QUESTIONS_PER_PAGE = 20
 RESULTS_PER_PAGE = 20
 # A bank without quizzes of its own offers a practice quiz built from it.
 # Staff see download links for every format the app writes (downloads hold the answers: staff only).
-BANK_PAGE = {"quick_quiz": {"count": 10, "mode": AttemptMode.PRACTICE.value}, "downloads": formats.writable()}
+BANK_PAGE = {"quick_quiz": {"count": 10, "mode": AttemptMode.PRACTICE.value}, "downloads": formats.downloads()}
 SEARCH_PAGE = {"bank_page_size": QUESTIONS_PER_PAGE, "max_words": MAX_QUERY_WORDS}
 PAGE_RE = re.compile(r"[1-9][0-9]{0,5}", re.ASCII)
 

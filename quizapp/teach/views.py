@@ -40,7 +40,7 @@ def manage_page(form: UploadForm, status: int = 200, **context) -> tuple[str, in
     now = utcnow()
     rows = db.session.execute(bank_queries.bank_summaries()).all()
     waiting = db.session.scalars(import_queries.waiting_uploads(current_user.id, now)).all()
-    downloads = formats.writable()
+    downloads = formats.downloads()
     page = render_template(
         "teach/banks.html", form=form, rows=rows, waiting=waiting, downloads=downloads, today=now.date(), **context
     )
