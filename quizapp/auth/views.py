@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 
 from .. import operations
 from ..access import acting_user, known_device_of, login_required, next_from_request, owned_or_404, remember_device
-from ..extensions import db, passwords, throttle_policy
+from ..extensions import db, limit_counters, passwords, throttle_policy
 from ..models import User, utcnow
 from ..queries import accounts as account_queries
 from .forms import ChangePasswordForm, DeleteAccountForm, LoginForm, RegisterForm
@@ -38,8 +38,9 @@ def refused(form: FlaskForm, error: operations.Refused, template: str, **context
 
 
 def checks() -> dict:
-    """What an operation that checks a password needs: the app's hasher and throttling policy, and the time."""
-    return {"passwords": passwords(), "policy": throttle_policy(), "now": utcnow()}
+    """What an operation that checks a password needs: the app's hasher, throttling policy and the store its
+    limits are counted in, and the time."""
+    return {"passwords": passwords(), "policy": throttle_policy(), "counters": limit_counters(), "now": utcnow()}
 
 
 def form_page(template: str, form: FlaskForm, **context) -> tuple[str, int]:
