@@ -226,6 +226,23 @@ def redis_config(redis_url: str) -> Iterator[dict[str, str]]:
     client.close()
 
 
+@pytest.fixture(params=["database", "redis"])
+def limits_store(request) -> dict[str, str]:
+    """The settings of each store the app can count its limits in: the database (none), then Redis."""
+    return request.getfixturevalue("redis_config") if request.param == "redis" else {}
+
+
+def redis_limit_keys(store: dict[str, str]) -> list[str]:
+    """The limit keys the app keeps in Redis under ``store``'s prefix (none for the database store)."""
+    if not store:
+        return []
+    client = redis.Redis.from_url(store["REDIS_URL"])
+    try:
+        return [key.decode() for key in client.scan_iter(f"{store['REDIS_KEY_PREFIX']}:limits:*")]
+    finally:
+        client.close()
+
+
 @pytest.fixture
 def pg_app(postgres_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The app on PostgreSQL, by configuration only, with empty tables; its connections closed after."""
