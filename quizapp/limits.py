@@ -141,8 +141,7 @@ class Failover:
 
     def forget(self, session: Session, scopes_and_keys: Sequence[tuple[str, str]]) -> None:
         self.secondary.forget(session, scopes_and_keys)
-        if self.using_redis:
-            self._in(self.primary, "forget", session, scopes_and_keys)
+        self._in(self.primary, "forget", session, scopes_and_keys)  # tried even while Redis seems down
 
     def state(self) -> str:
         """A line for the readiness page: where limits are counted now (asks Redis, never raises)."""

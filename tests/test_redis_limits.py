@@ -15,15 +15,16 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp.extensions import db, passwords
 from quizapp.limits import Failover, RedisCounters, counters_for
-from quizapp.models import LoginFailure, utcnow
+from quizapp.models import LoginFailure, RegistrationAttempt, utcnow
 from quizapp.operations import ThrottlePolicy, create_user
 from quizapp.operations.limits import DATABASE_COUNTERS, Limit, LimitReached
 
-from .conftest import PASSWORD, log_in, make_app
+from .conftest import PASSWORD, csrf_token, log_in, make_app
+from .test_auth import register
 from .test_gunicorn_throttle import free_port
 
 WINDOW = dt.timedelta(minutes=15)
@@ -154,6 +155,16 @@ def test_an_unreachable_redis_leaves_the_counting_to_the_database(tmp_path, make
     assert len(warnings) == 1 and "is not answering" in warnings[0]  # once a minute, not once a request
     ready = client.get("/readyz")
     assert ready.status_code == 200 and "Redis at 127.0.0.1" in ready.text and "not answering" in ready.text
+    # Registrations are limited all the same.
+    app.extensions["quizapp.throttle"] = ThrottlePolicy(registrations_per_address=1)
+    newcomer = app.test_client()
+    newcomer.environ_base["REMOTE_ADDR"] = "192.0.2.44"
+    assert register(newcomer, "first@example.org").status_code == 302
+    newcomer.post("/logout", data={"csrf_token": csrf_token(newcomer)})
+    refused = register(newcomer, "second@example.org")
+    assert refused.status_code == 429 and "from your network" in refused.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RegistrationAttempt)) == 1
 
 
 def test_redis_restarting_costs_no_error_and_is_used_again_by_itself(tmp_path, own_redis, make_user_at, limits_log):

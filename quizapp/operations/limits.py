@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
@@ -61,7 +61,6 @@ class Hold:
     limits: tuple[Limit, ...]
     now: dt.datetime
     token: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 class Counters(Protocol):
