@@ -318,3 +318,39 @@ def test_old_registrations_stop_counting(app, client):
     assert register(client, "two@example.org").status_code == 429
     age_failures(app, 3601)
     assert register(client, "two@example.org").status_code == 302
+
+
+# --- the same rules in either store -----------------------------------------------------------------------
+
+
+def test_the_right_password_of_a_disabled_account_counts_as_a_failure(app, client, make_user, policy):
+    make_user()
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        user.disabled_at = user.created_at
+        db.session.commit()
+    assert log_in(client, "learner@example.org").status_code == 422
+    assert log_in(client, "learner@example.org", "wrong password").status_code == 422
+    assert +counted(app) == Counter(pair=2, account=2, address=2)
+
+
+def test_deleting_an_account_forgets_its_failures(app, client, make_user, policy):
+    make_user()
+    log_in(client, "learner@example.org")
+    for _ in range(2):
+        fields = {"new_password": "a new phrase!", "confirm": "a new phrase!"}
+        assert post_form(client, "/account/password", current_password="not it", **fields).status_code == 422
+    assert counted(app)["account"] == 2
+    assert post_form(client, "/account/delete", password=PASSWORD).status_code == 302
+    assert counted(app)["account"] == 0  # a later account given the same id starts with none
+
+
+def test_a_right_current_password_is_not_counted(app, client, make_user, policy):
+    policy(per_account=1)
+    make_user()
+    log_in(client, "learner@example.org")
+    # Each check succeeds and gives its slot back, so a limit of one allows any number of them.
+    for current, new in ((PASSWORD, "a new phrase!"), ("a new phrase!", "another phrase!")):
+        changed = post_form(client, "/account/password", current_password=current, new_password=new, confirm=new)
+        assert changed.status_code == 302
+    assert +counted(app) == Counter()
