@@ -20,6 +20,7 @@ from .database import configure_engine, read_only_transactions, reset_transactio
 from .domain.accounts import HashParameters, Passwords, ThrottlePolicy, reset_policy_from_config
 from .extensions import csrf, db, login_manager, migrate
 from .home.views import bp as home_bp
+from .limits import counters_for
 from .media.views import bp as media_bp
 from .ops.views import bp as ops_bp
 from .quiz.views import bp as quiz_bp
@@ -60,12 +61,15 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_TIMEOUT": 10,
     "HSTS_SECONDS": 365 * 24 * 60 * 60,
     "PERMANENT_SESSION_LIFETIME": 14 * 24 * 60 * 60,  # a session cookie is refused after this many seconds
+    # Redis (a redis:// URL): where login throttling and registration limits are counted when set (the
+    # database otherwise, and while Redis does not answer); keys start with REDIS_KEY_PREFIX.
+    "REDIS_URL": None,
+    "REDIS_KEY_PREFIX": "quizapp",
     "LOG_FORMAT": None,  # "json" (one object per line, one line per request) or "text"; json outside development
     # Connections are checked before use and renewed hourly, so a restarted database costs no error page.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_recycle": 3600},
     # Background jobs (quizapp.jobs): Redis when REDIS_URL is set, else SQLite (JOBS_SQLITE, by default
     # instance/jobs.sqlite); JOBS_IMMEDIATE runs each job at once, in the process that queues it.
-    "REDIS_URL": None,
     "JOBS_SQLITE": None,
     "JOBS_IMMEDIATE": False,
     # An upload is checked and published by the worker when its file is larger than IMPORT_JOB_BYTES or it
@@ -155,6 +159,7 @@ def register_extensions(app: Flask) -> None:
     app.extensions["quizapp.throttle"] = ThrottlePolicy.from_config(app.config)
     app.extensions["quizapp.reset_throttle"] = reset_policy_from_config(app.config)
     mail.init_app(app)
+    app.extensions["quizapp.limits"] = counters_for(app.config)
     security.init_app(app)
     logs.init_app(app)
     jobs.init_app(app)

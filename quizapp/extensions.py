@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import current_app
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -11,6 +13,9 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from .domain.accounts import Passwords, ThrottlePolicy
+
+if TYPE_CHECKING:  # the operations import the models, which import db from here
+    from .operations.limits import Counters
 
 # Named constraints so Alembic can alter them, including SQLite's batch (copy-and-move) migrations.
 NAMING_CONVENTION = {
@@ -45,3 +50,8 @@ def throttle_policy() -> ThrottlePolicy:
 def reset_policy() -> ThrottlePolicy:
     """The current app's limits on password-reset emails asked for."""
     return current_app.extensions["quizapp.reset_throttle"]
+
+
+def limit_counters() -> Counters:
+    """Where the current app counts its limits: Redis when ``REDIS_URL`` is set, else the database."""
+    return current_app.extensions["quizapp.limits"]

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
@@ -192,6 +193,55 @@ def postgres_url() -> Iterator[str]:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+REDIS_TEST_URL = os.environ.get("QUIZAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis server for tests that count limits there: skipped with the reason when it is not reachable,
+    except under CI=true, where its absence fails the run."""
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_timeout=2, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        reason = (
+            f"Redis is not reachable at {REDIS_TEST_URL} ({exc.__class__.__name__}); "
+            "set QUIZAPP_TEST_REDIS_URL to run these tests"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return REDIS_TEST_URL
+
+
+@pytest.fixture
+def redis_config(redis_url: str) -> Iterator[dict[str, str]]:
+    """App settings that count limits in Redis under a key prefix of this test's own; its keys deleted after."""
+    prefix = f"quizapp-test-{uuid.uuid4().hex[:12]}"
+    yield {"REDIS_URL": redis_url, "REDIS_KEY_PREFIX": prefix}
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture(params=["database", "redis"])
+def limits_store(request) -> dict[str, str]:
+    """The settings of each store the app can count its limits in: the database (none), then Redis."""
+    return request.getfixturevalue("redis_config") if request.param == "redis" else {}
+
+
+def redis_limit_keys(store: dict[str, str]) -> list[str]:
+    """The limit keys the app keeps in Redis under ``store``'s prefix (none for the database store)."""
+    if not store:
+        return []
+    client = redis.Redis.from_url(store["REDIS_URL"])
+    try:
+        return [key.decode() for key in client.scan_iter(f"{store['REDIS_KEY_PREFIX']}:limits:*")]
+    finally:
+        client.close()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Brute force against the real app served by gunicorn with 4 worker processes: no more than the configured
-number of password checks get through, because the failure counter lives in the database, not in a worker."""
+number of password checks get through, because the failure counter lives in the database or in Redis, not in
+a worker. Run with each store."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from .conftest import PASSWORD, ROOT
+from .conftest import PASSWORD, ROOT, redis_limit_keys
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +80,7 @@ def flask(env: dict, *args: str, stdin: str | None = None) -> None:
 
 
 @pytest.fixture
-def site(tmp_path: Path):
+def site(tmp_path: Path, limits_store: dict[str, str]):
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZAPP_")}
     env |= {
         "QUIZAPP_SECRET_KEY": secrets.token_urlsafe(48),
@@ -87,6 +88,7 @@ def site(tmp_path: Path):
         "QUIZAPP_LOGIN_MAX_FAILURES_PER_ACCOUNT": str(PER_ACCOUNT),
         "QUIZAPP_LOGIN_MAX_FAILURES_PER_ADDRESS": str(PER_ADDRESS),
     }
+    env |= {f"QUIZAPP_{name}": value for name, value in limits_store.items()}
     flask(env, "db", "upgrade")
     for login in ("victim@example.org", "bystander@example.org"):
         flask(env, "user", "create", "--password-stdin", login, stdin=PASSWORD + "\n")
@@ -131,7 +133,7 @@ def attack(site: Site, logins: list[str]) -> dict[int, int]:
     return {s: statuses.count(s) for s in set(statuses)}
 
 
-def test_brute_force_against_four_gunicorn_workers(site):
+def test_brute_force_against_four_gunicorn_workers(site, limits_store):
     # 40 guesses at one account from one address: at most PER_ACCOUNT are checked, the rest refused.
     first = attack(site, ["victim@example.org"] * 40)
     assert set(first) <= {422, 429}, first
@@ -147,3 +149,5 @@ def test_brute_force_against_four_gunicorn_workers(site):
 
     # Someone else, at another address, is not affected.
     assert site.attempt("bystander@example.org", PASSWORD, source="127.0.0.2") == 302
+    if limits_store:  # counted in Redis, not in the database
+        assert any(":limits:address:" in key for key in redis_limit_keys(limits_store))

@@ -1,18 +1,72 @@
-"""Login throttling: per account and per client address, kept in the database so it holds across processes."""
+"""Login throttling and registration limits: per account and per client address, counted where every process
+sees them. Every test runs twice: with the counts in the database, and in Redis (``QUIZAPP_REDIS_URL``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
+import redis
 from sqlalchemy import func, select
 
 from quizapp.extensions import db, passwords
 from quizapp.models import LoginFailure, RegistrationAttempt, User, utcnow
 from quizapp.operations import ThrottlePolicy
 
-from .conftest import PASSWORD, csrf_token, log_in, post_form
+from .conftest import PASSWORD, csrf_token, log_in, make_app, post_form
 from .test_auth import register
+
+
+@pytest.fixture(params=["database", "redis"])
+def app(request, tmp_path):
+    """The app with its limits counted in the database, or in Redis (skipped when Redis is not there)."""
+    extra = request.getfixturevalue("redis_config") if request.param == "redis" else {}
+    app = make_app(f"sqlite:///{tmp_path / 'quizapp.sqlite'}", tmp_path, **extra)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def in_redis(app) -> redis.Redis | None:
+    url = app.config.get("REDIS_URL")
+    return redis.Redis.from_url(url) if url else None
+
+
+def redis_keys(app, client: redis.Redis) -> list[bytes]:
+    return sorted(client.scan_iter(f"{app.config['REDIS_KEY_PREFIX']}:limits:*"))
+
+
+def counted(app) -> Counter:
+    """How many failed password checks each scope holds, and how many registrations, wherever they are kept."""
+    client = in_redis(app)
+    if client is None:
+        with app.app_context():
+            scopes = Counter(f.scope for f in db.session.scalars(select(LoginFailure)))
+            scopes["registration"] += db.session.scalar(select(func.count()).select_from(RegistrationAttempt))
+        return scopes
+    scopes = Counter()
+    for key in redis_keys(app, client):
+        scope = key.decode().split(":")[-2]
+        if scope != "site":
+            scopes[scope] += client.zcard(key)
+    return scopes
+
+
+def age_failures(app, seconds: int) -> None:
+    """Make every recorded failure and registration ``seconds`` older."""
+    client = in_redis(app)
+    if client is not None:
+        for key in redis_keys(app, client):
+            entries = client.zrange(key, 0, -1, withscores=True)
+            client.zadd(key, {member: score - seconds * 1000 for member, score in entries})
+        return
+    with app.app_context():
+        for failure in db.session.scalars(select(LoginFailure)):
+            failure.created_at -= dt.timedelta(seconds=seconds)
+        for row in db.session.scalars(select(RegistrationAttempt)):
+            row.created_at -= dt.timedelta(seconds=seconds)
+        db.session.commit()
 
 
 @pytest.fixture
@@ -22,13 +76,6 @@ def policy(app):
 
     _set()
     return _set
-
-
-def age_failures(app, seconds: int) -> None:
-    with app.app_context():
-        for failure in db.session.scalars(select(LoginFailure)):
-            failure.created_at -= dt.timedelta(seconds=seconds)
-        db.session.commit()
 
 
 def test_an_account_is_paused_after_n_failures_even_for_the_right_password(app, client, make_user, policy):
@@ -88,9 +135,7 @@ def test_a_successful_login_forgives_the_account_but_not_the_address(app, client
     for _ in range(2):
         log_in(client, "learner@example.org", "wrong password")
     assert log_in(client, "learner@example.org").status_code == 302
-    with app.app_context():
-        scopes = sorted(f.scope for f in db.session.scalars(select(LoginFailure)))
-    assert scopes == ["address", "address"]
+    assert +counted(app) == Counter(address=2)
 
 
 def test_wrong_current_passwords_count_too(app, client, make_user, policy):
@@ -127,10 +172,20 @@ def test_failures_are_stored_as_digests_and_old_ones_are_purged(app, client, pol
     log_in(client, "someone@example.org", "wrong password")
     age_failures(app, 2000)
     log_in(client, "someone.else@example.org", "wrong password")
-    with app.app_context():
-        rows = db.session.scalars(select(LoginFailure)).all()
-        assert len(rows) == 3  # the aged rows were deleted when the new ones came in
-        assert all(len(r.key) == 64 and "someone" not in r.key and "127.0.0.1" not in r.key for r in rows)
+    store = in_redis(app)
+    if store is None:
+        with app.app_context():
+            rows = db.session.scalars(select(LoginFailure)).all()
+            assert len(rows) == 3  # the aged rows were deleted when the new ones came in
+            keys = [r.key for r in rows]
+    else:
+        names = [k.decode() for k in redis_keys(app, store)]
+        assert len(names) == 5  # two accounts' pair and everywhere keys, one address key
+        assert store.zcard(next(n for n in names if ":address:" in n)) == 1  # its aged entry was dropped
+        assert all(0 < store.pttl(n) <= 901_000 for n in names)  # every key expires with its window
+        assert all(n.startswith(f"{app.config['REDIS_KEY_PREFIX']}:limits:") for n in names)
+        keys = [n.rsplit(":", 1)[1] for n in names]
+    assert all(len(k) == 64 and "someone" not in k and "127.0.0.1" not in k for k in keys)
 
 
 def concurrent_attempts(app, login: str, attempts: int, threads: int = 6) -> dict[str, int]:
@@ -253,8 +308,7 @@ def test_a_weak_password_is_not_counted_as_a_registration(app, client):
     )
     assert weak.status_code == 422
     assert register(client, "w@example.org").status_code == 302
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(RegistrationAttempt)) == 1
+    assert counted(app)["registration"] == 1
 
 
 def test_old_registrations_stop_counting(app, client):
@@ -262,8 +316,41 @@ def test_old_registrations_stop_counting(app, client):
     assert register(client, "one@example.org").status_code == 302
     client.post("/logout", data={"csrf_token": csrf_token(client)})
     assert register(client, "two@example.org").status_code == 429
-    with app.app_context():
-        for row in db.session.scalars(select(RegistrationAttempt)):
-            row.created_at -= dt.timedelta(hours=1, seconds=1)
-        db.session.commit()
+    age_failures(app, 3601)
     assert register(client, "two@example.org").status_code == 302
+
+
+# --- the same rules in either store -----------------------------------------------------------------------
+
+
+def test_the_right_password_of_a_disabled_account_counts_as_a_failure(app, client, make_user, policy):
+    make_user()
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        user.disabled_at = user.created_at
+        db.session.commit()
+    assert log_in(client, "learner@example.org").status_code == 422
+    assert log_in(client, "learner@example.org", "wrong password").status_code == 422
+    assert +counted(app) == Counter(pair=2, account=2, address=2)
+
+
+def test_deleting_an_account_forgets_its_failures(app, client, make_user, policy):
+    make_user()
+    log_in(client, "learner@example.org")
+    for _ in range(2):
+        fields = {"new_password": "a new phrase!", "confirm": "a new phrase!"}
+        assert post_form(client, "/account/password", current_password="not it", **fields).status_code == 422
+    assert counted(app)["account"] == 2
+    assert post_form(client, "/account/delete", password=PASSWORD).status_code == 302
+    assert counted(app)["account"] == 0  # a later account given the same id starts with none
+
+
+def test_a_right_current_password_is_not_counted(app, client, make_user, policy):
+    policy(per_account=1)
+    make_user()
+    log_in(client, "learner@example.org")
+    # Each check succeeds and gives its slot back, so a limit of one allows any number of them.
+    for current, new in ((PASSWORD, "a new phrase!"), ("a new phrase!", "another phrase!")):
+        changed = post_form(client, "/account/password", current_password=current, new_password=new, confirm=new)
+        assert changed.status_code == 302
+    assert +counted(app) == Counter()

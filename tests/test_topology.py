@@ -1,6 +1,7 @@
 """Two hosts, one database: two gunicorn instances (different ports, the same secret key) against one
 PostgreSQL database, each started as a deployment starts a host (migrate, then serve). A session begun on
-one works on the other; login throttling and registration limits hold across both."""
+one works on the other; login throttling and registration limits hold across both, counted in the database
+or, with ``QUIZAPP_REDIS_URL`` set, in Redis."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy
 
-from .conftest import POSTGRES_ADMIN_URL, ROOT
+from .conftest import POSTGRES_ADMIN_URL, ROOT, redis_limit_keys
 from .test_gunicorn_throttle import START_LIMIT, Site, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -70,7 +71,7 @@ def database(postgres_url) -> Iterator[str]:
 
 
 @pytest.fixture
-def hosts(database, tmp_path: Path) -> Iterator[tuple[Site, Site]]:
+def hosts(database, tmp_path: Path, limits_store: dict[str, str]) -> Iterator[tuple[Site, Site]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZAPP_")}
     env |= {
         "QUIZAPP_SECRET_KEY": secrets.token_urlsafe(48),
@@ -79,6 +80,7 @@ def hosts(database, tmp_path: Path) -> Iterator[tuple[Site, Site]]:
         "QUIZAPP_REGISTRATIONS_PER_ADDRESS": "3",
         "QUIZAPP_DEVELOPMENT": "true",  # plain HTTP here: session cookies without the Secure flag
     }
+    env |= {f"QUIZAPP_{name}": value for name, value in limits_store.items()}  # Redis, when it is the store
     migrate = [sys.executable, "-m", "flask", "--app", "quizapp", "db", "upgrade"]
     starts = [
         subprocess.Popen(migrate, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in "ab"
@@ -134,7 +136,7 @@ def log_in(browser: Browser, site: Site, login: str, password: str = PASSWORD) -
     return browser.post(site, "/login", "/login", login=login, password=password)
 
 
-def test_two_hosts_share_sessions_throttling_and_limits(hosts):
+def test_two_hosts_share_sessions_throttling_and_limits(hosts, limits_store):
     a, b = hosts
     # A session begun on one host is good on the other.
     learner = Browser()
@@ -154,3 +156,7 @@ def test_two_hosts_share_sessions_throttling_and_limits(hosts):
     # Registrations from one address: the limit (3 an hour, one already used) holds across both hosts.
     newcomers = [register(Browser(), site, f"new{n}@example.org") for n, site in enumerate((b, a, b))]
     assert newcomers == [302, 302, 429], newcomers
+    if limits_store:  # the hosts counted through Redis
+        keys = redis_limit_keys(limits_store)
+        assert any(":limits:pair:" in key for key in keys) and any(":limits:registration:" in key for key in keys)
+        assert "limits counted in Redis" in a.request("GET", "/readyz")[2]

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 
 from .. import operations
 from ..access import acting_user, known_device_of, login_required, next_from_request, owned_or_404, remember_device
-from ..extensions import db, passwords, reset_policy, throttle_policy
+from ..extensions import db, limit_counters, passwords, reset_policy, throttle_policy
 from ..mail import Mailer, mailer, message
 from ..models import User, utcnow
 from ..operations.password_resets import ResetRequest, request_reset_by_email, reset_link_user, reset_password_with_link
@@ -59,8 +59,9 @@ def refused(form: FlaskForm, error: operations.Refused, template: str, **context
 
 
 def checks() -> dict:
-    """What an operation that checks a password needs: the app's hasher and throttling policy, and the time."""
-    return {"passwords": passwords(), "policy": throttle_policy(), "now": utcnow()}
+    """What an operation that checks a password needs: the app's hasher, throttling policy and the store its
+    limits are counted in, and the time."""
+    return {"passwords": passwords(), "policy": throttle_policy(), "counters": limit_counters(), "now": utcnow()}
 
 
 def form_page(template: str, form: FlaskForm, **context) -> tuple[str, int]:

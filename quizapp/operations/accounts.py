@@ -3,22 +3,21 @@
 Functions add and flush but never commit; the caller commits once. When one of them raises
 :class:`Refused` after recording a failed password check, the caller commits too, so the failure counts.
 
-Throttling: every failed password check adds a row for the account (or the name typed, if no account has
-it) and one for the client address. Before checking a password, the failures of the last ``window`` are
-counted; at ``per_account`` or ``per_address`` further attempts are refused without checking anything.
-The count and the check run in the request's one write transaction (SQLite: ``BEGIN IMMEDIATE`` holds the
-write lock from the first statement; PostgreSQL: an advisory lock per key), so concurrent attempts in
-several worker processes are counted one after another and cannot slip past the limit together.
+Throttling: every failed password check counts for the account (or the name typed, if no account has it)
+from this address, for the account from everywhere, and for the client address. Before checking a
+password a slot is taken on each of these limits (:mod:`quizapp.operations.limits`); when one is full the
+attempt is refused without checking anything. A wrong password keeps the slots; a right one gives them
+back and forgives the account. The stores take slots atomically (the database under a lock held to the end
+of the request's transaction, Redis in one script), so concurrent attempts in several worker processes or
+hosts cannot slip past a limit together.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
-from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,11 +32,11 @@ from ..domain.accounts import (
     password_problems,
 )
 from ..domain.refusals import Refused
-from ..models import LoginFailure, RegistrationAttempt, User, new_session_token
+from ..models import User, new_session_token
 from ..queries import accounts as account_queries
 from .audit import record_audit
+from .limits import DATABASE_COUNTERS, REGISTRATION, SITE, Counters, Hold, Limit, LimitReached, digest
 
-REGISTRATION_LOCK = 0x7155_7265_6769_7374  # an advisory lock id of its own ("qregist")
 BAD_CREDENTIALS = "The email address or username, or the password, is not right. Check them and try again."
 NAME_TAKEN = (
     "This email address or username cannot be used for a new account. If it is yours, log in instead; "
@@ -89,70 +88,36 @@ class OwnAccount(Refused):
 # --- throttling -------------------------------------------------------------------------------------------
 
 
-def _digest(scope: str, value: str) -> str:
-    return hashlib.sha256(f"{scope}:{value}".encode()).hexdigest()
+def _login_limits(
+    user: User | None, name: str, address: str | None, policy: ThrottlePolicy, known_device: bool = False
+) -> tuple[Limit, ...]:
+    """The limits of one password check: the account from this address, the account from everywhere (left
+    out for a browser the account logged in from), and the address."""
+    # A known account is counted by id, so its email and username share one budget; an unknown name is
+    # counted like an account, so throttling says nothing about which names exist.
+    account = f"user:{user.id}" if user is not None else f"name:{name}"
+    limits = (Limit("pair", digest("pair", f"{account}|{address}"), policy.per_account, policy.window),)
+    if not known_device:
+        limits += (Limit("account", digest("account", account), policy.per_account_everywhere, policy.window),)
+    return limits + _address_limits(address, policy)
 
 
-@dataclass(frozen=True)
-class _Keys:
-    """The throttling keys of one password check: (scope, digest, limit) for the account from this address,
-    the address, and the account from everywhere (left out for a browser the account logged in from)."""
-
-    items: tuple[tuple[str, str, int], ...]
-
-    @classmethod
-    def of(
-        cls, user: User | None, name: str, address: str | None, policy: ThrottlePolicy, known_device: bool = False
-    ) -> _Keys:
-        # A known account is counted by id, so its email and username share one budget; an unknown name
-        # is counted like an account, so throttling says nothing about which names exist.
-        account = f"user:{user.id}" if user is not None else f"name:{name}"
-        items = (("pair", _digest("pair", f"{account}|{address}"), policy.per_account),)
-        if not known_device:
-            items += (("account", _digest("account", account), policy.per_account_everywhere),)
-        return cls(items + cls.address_only(address, policy).items)
-
-    @classmethod
-    def address_only(cls, address: str | None, policy: ThrottlePolicy) -> _Keys:
-        return cls((("address", _digest("address", address), policy.per_address),) if address else ())
+def _address_limits(address: str | None, policy: ThrottlePolicy) -> tuple[Limit, ...]:
+    return (Limit("address", digest("address", address), policy.per_address, policy.window),) if address else ()
 
 
-def _check_throttle(session: Session, keys: _Keys, policy: ThrottlePolicy, now: dt.datetime) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        for _scope, key, _limit in sorted(keys.items, key=lambda k: k[1]):
-            lock_id = int.from_bytes(bytes.fromhex(key)[:8], "big", signed=True)
-            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id})
-    since = now - policy.window
-    for scope, key, limit in keys.items:
-        recent = session.scalars(
-            select(LoginFailure.created_at)
-            .where(LoginFailure.scope == scope, LoginFailure.key == key, LoginFailure.created_at > since)
-            .order_by(LoginFailure.created_at.desc())
-            .limit(limit)
-        ).all()
-        if len(recent) >= limit:
-            raise Throttled(math.ceil((recent[-1] + policy.window - now).total_seconds()))
+def _take_check(session: Session, counters: Counters, limits: tuple[Limit, ...], now: dt.datetime) -> Hold:
+    try:
+        return counters.take(session, limits, now)
+    except LimitReached as full:
+        raise Throttled(math.ceil(full.retry_after.total_seconds())) from None
 
 
-def _record_failure(session: Session, keys: _Keys, policy: ThrottlePolicy, now: dt.datetime) -> None:
-    # Only rows of these scopes: another policy (password-reset requests) may count over a longer window.
-    scopes = {scope for scope, _key, _limit in keys.items}
-    session.execute(
-        delete(LoginFailure).where(LoginFailure.scope.in_(scopes), LoginFailure.created_at <= now - policy.window)
-    )
-    session.add_all(LoginFailure(scope=scope, key=key, created_at=now) for scope, key, _ in keys.items)
-    session.flush()
-
-
-def _forgive_account(session: Session, user: User, address: str | None) -> None:
+def _forgive_account(session: Session, counters: Counters, user: User, address: str | None) -> None:
     """Forget the account's failures, from everywhere and from this address (not the address's own count)."""
     account = f"user:{user.id}"
-    pair, everywhere = _digest("pair", f"{account}|{address}"), _digest("account", account)
-    session.execute(
-        delete(LoginFailure).where(
-            ((LoginFailure.scope == "pair") & (LoginFailure.key == pair))
-            | ((LoginFailure.scope == "account") & (LoginFailure.key == everywhere))
-        )
+    counters.forget(
+        session, (("pair", digest("pair", f"{account}|{address}")), ("account", digest("account", account)))
     )
 
 
@@ -166,15 +131,21 @@ def _check_password(
     passwords: Passwords,
     policy: ThrottlePolicy,
     now: dt.datetime,
+    counters: Counters,
     known_device: bool = False,
-) -> _Keys:
-    """Throttle, then check ``password`` (against a dummy hash when there is no user); record a failure."""
-    keys = _Keys.of(user, name, address, policy, known_device)
-    _check_throttle(session, keys, policy, now)
-    if not passwords.verify(user.password_hash if user is not None else None, password):
-        _record_failure(session, keys, policy, now)
+) -> Hold:
+    """Take a slot on every limit, then check ``password`` (against a dummy hash when there is no user); a
+    wrong password keeps the slots (a failure). The caller keeps or releases them when it succeeds."""
+    hold = _take_check(session, counters, _login_limits(user, name, address, policy, known_device), now)
+    try:
+        right = passwords.verify(user.password_hash if user is not None else None, password)
+    except BaseException:
+        counters.release(session, hold)
+        raise
+    if not right:
+        counters.keep(session, hold)
         raise BadCredentials()
-    return keys
+    return hold
 
 
 class TooManyRegistrations(Refused):
@@ -190,26 +161,20 @@ class TooManyRegistrations(Refused):
         self.retry_after = retry_after
 
 
-def _limit_registrations(session: Session, address: str | None, policy: ThrottlePolicy, now: dt.datetime) -> str:
-    """Refuse a registration past the address's or the site's limit; return the address's key to count it by."""
-    if session.get_bind().dialect.name == "postgresql":  # one registration at a time is counted
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": REGISTRATION_LOCK})
-    since = now - policy.registration_window
-    session.execute(delete(RegistrationAttempt).where(RegistrationAttempt.created_at <= since))
-    key = _digest("registration", address or "")
-    limits = ((RegistrationAttempt.address_key == key, policy.registrations_per_address, False),)
-    limits += ((RegistrationAttempt.created_at > since, policy.registrations_total, True),)
-    for condition, limit, everywhere in limits:
-        recent = session.scalars(
-            select(RegistrationAttempt.created_at)
-            .where(condition, RegistrationAttempt.created_at > since)
-            .order_by(RegistrationAttempt.created_at.desc())
-            .limit(limit)
-        ).all()
-        if len(recent) >= limit:
-            retry = math.ceil((recent[-1] + policy.registration_window - now).total_seconds())
-            raise TooManyRegistrations(max(1, retry), everywhere)
-    return key
+def _take_registration(
+    session: Session, counters: Counters, address: str | None, policy: ThrottlePolicy, now: dt.datetime
+) -> Hold:
+    """A slot for one more account, from the address's and the site's allowance, or a refusal."""
+    window = policy.registration_window
+    limits = (
+        Limit(REGISTRATION, digest("registration", address or ""), policy.registrations_per_address, window),
+        Limit(SITE, "all", policy.registrations_total, window),
+    )
+    try:
+        return counters.take(session, limits, now)
+    except LimitReached as full:
+        retry = math.ceil(full.retry_after.total_seconds())
+        raise TooManyRegistrations(max(1, retry), full.limit.scope == SITE) from None
 
 
 # --- logging in and out -----------------------------------------------------------------------------------
@@ -225,23 +190,26 @@ def log_in(
     policy: ThrottlePolicy,
     now: dt.datetime,
     device_of: int | None = None,
+    counters: Counters = DATABASE_COUNTERS,
 ) -> User:
     """Check a login and password at ``now``; return the user. Unknown names and wrong passwords look the
-    same. ``passwords`` and ``policy`` are the app's hasher and throttling policy; ``device_of`` is the id
-    of the account the browser's known-device cookie names, if it has a valid one."""
+    same. ``passwords`` and ``policy`` are the app's hasher and throttling policy, ``counters`` where the
+    failures are counted; ``device_of`` is the id of the account the browser's known-device cookie names,
+    if it has a valid one."""
     name = parse_login_or_none(login)
     user = session.scalars(account_queries.user_by_login(name)).first() if name else None
     known = user is not None and device_of == user.id
-    guard = {"passwords": passwords, "policy": policy, "now": now, "known_device": known}
-    keys = _check_password(session, user, name or normalize_login(login), password, address, **guard)
+    guard = {"passwords": passwords, "policy": policy, "now": now, "counters": counters, "known_device": known}
+    hold = _check_password(session, user, name or normalize_login(login), password, address, **guard)
     if user is None:  # pragma: no cover - a missing user never passes the password check
         raise BadCredentials()
     if not user.is_active:
         # Answered and counted as a wrong password: the right password for a disabled account must not
         # tell anyone that they guessed it.
-        _record_failure(session, keys, policy, now)
+        counters.keep(session, hold)
         raise BadCredentials()
-    _forgive_account(session, user, address)
+    counters.release(session, hold)
+    _forgive_account(session, counters, user, address)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash(password)
     user.last_login_at = now
@@ -307,21 +275,29 @@ def register(
     passwords: Passwords,
     policy: ThrottlePolicy,
     now: dt.datetime,
+    counters: Counters = DATABASE_COUNTERS,
 ) -> User:
     """Create a learner account from the registration form. New accounts are limited per client address and
     for the whole site (each costs a password hash); a taken name also counts as a failed attempt for the
     client address, so registration cannot be used to test many names quickly."""
-    keys = _Keys.address_only(address, policy)
-    _check_throttle(session, keys, policy, now)
-    address_key = _limit_registrations(session, address, policy, now)
+    check = _take_check(session, counters, _address_limits(address, policy), now)
+    try:
+        registration = _take_registration(session, counters, address, policy, now)
+    except BaseException:
+        counters.release(session, check)
+        raise
     try:
         user = create_user(session, login, password, passwords=passwords, now=now)
-    except NameTaken:  # the password was hashed all the same
-        session.add(RegistrationAttempt(address_key=address_key, created_at=now))
-        _record_failure(session, keys, policy, now)
+    except NameTaken:  # the password was hashed all the same: an account's worth, and a failed check
+        counters.keep(session, registration)
+        counters.keep(session, check)
         raise
-    session.add(RegistrationAttempt(address_key=address_key, created_at=now))
-    session.flush()
+    except BaseException:  # nothing was made (a weak password, say): nothing counts
+        counters.release(session, registration)
+        counters.release(session, check)
+        raise
+    counters.keep(session, registration)
+    counters.release(session, check)
     return user
 
 
@@ -335,10 +311,12 @@ def change_password(
     passwords: Passwords,
     policy: ThrottlePolicy,
     now: dt.datetime,
+    counters: Counters = DATABASE_COUNTERS,
 ) -> None:
     """Change ``user``'s password after checking the current one; end their other sessions."""
+    guard = {"passwords": passwords, "policy": policy, "now": now, "counters": counters}
     try:
-        _check_password(session, user, "", current, address, passwords=passwords, policy=policy, now=now)
+        counters.release(session, _check_password(session, user, "", current, address, **guard))
     except BadCredentials:
         raise BadCredentials("Your current password is not right.", "current_password") from None
     except Throttled as exc:
@@ -372,10 +350,12 @@ def delete_account(
     passwords: Passwords,
     policy: ThrottlePolicy,
     now: dt.datetime,
+    counters: Counters = DATABASE_COUNTERS,
 ) -> None:
     """Delete ``user`` and everything that is theirs, after checking their password."""
+    guard = {"passwords": passwords, "policy": policy, "now": now, "counters": counters}
     try:
-        _check_password(session, user, "", password, address, passwords=passwords, policy=policy, now=now)
+        counters.release(session, _check_password(session, user, "", password, address, **guard))
     except BadCredentials:
         raise BadCredentials("That password is not right.", "password") from None
     except Throttled as exc:
@@ -384,7 +364,7 @@ def delete_account(
     _keep_an_admin(session, user, "delete the account of")
     # Its failed password checks go too: on SQLite a later account may be given the same id, and must not
     # inherit them.
-    _forgive_account(session, user, address)
+    _forgive_account(session, counters, user, address)
     # Recorded before the row goes: the entry keeps the login as text, and the database sets its ids to NULL.
     record_audit(
         session,

@@ -33,16 +33,9 @@ from ..domain.audit import VISITOR
 from ..domain.refusals import NotFound, Refused
 from ..models import PasswordResetLink, User
 from ..queries import accounts as account_queries
-from .accounts import (
-    InvalidAccountDetails,
-    Throttled,
-    _check_throttle,
-    _digest,
-    _Keys,
-    _record_failure,
-    set_password,
-)
+from .accounts import InvalidAccountDetails, Throttled, set_password
 from .audit import record_audit
+from .limits import DATABASE_COUNTERS, Limit, LimitReached, digest
 
 INVALID_LINK = (
     "This password-reset link does not work: it may have expired (links last one hour), been used already, or "
@@ -141,15 +134,14 @@ def request_reset_by_email(
         raise InvalidAccountDetails("Enter the email address of your account, like name@example.org.", "email")
     user = session.scalars(account_queries.user_by_login(name.value)).first()
     account = f"user:{user.id}" if user is not None else f"name:{name.value}"
-    keys = _Keys(
-        (("reset:account", _digest("reset:account", account), policy.per_account),)
-        + ((("reset:address", _digest("reset:address", address), policy.per_address),) if address else ())
-    )
-    try:
-        _check_throttle(session, keys, policy, now)
-    except Throttled as exc:
-        raise ResetsThrottled(exc.retry_after) from None
-    _record_failure(session, keys, policy, now)  # here every request counts, not only failures
+    limits = (Limit("reset:account", digest("reset:account", account), policy.per_account, policy.window),)
+    if address:
+        limits += (Limit("reset:address", digest("reset:address", address), policy.per_address, policy.window),)
+    try:  # counted in the database whatever store the logins use: requests are few and every one counts
+        hold = DATABASE_COUNTERS.take(session, limits, now)
+    except LimitReached as exc:
+        raise ResetsThrottled(max(1, math.ceil(exc.retry_after.total_seconds()))) from None
+    DATABASE_COUNTERS.keep(session, hold)  # here every request counts, not only failures
     token = new_reset_token()  # made whether or not it is sent, so both answers take as long
     found = user is not None and user.is_active
     expires_at = _add_link(session, user, token, "email", now) if found else now + RESET_LINK_LIFETIME

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from ..extensions import db
+from ..extensions import db, limit_counters
 from ..queries.ops import readiness
 
 bp = Blueprint("ops", __name__)
@@ -19,8 +19,12 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    """Ready to serve: the database answers and its schema is at the latest migration."""
+    """Ready to serve: the database answers and its schema is at the latest migration. Redis, when
+    configured, is reported but not required: while it does not answer, limits are counted in the database."""
     ready, detail = readiness(db.session)
+    limits = limit_counters().state()  # where limits are counted, when Redis is configured; never a refusal
+    if limits:
+        detail += f"; {limits}"
     return _plain(f"{'ready' if ready else 'not ready'}: {detail}\n", 200 if ready else 503)
 
 
