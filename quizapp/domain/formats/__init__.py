@@ -66,6 +66,12 @@ def writable() -> list[Format]:
     return [f for f in FORMATS.values() if f.write is not None]
 
 
+def downloads() -> list[Format]:
+    """The formats a bank is offered in for download: a bank with pictures comes as a .zip when YAML is asked
+    for, so the zip format is not offered on its own."""
+    return [f for f in writable() if f.name != "zip"]
+
+
 def format_for(name: str, from_format: str | None = None, default: str | None = None) -> Format:
     """The format to read the file ``name`` as: the one named, or the first registered for its extension,
     or ``default`` (a format's name) when no format claims the extension.
