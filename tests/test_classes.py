@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from quizapp.domain import scheduling
 from quizapp.domain.assignments import Grant
-from quizapp.extensions import db
+from quizapp.domain.banks import parse_bank
+from quizapp.extensions import db, passwords
 from quizapp.models import (
     Assignment,
     Attempt,
@@ -29,10 +30,11 @@ from quizapp.models import (
     utcnow,
 )
 from quizapp.operations import classes as ops
+from quizapp.operations import create_user, import_bank
 from quizapp.operations.cards import save_settings
 from quizapp.operations.quizzes import finish_attempt, save_answer
 
-from .conftest import bank_yaml, log_in, post_form
+from .conftest import PASSWORD, bank_yaml, log_in, post_form
 
 QUIZZES = """quizzes:
   - id: exam
@@ -54,30 +56,33 @@ def local(when: dt.datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M")
 
 
-@pytest.fixture
-def school(app, make_bank, make_user):
+def make_school(app) -> dict:
     """A bank with two quizzes; a teacher (tess), another teacher (tom), an admin, learners amy, ben and cat;
     tess's class (UTC) with amy and ben in it."""
-    make_bank(bank_yaml() + QUIZZES)
-    ids = {
-        login: make_user(login, role)
-        for login, role in (
-            ("tess", "teacher"),
-            ("tom", "teacher"),
-            ("root", "admin"),
-            ("amy", "learner"),
-            ("ben", "learner"),
-            ("cat", "learner"),
-        )
-    }
+    source = (bank_yaml() + QUIZZES).encode()
     with app.app_context():
-        tess = db.session.get(User, ids["tess"])
-        klass = ops.create_class(db.session, tess, "Neurology 1", "Spring term", "UTC", utcnow())
+        import_bank(db.session, parse_bank(source, "demo.yaml"), source, "demo.yaml", utcnow())
+        users = {
+            login: create_user(db.session, login, PASSWORD, role, passwords=passwords(), now=utcnow())
+            for login, role in (
+                ("tess", "teacher"),
+                ("tom", "teacher"),
+                ("root", "admin"),
+                ("amy", "learner"),
+                ("ben", "learner"),
+                ("cat", "learner"),
+            )
+        }
+        klass = ops.create_class(db.session, users["tess"], "Neurology 1", "Spring term", "UTC", utcnow())
         for login in ("amy", "ben"):
-            ops.join_class(db.session, db.session.get(User, ids[login]), klass.join_code, utcnow())
+            ops.join_class(db.session, users[login], klass.join_code, utcnow())
         db.session.commit()
-        ids["class"], ids["code"] = klass.id, klass.join_code
-    return ids
+        return {login: u.id for login, u in users.items()} | {"class": klass.id, "code": klass.join_code}
+
+
+@pytest.fixture
+def school(app):
+    return make_school(app)
 
 
 def client_for(app, login: str):
@@ -464,6 +469,7 @@ def test_an_extra_attempt_and_more_time(app, school):
         ({"user": "tess"}, 404, "That learner is not in this class"),
         ({"user_id": "999999"}, 404, "That learner is not in this class"),
         ({"user_id": "nobody"}, 404, "That learner is not in this class"),
+        ({"user_id": "99999999999999999999"}, 404, "That learner is not in this class"),
         ({"due_at": "before"}, 422, "An extended due date must be after the assignment&#39;s due date."),
         ({"extra_minutes": "-5"}, 422, "From 0 to 1440 minutes."),
         ({"extra_attempts": "50"}, 422, "From 0 to 20."),
@@ -661,3 +667,38 @@ def test_only_the_class_teachers_and_admins_download(app, school):
     assert client_for(app, "tom").get(url).status_code == 404
     assert client_for(app, "amy").get(url).status_code == 403
     assert client_for(app, "root").get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/classes/99999999999999999999",
+        "/classes/0",
+        "/classes/2147483648/results",
+        "/classes/{class}/attempts/99999999999999999999",
+        "/classes/{class}/learners/99999999999999999999",
+        "/classes/{class}/assignments/99999999999999999999",
+    ],
+)
+def test_ids_out_of_range_are_404(app, school, path):
+    response = client_for(app, "tess").get(path.replace("{class}", str(school["class"])))
+    assert response.status_code == 404
+    remove = f"/classes/{school['class']}/members/99999999999999999999/remove"
+    assert post_form(client_for(app, "tess"), remove).status_code == 404
+
+
+@pytest.mark.postgres
+def test_the_grid_the_review_and_the_downloads_on_postgresql(pg_app):
+    school = make_school(pg_app)
+    assignment_id = assign(pg_app, school, title="=Week 1")
+    attempt_id = take(pg_app, school["amy"], assignment_id, RIGHT)
+    take(pg_app, school["ben"], assignment_id, WRONG)
+    tess = client_for(pg_app, "tess")
+    page = tess.get(f"/classes/{school['class']}/results?sort=a{assignment_id}&order=desc").text
+    assert page.index(">amy<") < page.index(">ben<") and "median 50%" in page
+    assert tess.get(f"/classes/{school['class']}/attempts/{attempt_id}").status_code == 200
+    grid = rows_of(tess.get(f"/classes/{school['class']}/export?table=grid").text)
+    assert grid[1:] == [["amy", "yes", "100.0", "100.0"], ["ben", "yes", "0.0", "0.0"]]
+    responses = rows_of(tess.get(f"/classes/{school['class']}/export?table=responses").text)
+    assert len(responses) == 5 and {r[1] for r in responses[1:]} == {"'=Week 1"}
+    assert client_for(pg_app, "amy").get(f"/classes/{school['class']}/attempts/{attempt_id}").status_code == 403

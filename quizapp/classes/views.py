@@ -38,8 +38,24 @@ from .exports import ExportRequest, export_csv
 from .forms import AssignmentForm, ClassForm, CodeForm, ExtensionForm, JoinForm, TeacherForm
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
+MAX_ID = 2**31 - 1  # ids fit a 32-bit integer column on every database
+
+
+@bp.url_value_preprocessor
+def _ids_in_range(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """An id in the address that no row can have is a 404, before the database is asked."""
+    if values and any(isinstance(v, int) and not 1 <= v <= MAX_ID for v in values.values()):
+        abort(404)
+
+
 require_role(bp)
 staff_only = role_required(*STAFF)
+
+
+def form_id(text: str | None) -> int:
+    """An id posted in a form, or 0 (no row has it) when it is not a number in range."""
+    value = int(text) if text and text.isdigit() and len(text) <= 10 else 0
+    return value if value <= MAX_ID else 0
 
 
 def taught(class_id: int) -> Class:
@@ -279,7 +295,7 @@ def extend(class_id: int, assignment_id: int):
         data = form.data
         due = from_local(data["due_at"], klass.time_zone) if data["due_at"] else None
         grant = Grant(due, data["extra_minutes"] or 0, data["extra_attempts"] or 0, bool(data["excused"]))
-        user_id = int(data["user_id"]) if (data["user_id"] or "").isdigit() else 0
+        user_id = form_id(data["user_id"])
         try:
             operations.grant_extension(db.session, acting_user(), klass, found, user_id, grant, utcnow())
         except Refused as refused:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from quizapp.domain.cards import deck_title
-from quizapp.domain.home import RULES, DeckToday, Situation, Step, Unfinished, next_step
+from quizapp.domain.home import (
+    RULES,
+    AssignedWork,
+    DeckToday,
+    NextStep,
+    Situation,
+    Step,
+    Unfinished,
+    _assigned,
+    next_step,
+)
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 
@@ -66,3 +76,14 @@ def test_a_decks_left_and_title():
     assert deck(1, due=3, new=4).left == 7
     assert deck_title("MS basics", []) == "MS basics"
     assert deck_title("MS basics", ["ms-disease", "myelin"]) == "MS basics: ms-disease, myelin"
+
+
+def test_assigned_work_comes_after_a_quiz_under_way_and_before_the_cards():
+    now = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
+    soon = AssignedWork(1, 7, "Week 1", "Neurology", now + dt.timedelta(days=1))
+    later = AssignedWork(1, 8, "Week 2", "Neurology", now + dt.timedelta(days=7))
+    deck = DeckToday(1, "Deck", due=5, new=0)
+    chosen = next_step(Situation(unfinished=[], decks=[deck], quizzes_taken=1, now=now, assigned=[soon, later]))
+    assert chosen == NextStep(Step.ASSIGNED, work=soon)
+    assert RULES.index(_assigned) == 1
+    assert not soon.overdue(now) and soon.overdue(now + dt.timedelta(days=2))
