@@ -508,8 +508,13 @@ def test_feedback_after_the_due_date_is_held_until_then(app, school):
 def test_feedback_never_shown(app, school):
     assignment_id = assign(app, school, feedback="never")
     attempt_id = take(app, school["amy"], assignment_id, RIGHT)
-    page = client_for(app, "amy").get(f"/attempts/{attempt_id}/results").text
+    amy = client_for(app, "amy")
+    page = amy.get(f"/attempts/{attempt_id}/results").text
     assert "does not show the marks" in page and "100%" not in page
+    history = amy.get("/history").text
+    assert "Submitted: feedback later" in history and "100%" not in history
+    assert "100%" not in amy.get(f"/classes/{school['class']}/assignments/{assignment_id}").text
+    assert "100%" not in amy.get("/classes/").text
 
 
 def test_an_assigned_attempt_is_not_started_afresh_outside_its_assignment(app, school):
