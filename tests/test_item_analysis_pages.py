@@ -189,13 +189,14 @@ def test_a_class_narrows_the_bank_analysis_to_its_learners(app, teacher, world):
 
 
 def test_an_assignment_analysis_counts_only_its_attempts(app, teacher, world):
-    _, assignment_id = make_class(app, "teacher", world)
+    class_id, assignment_id = make_class(app, "teacher", world)
     with app.app_context():
         add_attempts(db.session, "france", world[:10], picks, START, quiz_key="final", assignment_id=assignment_id)
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 23
     html = teacher.get(f"/teach/assignments/{assignment_id}/analysis").text
     assert "<h1>Item analysis: France homework</h1>" in html
+    assert f'href="/classes/{class_id}/assignments/{assignment_id}">France homework</a></nav>' in html
     assert "<dt>Number of attempts</dt><dd>10</dd>" in html
     rows = list(csv.reader(io.StringIO(teacher.get(f"/teach/assignments/{assignment_id}/analysis.csv").text)))
     assert len(rows) == 4
