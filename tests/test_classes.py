@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from quizapp.domain import scheduling
 from quizapp.domain.assignments import Grant
-from quizapp.extensions import db
+from quizapp.domain.banks import parse_bank
+from quizapp.extensions import db, passwords
 from quizapp.models import (
     Assignment,
     Attempt,
@@ -29,10 +30,11 @@ from quizapp.models import (
     utcnow,
 )
 from quizapp.operations import classes as ops
+from quizapp.operations import create_user, import_bank
 from quizapp.operations.cards import save_settings
 from quizapp.operations.quizzes import finish_attempt, save_answer
 
-from .conftest import bank_yaml, log_in, post_form
+from .conftest import PASSWORD, bank_yaml, log_in, post_form
 
 QUIZZES = """quizzes:
   - id: exam
@@ -54,30 +56,33 @@ def local(when: dt.datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M")
 
 
-@pytest.fixture
-def school(app, make_bank, make_user):
+def make_school(app) -> dict:
     """A bank with two quizzes; a teacher (tess), another teacher (tom), an admin, learners amy, ben and cat;
     tess's class (UTC) with amy and ben in it."""
-    make_bank(bank_yaml() + QUIZZES)
-    ids = {
-        login: make_user(login, role)
-        for login, role in (
-            ("tess", "teacher"),
-            ("tom", "teacher"),
-            ("root", "admin"),
-            ("amy", "learner"),
-            ("ben", "learner"),
-            ("cat", "learner"),
-        )
-    }
+    source = (bank_yaml() + QUIZZES).encode()
     with app.app_context():
-        tess = db.session.get(User, ids["tess"])
-        klass = ops.create_class(db.session, tess, "Neurology 1", "Spring term", "UTC", utcnow())
+        import_bank(db.session, parse_bank(source, "demo.yaml"), source, "demo.yaml", utcnow())
+        users = {
+            login: create_user(db.session, login, PASSWORD, role, passwords=passwords(), now=utcnow())
+            for login, role in (
+                ("tess", "teacher"),
+                ("tom", "teacher"),
+                ("root", "admin"),
+                ("amy", "learner"),
+                ("ben", "learner"),
+                ("cat", "learner"),
+            )
+        }
+        klass = ops.create_class(db.session, users["tess"], "Neurology 1", "Spring term", "UTC", utcnow())
         for login in ("amy", "ben"):
-            ops.join_class(db.session, db.session.get(User, ids[login]), klass.join_code, utcnow())
+            ops.join_class(db.session, users[login], klass.join_code, utcnow())
         db.session.commit()
-        ids["class"], ids["code"] = klass.id, klass.join_code
-    return ids
+        return {login: u.id for login, u in users.items()} | {"class": klass.id, "code": klass.join_code}
+
+
+@pytest.fixture
+def school(app):
+    return make_school(app)
 
 
 def client_for(app, login: str):
@@ -503,8 +508,13 @@ def test_feedback_after_the_due_date_is_held_until_then(app, school):
 def test_feedback_never_shown(app, school):
     assignment_id = assign(app, school, feedback="never")
     attempt_id = take(app, school["amy"], assignment_id, RIGHT)
-    page = client_for(app, "amy").get(f"/attempts/{attempt_id}/results").text
+    amy = client_for(app, "amy")
+    page = amy.get(f"/attempts/{attempt_id}/results").text
     assert "does not show the marks" in page and "100%" not in page
+    history = amy.get("/history").text
+    assert "Submitted: feedback later" in history and "100%" not in history
+    assert "100%" not in amy.get(f"/classes/{school['class']}/assignments/{assignment_id}").text
+    assert "100%" not in amy.get("/classes/").text
 
 
 def test_an_assigned_attempt_is_not_started_afresh_outside_its_assignment(app, school):
@@ -680,3 +690,20 @@ def test_ids_out_of_range_are_404(app, school, path):
     assert response.status_code == 404
     remove = f"/classes/{school['class']}/members/99999999999999999999/remove"
     assert post_form(client_for(app, "tess"), remove).status_code == 404
+
+
+@pytest.mark.postgres
+def test_the_grid_the_review_and_the_downloads_on_postgresql(pg_app):
+    school = make_school(pg_app)
+    assignment_id = assign(pg_app, school, title="=Week 1")
+    attempt_id = take(pg_app, school["amy"], assignment_id, RIGHT)
+    take(pg_app, school["ben"], assignment_id, WRONG)
+    tess = client_for(pg_app, "tess")
+    page = tess.get(f"/classes/{school['class']}/results?sort=a{assignment_id}&order=desc").text
+    assert page.index(">amy<") < page.index(">ben<") and "median 50%" in page
+    assert tess.get(f"/classes/{school['class']}/attempts/{attempt_id}").status_code == 200
+    grid = rows_of(tess.get(f"/classes/{school['class']}/export?table=grid").text)
+    assert grid[1:] == [["amy", "yes", "100.0", "100.0"], ["ben", "yes", "0.0", "0.0"]]
+    responses = rows_of(tess.get(f"/classes/{school['class']}/export?table=responses").text)
+    assert len(responses) == 5 and {r[1] for r in responses[1:]} == {"'=Week 1"}
+    assert client_for(pg_app, "amy").get(f"/classes/{school['class']}/attempts/{attempt_id}").status_code == 403

@@ -10,8 +10,12 @@ import io
 import pytest
 from sqlalchemy import event, func, select
 
-from quizapp.extensions import db
+from quizapp.domain.banks import parse_bank
+from quizapp.extensions import db, passwords
 from quizapp.models import Attempt
+from quizapp.operations import create_user, import_bank
+from quizapp.queries import itemanalysis as analysis_queries
+from quizapp.queries import teaching
 from quizapp.queries.itemanalysis import Analysis
 from quizapp.teach.panels import csv_download
 
@@ -185,13 +189,14 @@ def test_a_class_narrows_the_bank_analysis_to_its_learners(app, teacher, world):
 
 
 def test_an_assignment_analysis_counts_only_its_attempts(app, teacher, world):
-    _, assignment_id = make_class(app, "teacher", world)
+    class_id, assignment_id = make_class(app, "teacher", world)
     with app.app_context():
         add_attempts(db.session, "france", world[:10], picks, START, quiz_key="final", assignment_id=assignment_id)
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 23
     html = teacher.get(f"/teach/assignments/{assignment_id}/analysis").text
     assert "<h1>Item analysis: France homework</h1>" in html
+    assert f'href="/classes/{class_id}/assignments/{assignment_id}">France homework</a></nav>' in html
     assert "<dt>Number of attempts</dt><dd>10</dd>" in html
     rows = list(csv.reader(io.StringIO(teacher.get(f"/teach/assignments/{assignment_id}/analysis.csv").text)))
     assert len(rows) == 4
@@ -251,3 +256,44 @@ def test_a_negative_statistic_stays_a_number_in_the_csv():
     header, first = body[0], body[1]
     assert first[header.index("Discrimination index (%)")] == "-100.0"
     assert first[header.index("Random guess score (%)")] == "33.33"
+
+
+def analysed_on(app) -> tuple:
+    """The bank quiz's item analysis on ``app``'s database, seeded alike: the whole result, and the forgotten
+    page's failed questions for a class of the twelve learners."""
+    now = dt.datetime.now(dt.UTC)
+    with app.app_context():
+        source = bank_yaml("france", QUESTIONS).encode()
+        import_bank(db.session, parse_bank(source, "france.yaml"), source, "france.yaml", now)
+        learners = [
+            create_user(
+                db.session,
+                f"p{n}@example.org",
+                "correct horse battery staple",
+                "learner",
+                passwords=passwords(),
+                now=now,
+            ).id
+            for n in range(12)
+        ]
+        create_user(db.session, "teacher", "correct horse battery staple", "teacher", passwords=passwords(), now=now)
+        add_attempts(db.session, "france", learners, picks, now - dt.timedelta(days=2), quiz_key="final")
+        db.session.commit()
+    class_id, _ = make_class(app, "teacher", learners, due=now)
+    with app.app_context():
+        bank = analysis_queries.bank_by_slug(db.session, "france")
+        scope = analysis_queries.bank_scope(db.session, bank, "final", "first")
+        result = analysis_queries.kept_analysis(db.session, scope, 20).result
+        forgotten = teaching.forgotten(db.session, teaching.taught_class(db.session, class_id, 0, "admin"), now)
+        return result, [(r.key, r.failed.wrong, r.failed.answers) for r in forgotten.failed]
+
+
+def test_postgresql_gives_the_same_analysis_as_sqlite(app, pg_app):
+    on_sqlite, on_postgres = analysed_on(app), analysed_on(pg_app)
+    assert on_postgres[1] == on_sqlite[1] == [("sky", 6, 12), ("capital", 4, 12), ("river", 3, 7)]
+    a, b = on_sqlite[0], on_postgres[0]
+    assert a.quiz.attempts == b.quiz.attempts == 12
+    assert a.quiz == b.quiz
+    assert [(q.item.key, q.facility, q.discrimination, q.responses) for q in a.questions] == [
+        (q.item.key, q.facility, q.discrimination, q.responses) for q in b.questions
+    ]

@@ -43,7 +43,7 @@ def school(app, make_bank, make_user):
             status="in_progress",
         )
         db.session.commit()
-    return {"class_id": class_id, "homework": homework, "learners": learners}
+    return {"class_id": class_id, "homework": homework, "learners": learners, "late_attempt": ids[0]}
 
 
 def test_the_teacher_home_shows_classes_and_what_needs_attention(client, school):
@@ -58,6 +58,11 @@ def test_the_teacher_home_shows_classes_and_what_needs_attention(client, school)
     assert "learner0@example.org" in attention and "Handed in late" in attention
     assert "learner1@example.org" in attention and "Still open after the due date" in attention
     assert attention.count("<tr>") == 3  # the header and two learners
+    # Shortcuts: the late attempt's review, each learner's page, the assignment's page.
+    late = school["late_attempt"]
+    assert f'href="/classes/{school["class_id"]}/attempts/{late}"' in attention
+    assert f'href="/classes/{school["class_id"]}/learners/{school["learners"][0]}"' in attention
+    assert f'href="/classes/{school["class_id"]}/assignments/{school["homework"]}"' in attention
     flagged = html.split('id="flagged-title"', 1)[1].split("</section>", 1)[0]
     assert f'href="/teach/assignments/{school["homework"]}/analysis"' in flagged
     assert "Nobody picked the distractor “Nice”" in flagged

@@ -116,13 +116,6 @@ def create_class(
     return klass
 
 
-def edit_class(session: Session, klass: Class, name: str, description: str | None, time_zone: str) -> Class:
-    klass.name, klass.description = _check_class(name, description, time_zone)
-    klass.time_zone = time_zone
-    session.flush()
-    return klass
-
-
 def set_join_code(session: Session, klass: Class, action: str, valid_days: int | None, now: dt.datetime) -> Class:
     """``rotate``: a new code (the old one stops working), valid for ``valid_days`` (None: until changed);
     ``off``: nobody can join by code until a new one is made."""

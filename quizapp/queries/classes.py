@@ -201,6 +201,22 @@ def feedback_held(session: Session, attempt: Attempt, now: dt.datetime) -> Held 
     return Held(assignment, terms.due_at if assignment.feedback == Feedback.AFTER_DUE else None)
 
 
+def held_attempts(session: Session, attempts: Sequence[Attempt], now: dt.datetime) -> set[int]:
+    """The ids of ``attempts`` (one learner's) whose feedback their assignment holds back at ``now``: one
+    statement, none when no attempt was assigned."""
+    assigned = {a.id: a.assignment_id for a in attempts if a.assignment_id is not None}
+    if not assigned:
+        return set()
+    user_id = attempts[0].user_id
+    rows = session.execute(
+        select(Assignment, Extension)
+        .outerjoin(Extension, and_(Extension.assignment_id == Assignment.id, Extension.user_id == user_id))
+        .where(Assignment.id.in_(set(assigned.values())))
+    ).all()
+    shown = {a.id: feedback_visible(a.feedback, for_learner(terms_of(a), grant_of(e)), now) for a, e in rows}
+    return {attempt_id for attempt_id, assignment_id in assigned.items() if not shown.get(assignment_id, True)}
+
+
 def feedback_shown(session: Session, attempt: Attempt, now: dt.datetime) -> bool:
     return feedback_held(session, attempt, now) is None
 

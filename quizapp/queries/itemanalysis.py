@@ -118,7 +118,13 @@ def assignment_scope(session: Session, assignment: Assignment, which: str | None
     banks = session.scalars(select(Bank).where(Bank.slug.in_(slugs)).order_by(Bank.title, Bank.slug)).all()
     if not banks:
         raise NotFound("The banks this assignment draws from are no longer here.")
-    return Scope(tuple(banks), assignment.title, which=which_attempts(which), assignment_id=assignment.id)
+    return Scope(
+        tuple(banks),
+        assignment.title,
+        which=which_attempts(which),
+        assignment_id=assignment.id,
+        class_id=assignment.class_id,
+    )
 
 
 def class_id_of(text: str | None) -> int | None:

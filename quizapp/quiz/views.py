@@ -233,7 +233,8 @@ def history():
     """List this learner's attempts, newest first, a page at a time, at the times of their time zone."""
     page = db.paginate(queries.history(current_user.id), per_page=HISTORY_PER_PAGE, max_per_page=HISTORY_PER_PAGE)
     timezone = card_queries.timezone_of(db.session, current_user.id)
-    return render_template("quiz/history.html", page=page, now=utcnow(), timezone=timezone)
+    held = class_queries.held_attempts(db.session, page.items, utcnow())
+    return render_template("quiz/history.html", page=page, now=utcnow(), timezone=timezone, held=held)
 
 
 # Registered after the pages above, so that the access-matrix test discards each attempt only after them.
