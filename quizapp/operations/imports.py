@@ -23,6 +23,7 @@ from ..models import Job, StagedImport, User
 from ..queries import imports as import_queries
 from .banks import ImportResult, Progress, import_bank
 from .jobs import create_job
+from .media import store_media_files
 
 STAGED_LIFETIME = dt.timedelta(hours=24)  # how long a preview can be published
 
@@ -67,6 +68,8 @@ def check_staged(session: Session, staged: StagedImport, upload: Upload | None =
     """Compare the kept upload with its live bank and remember the result; a bad file raises
     :class:`~quizapp.domain.banks.BankError` and changes nothing (the caller rolls back)."""
     upload = upload or read_staged(staged)
+    # Its pictures are stored now (once each, by content, linked to no version yet), so the preview shows them.
+    store_media_files(session, upload.images.values(), staged.created_at)
     diff = import_queries.compare(session, upload)
     staged.bank_slug = diff.slug
     staged.base_version = diff.base_version

@@ -12,9 +12,11 @@ from flask import Flask
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
+from quizapp.domain.packages import BankPackage, write_zip
+
 from ..conftest import PASSWORD, LiveServer, make_app
-from ..media_data import image_bank, write_folder
-from .test_accounts import make_user
+from ..media_data import image_bank, image_media, write_folder
+from .test_accounts import fill_login, log_out, make_user
 from .test_browse import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -97,3 +99,35 @@ def test_on_a_phone_the_picture_fits_the_screen(browser_instance, picture_server
         assert_accessible(page)
     finally:
         context.close()
+
+
+def test_a_teacher_publishes_a_zip_with_a_picture_and_a_learner_takes_it(page, live_server, live_app, tmp_path):
+    """The whole path: upload a bank .zip, see the picture in the preview, publish, and a learner answers the
+    question with its picture."""
+    make_user(live_app, "zipteacher", role="teacher")
+    make_user(live_app, "ziplearner")
+    package = BankPackage(image_bank("zipped").replace("Bank zipped", "Zipped pictures") + QUIZ, image_media())
+    archive = tmp_path / "zipped.zip"
+    archive.write_bytes(write_zip(package, "zipped"))
+
+    page.goto(live_server.url + "/login?next=/teach/banks")
+    fill_login(page, "zipteacher")
+    page.get_by_label("Bank file").set_input_files(str(archive))
+    page.get_by_role("button", name="Check and preview").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Preview of zipped.zip")
+    assert loaded(page, "A heart with its left ventricle in red")["natural"] == 120
+    assert_accessible(page)
+    page.get_by_role("button", name="Publish").first.click()
+    expect(page.locator(".notice")).to_contain_text("zipped.zip: bank added")
+    log_out(page)
+
+    page.goto(live_server.url + "/login")
+    fill_login(page, "ziplearner")
+    page.goto(live_server.url + "/banks/zipped")
+    page.get_by_role("button", name="Start a quiz: Look closely").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Question 1 of 1")
+    assert loaded(page, "A heart with its left ventricle in red")["natural"] == 120
+    page.get_by_label("Left ventricle").check()
+    page.get_by_role("button", name="Check my answer").click()
+    expect(page.get_by_role("region", name="Correct")).to_be_visible()
+    assert_accessible(page)
