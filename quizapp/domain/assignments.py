@@ -7,10 +7,13 @@ Pure: no Flask, no database. Every datetime is UTC-aware.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .attempts import GRADED_STATUSES, AttemptMode, AttemptStatus
@@ -173,6 +176,7 @@ def check_grant(terms: Terms, grant: Grant) -> None:
         raise BadTerms("Grant a later due date, more time, an extra attempt, or excuse the learner.")
 
 
+@lru_cache(maxsize=4096)  # the same terms for every learner without an extension
 def for_learner(terms: Terms, grant: Grant | None) -> LearnerTerms:
     """The terms for one learner: an extension's later due date, extra attempts and time added."""
     g = grant or Grant()
@@ -235,8 +239,9 @@ def feedback_needs_exam(feedback: str, mode: str) -> bool:
 # --- where a learner stands ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Taken:
+# Named tuples rather than frozen dataclasses: a class of 300 learners and 20 assignments has 6,000 cells, and a
+# named tuple is made several times faster.
+class Taken(NamedTuple):
     """One of a learner's attempts at an assignment, as standing and scores need it."""
 
     attempt_id: int
@@ -254,8 +259,7 @@ class Taken:
         return self.status in GRADED_STATUSES
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """Where one learner stands with one assignment: the grid's cell."""
 
     standing: Standing
@@ -268,6 +272,16 @@ class Cell:
     def in_progress(self) -> bool:
         return self.standing == Standing.IN_PROGRESS
 
+    @property
+    def label(self) -> str:
+        """The standing in words."""
+        return STANDING_LABELS[self.standing]
+
+    @property
+    def percent_text(self) -> str:
+        """The score that counts as a whole percent (``—`` without one)."""
+        return "—" if self.percent is None else f"{self.percent:.0f}%"
+
 
 def graded(taken: Sequence[Taken]) -> list[Taken]:
     """The attempts that were closed and graded, oldest first."""
@@ -276,7 +290,10 @@ def graded(taken: Sequence[Taken]) -> list[Taken]:
 
 def counted(counting: str, taken: Sequence[Taken]) -> tuple[float | None, int | None]:
     """The score that counts by ``counting`` and the attempt it comes from (the latest for an average)."""
-    done = graded(taken)
+    return _counted(counting, graded(taken))
+
+
+def _counted(counting: str, done: Sequence[Taken]) -> tuple[float | None, int | None]:
     if not done:
         return None, None
     if counting == Counting.FIRST:
@@ -292,9 +309,11 @@ def counted(counting: str, taken: Sequence[Taken]) -> tuple[float | None, int | 
 def cell(terms: Terms, grant: Grant | None, taken: Sequence[Taken]) -> Cell:
     """Where a learner stands: excused; submitted (a graded attempt by the due date); late (only after it);
     in progress; or not started."""
+    if not taken and grant is None:
+        return NOT_STARTED
     mine = for_learner(terms, grant)
-    percent, attempt_id = counted(terms.counting, taken)
     done = graded(taken)
+    percent, attempt_id = _counted(terms.counting, done)
     if mine.excused:
         standing = Standing.EXCUSED
     elif any(not is_late(mine, t.finished_at) for t in done):
@@ -308,6 +327,7 @@ def cell(terms: Terms, grant: Grant | None, taken: Sequence[Taken]) -> Cell:
     return Cell(standing, percent, attempt_id, len(taken), mine.extended)
 
 
+NOT_STARTED = Cell(Standing.NOT_STARTED, None, None, 0, False)
 STANDING_LABELS = {
     Standing.NOT_STARTED: "Not started",
     Standing.IN_PROGRESS: "In progress",
@@ -348,11 +368,14 @@ def totals(scores: Iterable[float | None]) -> Totals:
     values = [s for s in scores if s is not None]
     if not values:
         return Totals(0, None, None, None, None, None)
+    mean = math.fsum(values) / len(values)
     return Totals(
         len(values),
-        statistics.fmean(values),
+        mean,
         statistics.median(values),
-        statistics.pstdev(values),
+        # The population standard deviation in floats: statistics.pstdev works in exact fractions, a hundred
+        # times slower, for no difference at a tenth of a percent.
+        math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values)),
         min(values),
         max(values),
     )

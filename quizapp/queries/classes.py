@@ -246,20 +246,19 @@ def open_attempt(session: Session, assignment_id: int, user_id: int) -> Attempt 
 def _taken(session: Session, where: Any) -> dict[tuple[int, int], list[Taken]]:
     """Attempts at assignments, by (learner, assignment)."""
     found: dict[tuple[int, int], list[Taken]] = {}
-    for row in session.execute(
+    rows = session.execute(
         select(
-            Attempt.id,
             Attempt.user_id,
             Attempt.assignment_id,
+            Attempt.id,
             Attempt.status,
             Attempt.started_at,
             Attempt.finished_at,
             Attempt.percent,
         ).where(where)
-    ):
-        found.setdefault((row.user_id, row.assignment_id), []).append(
-            Taken(row.id, row.status, row.started_at, row.finished_at, row.percent)
-        )
+    )
+    for user_id, assignment_id, *taken in rows:
+        found.setdefault((user_id, assignment_id), []).append(Taken(*taken))
     return found
 
 
