@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from quizapp.domain import scheduling
 from quizapp.domain.assignments import Grant
 from quizapp.domain.banks import parse_bank
+from quizapp.domain.stats import Scope
 from quizapp.extensions import db, passwords
 from quizapp.models import (
     Assignment,
@@ -33,6 +34,7 @@ from quizapp.operations import classes as ops
 from quizapp.operations import create_user, import_bank
 from quizapp.operations.cards import save_settings
 from quizapp.operations.quizzes import finish_attempt, save_answer
+from quizapp.queries import stats as stats_queries
 
 from .conftest import PASSWORD, bank_yaml, log_in, post_form
 
@@ -515,6 +517,23 @@ def test_feedback_never_shown(app, school):
     assert "Submitted: feedback later" in history and "100%" not in history
     assert "100%" not in amy.get(f"/classes/{school['class']}/assignments/{assignment_id}").text
     assert "100%" not in amy.get("/classes/").text
+
+
+def test_held_scores_stay_out_of_the_learners_statistics_until_released(app, school):
+    assignment_id = assign(app, school, feedback="after_due")
+    attempt_id = take(app, school["amy"], assignment_id, RIGHT)
+
+    def in_statistics() -> bool:
+        with app.app_context():
+            scores = stats_queries.attempt_scores(db.session, school["amy"], Scope(), None, utcnow())
+        return attempt_id in [s.attempt_id for s in scores]
+
+    assert not in_statistics()
+    with app.app_context():
+        db.session.get(Assignment, assignment_id).due_at = utcnow() - dt.timedelta(seconds=1)
+        db.session.get(Assignment, assignment_id).opens_at = utcnow() - HOUR
+        db.session.commit()
+    assert in_statistics()  # released with the feedback
 
 
 def test_an_assigned_attempt_is_not_started_afresh_outside_its_assignment(app, school):

@@ -40,6 +40,7 @@ from ..domain import stats
 from ..domain.attempts import AttemptStatus
 from ..domain.scheduling import Settings
 from ..models import ActivityDay, ActivityTotal, Attempt, AttemptPart, Bank, Card, CardState, CardTag, Deck
+from .classes import held_attempts
 
 _days: Table = ActivityDay.__table__  # type: ignore[assignment]
 _totals: Table = ActivityTotal.__table__  # type: ignore[assignment]
@@ -381,7 +382,7 @@ def statistics(
         buttons=stats.answer_buttons(in_period),
         hours=stats.reviews_by_hour(in_period),
         mastery=stats.mastery(cards, evidence, now_s, settings.parameters, [scope.tag] if scope.tag else None, recall),
-        scores=stats.quiz_scores(attempt_scores(session, user_id, scope, since_time), tz, hour),
+        scores=stats.quiz_scores(attempt_scores(session, user_id, scope, since_time, now), tz, hour),
     )
 
 
@@ -475,10 +476,11 @@ def deck_cards(session: Session, scope: stats.Scope, decks: Sequence[stats.Scope
 
 
 def attempt_scores(
-    session: Session, user_id: int, scope: stats.Scope, since: dt.datetime | None
+    session: Session, user_id: int, scope: stats.Scope, since: dt.datetime | None, now: dt.datetime | None = None
 ) -> list[stats.AttemptScore]:
     """Each of the learner's closed attempts (finished since ``since``) with its score over the questions
-    within ``scope`` (attempts with none left out)."""
+    within ``scope`` (attempts with none left out). An assigned attempt whose feedback its teacher holds back
+    at ``now`` is left out too: its score is not the learner's to see yet."""
     closed = Attempt.status.in_((AttemptStatus.FINISHED.value, AttemptStatus.EXPIRED.value))
     where = [Attempt.user_id == user_id, closed, *_summary_scope(_parts, scope)]
     if since is not None:
@@ -491,14 +493,19 @@ def attempt_scores(
             Attempt.finished_at,
             func.sum(_parts.c.score),
             func.sum(_parts.c.max_score),
+            Attempt.assignment_id,
+            Attempt.user_id,
         )
         .join(_parts, _parts.c.attempt_id == Attempt.id)
         .where(*where)
-        .group_by(Attempt.id, Attempt.title, Attempt.mode, Attempt.finished_at)
+        .group_by(Attempt.id, Attempt.title, Attempt.mode, Attempt.finished_at, Attempt.assignment_id, Attempt.user_id)
     )
+    rows = session.execute(query).all()
+    held = held_attempts(session, [r for r in rows if r.assignment_id is not None], now) if now is not None else set()
     return [
-        stats.AttemptScore(attempt_id, title, mode, finished_at, float(score or 0), float(max_score or 0))
-        for attempt_id, title, mode, finished_at, score, max_score in session.execute(query)
+        stats.AttemptScore(r.id, r.title, r.mode, r.finished_at, float(r[4] or 0), float(r[5] or 0))
+        for r in rows
+        if r.id not in held
     ]
 
 
