@@ -90,7 +90,11 @@ def _image(renderer: Any, tokens: Sequence[Any], idx: int, options: Any, env: An
     if stored is None:
         return alt  # no remote images: every asset is served by the app
     src = f"{htmllib.escape(env.get('root', ''))}/media/{stored['sha']}.{stored['ext']}"
-    return f'<img src="{src}" alt="{alt}" width="{stored["w"]}" height="{stored["h"]}" loading="lazy" decoding="async">'
+    img = f'<img src="{src}" alt="{alt}" width="{stored["w"]}" height="{stored["h"]}" loading="lazy" decoding="async">'
+    # In a block of text (a prompt, an explanation, a card face) the picture links to itself at full size, for
+    # a phone that shows a wide diagram too small to read; in a line of text (a choice's label) it must not,
+    # or tapping it would leave the page instead of choosing.
+    return f'<a class="picture-link" href="{src}">{img}</a>' if env.get("block") else img
 
 
 _md.add_render_rule("image", _image)
@@ -106,7 +110,7 @@ def markdown(text: str | None, inline: bool = False) -> Markup:
 def _markdown(text: str | None, inline: bool, root: str) -> Markup:
     if not text:
         return Markup("")
-    env = {"root": root}
+    env = {"root": root, "block": not inline}
     html = _md.renderInline(text, env) if inline else _md.render(text, env)
     clean = nh3.clean(
         html,

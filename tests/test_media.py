@@ -295,8 +295,8 @@ SHA = "ab" * 32
     [
         (
             f"![A heart](/media/{SHA}.png#120x80)",
-            f'<p><img src="/media/{SHA}.png" alt="A heart" width="120" height="80" loading="lazy"'
-            ' decoding="async"></p>',
+            f'<p><a href="/media/{SHA}.png" rel="noopener noreferrer nofollow"><img src="/media/{SHA}.png"'
+            ' alt="A heart" width="120" height="80" loading="lazy" decoding="async"></a></p>',
         ),
         ("![A heart](https://example.org/heart.png)", "<p>A heart</p>"),
         ("![A heart](media/heart.png)", "<p>A heart</p>"),
@@ -309,6 +309,13 @@ SHA = "ab" * 32
 )
 def test_only_stored_images_become_img_tags_and_alt_text_is_escaped(text, html):
     assert html in str(markdown(text))
+
+
+def test_a_picture_in_a_block_links_to_its_full_size_and_one_in_a_line_does_not():
+    text = f"![A heart](/media/{SHA}.png#120x80)"
+    block, line = str(markdown(text)), str(markdown(text, inline=True))
+    assert f'<a href="/media/{SHA}.png"' in block and "<img" in block  # a phone can open a wide diagram
+    assert "<a" not in line and line.startswith("<img")  # a choice's label: tapping it chooses
 
 
 def test_a_picture_points_below_the_apps_own_path_when_it_is_served_under_a_prefix(app):
