@@ -201,8 +201,16 @@ questions:
 """
 
 
+MEDIA = {"media/tube.png": PNG}
+
+
+def _bank(text=BANK):
+    """The bank with its picture, as an export gets it: images by their file names (media/x.png)."""
+    return checked(BankPackage(text, MEDIA))
+
+
 def _export(text=BANK, timestamp=1_700_000_000.0):
-    return write_apkg(bank_to_data(parse_bank(text)), {"media/tube.png": PNG}, timestamp=timestamp)
+    return write_apkg(bank_to_data(_bank(text)), MEDIA, timestamp=timestamp)
 
 
 def test_every_question_becomes_a_note_with_a_stable_guid():
@@ -259,7 +267,7 @@ NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 
 
 def _learner_cards():
-    data = {q.id: q.model_dump(mode="json") for q in parse_bank(BANK).questions}
+    data = {q.id: q.model_dump(mode="json") for q in _bank().questions}
     review_card = StudyCard(
         data["bnp"],
         0,
@@ -282,7 +290,7 @@ def _learner_cards():
 
 @pytest.fixture(scope="module")
 def learner_db():
-    apkg = write_learner_apkg("Cardiology", "cardio", "7", _learner_cards(), {"media/tube.png": PNG}, NOW)
+    apkg = write_learner_apkg("Cardiology", "cardio", "7", _learner_cards(), MEDIA, NOW)
     return collection(apkg)
 
 
