@@ -342,3 +342,21 @@ def test_a_package_over_the_size_limit_is_refused(monkeypatch):
     monkeypatch.setattr("quizapp.domain.formats.apkg.MAX_PACKAGE", 100)
     with pytest.raises(ApkgError, match="the file is larger than 0 MiB"):
         read_apkg(every_construct(), name="big.apkg")
+
+
+def test_an_image_whose_alt_text_only_names_it_skips_its_note_and_its_file():
+    # The bank validator refuses such alt text; the converter skips the note so the rest still imports.
+    from tests.apkg_samples import BASIC, package
+
+    deck = genanki.Deck(1_234_567_891, "Rhythms")
+    deck.add_note(genanki.Note(model=BASIC, fields=['Which? <img src="ecg.png" alt="ecg.png">', "Sinus"]))
+    deck.add_note(genanki.Note(model=BASIC, fields=['Rate? <img src="strip.png" alt="A rhythm strip">', "60"]))
+    deck.add_note(genanki.Note(model=BASIC, fields=['Axis? <img src="chart.png" alt="image">', "Normal"]))
+    conversion = read_apkg(package(deck, {"ecg.png": PNG, "strip.png": PNG, "chart.png": PNG}), today=TODAY)
+    skipped = {s.line: s.reason for s in conversion.skipped}
+    assert skipped[1] == (
+        "the image 'ecg.png' has the alt text 'ecg.png', which does not say what it shows: add one in Anki"
+    )
+    assert skipped[3].startswith("the image 'chart.png' has the alt text 'image', which does not say")
+    assert sorted(conversion.package.media) == ["media/strip.png"]
+    assert [q.front for q in checked(conversion.package).questions] == ["Rate? ![A rhythm strip](media/strip.png)"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from pathlib import Path
 
@@ -296,3 +297,27 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing(monkeypatch):
     monkeypatch.setattr("quizapp.domain.formats.moodle_xml.MAX_XML_BYTES", 100)
     with pytest.raises(MoodleXmlError, match=r"big\.xml: the file is larger than 0 MiB"):
         read_moodle_xml(b"<quiz>" + b" " * 200 + b"</quiz>", name="big.xml")
+
+
+def test_an_image_whose_alt_text_only_names_it_skips_its_question_and_its_file():
+    # The bank validator refuses such alt text; the converter skips the question so the rest still imports.
+    embedded = f'<file name="chart.png" path="/" encoding="base64">{base64.b64encode(PNG).decode()}</file>'
+
+    def question(name, alt, file_name):
+        return f"""<question type="truefalse"><name><text>{name}</text></name>
+<questiontext format="html"><text><![CDATA[<p>Look <img src="@@PLUGINFILE@@/{file_name}" alt="{alt}"></p>]]></text>
+{embedded.replace("chart.png", file_name)}</questiontext>
+<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question>
+"""
+
+    data = "<quiz>\n" + question("Vague", "chart.png", "chart.png") + question("Good", "A bar chart", "bars.png")
+    conversion = read_moodle_xml((data + "</quiz>").encode(), today=TODAY)
+    assert [(s.name, s.reason) for s in conversion.skipped] == [
+        (
+            "Vague",
+            "the image 'chart.png' has the alt text 'chart.png', which does not say what it shows:"
+            " describe it in Moodle",
+        )
+    ]
+    assert dict(conversion.package.media) == {"media/bars.png": PNG}
+    assert [q.prompt for q in checked(conversion.package).questions] == ["Look ![A bar chart](media/bars.png)"]
