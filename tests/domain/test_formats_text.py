@@ -251,3 +251,12 @@ def test_the_aiken_and_csv_readers_never_raise_anything_but_their_error(text, wh
     except FormatError:
         return
     parse_bank(conversion.package.yaml_text, "fuzzed.yaml")  # what converts always validates
+
+
+def test_a_csv_card_showing_an_image_is_skipped_as_the_file_carries_none():
+    data = b"![A heart with the left ventricle in red](media/heart.png),Left ventricle\nAorta,Main artery\n"
+    conversion = read_bank_file("cards.csv", data, today=dt.date(2026, 12, 1))
+    assert [(s.line, s.reason.split(":")[0]) for s in conversion.skipped] == [
+        (1, "the image 'media/heart.png' is not a file in what was converted")
+    ]
+    assert [q.front for q in parse_bank(conversion.package.yaml_text).questions] == ["Aorta"]

@@ -271,7 +271,7 @@ def read_apkg(
             Converted(label, note.index, question, extra if k == 0 else ()) for k, question in enumerate(converted)
         ]
     try:
-        conversion = assemble(name, head, questions, skipped)
+        conversion = assemble(name, head, questions, skipped, media.files)
     except FormatError as exc:
         raise ApkgError(name, exc.problems[0].message) from None
     return with_media(conversion, media.files)

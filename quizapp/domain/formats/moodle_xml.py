@@ -322,7 +322,7 @@ def read_moodle_xml(
         notes = tuple(f"converted, but {note}" for note in mapped.notes)
         questions.append(Converted(title, node.line, fields, notes))
     try:
-        conversion = assemble(name, head, questions, skipped)
+        conversion = assemble(name, head, questions, skipped, media.files)
     except FormatError as exc:
         raise MoodleXmlError(name, 0, exc.problems[0].message) from None
     return with_media(conversion, media.files)
