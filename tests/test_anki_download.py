@@ -11,9 +11,11 @@ from sqlalchemy import select
 from quizapp.domain.formats.apkg import note_guid
 from quizapp.extensions import db
 from quizapp.models import Card, Deck, Review
+from quizapp.queries.media import bank_media
 
-from .apkg_samples import collection
+from .apkg_samples import collection, media_of
 from .conftest import log_in
+from .media_data import write_folder
 from .test_study import ALL_TYPES, answer, make_deck
 
 
@@ -75,3 +77,19 @@ def test_someone_elses_deck_is_not_found(app, learner, make_user, client):
     log_in(other, "other")
     assert other.get(f"/decks/{deck}/anki").status_code == 404
     assert other.get("/decks/99999999999999999999/anki").status_code == 404
+
+
+def test_the_pictures_of_a_deck_are_in_the_download_under_their_file_names(app, learner, runner, tmp_path):
+    # Questions are stored with content-addressed image URLs; Anki needs each picture as a file of the package.
+    assert runner.invoke(args=["bank", "import", str(write_folder(tmp_path / "pictures"))]).exit_code == 0
+    deck = make_deck(learner, bank="pictures")
+    response = learner.get(f"/decks/{deck}/anki")
+    assert response.status_code == 200
+    with app.app_context():
+        stored = bank_media(db.session, db.session.get(Deck, deck).bank)
+    # The picture on the cards' faces; right.jpg is a choice's feedback, which no card face shows.
+    assert media_of(response.data) == {"heart.png": stored["media/heart.png"]}
+    fronts = [front for (front,) in collection(response.data).execute("SELECT flds FROM notes")]
+    pictured = [f for f in fronts if "<img" in f]
+    assert pictured and all("/media/" not in f for f in fronts)
+    assert any('<img src="heart.png" alt="A heart with its left ventricle in red">' in f for f in pictured)

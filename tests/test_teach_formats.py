@@ -68,7 +68,7 @@ def test_a_csv_upload_makes_flashcards(app, teacher):
         (b'front,back\n"unclosed,quote\n', "bad.csv", "", "line 2</span>: not valid CSV"),
         (b"Q?\nA. a\nANSWER: A\n", "bad.txt", "aiken", "line 3</span>: a question needs at least two options"),
         (b"Fine?{T}", "fine.gift", "pdf", "Not a valid choice"),
-        (b"Fine?{T}", "fine.docx", "", "Choose a file ending in .yaml, .yml, .gift, .txt, .csv."),
+        (b"Fine?{T}", "fine.docx", "", "Choose a file ending in .yaml, .yml, .zip, .gift, .txt, .xml, .csv, .apkg."),
     ],
 )
 def test_bad_files_are_a_422_with_the_line_and_store_nothing(app, teacher, data, name, source_format, message):
@@ -90,13 +90,13 @@ def test_a_file_over_the_size_limit_is_a_413_and_stores_nothing(app, teacher):
         + f"\r\n--{boundary}--\r\n".encode()
     )
     response = teacher.post("/teach/banks", data=body, content_type=f"multipart/form-data; boundary={boundary}")
-    assert response.status_code == 413 and "The limit is 4 MiB." in response.text
+    assert response.status_code == 413 and "The limit is 32 MiB." in response.text
     assert counts(app) == (0, 0, 0)
 
 
 def test_the_upload_form_offers_the_formats(teacher):
     html = teacher.get("/teach/banks").text
-    assert 'accept=".yaml,.yml,.gift,.txt,.csv"' in html
+    assert 'accept=".yaml,.yml,.zip,.gift,.txt,.xml,.csv,.apkg"' in html
     assert '<option selected value="">From the file name</option>' in html
     assert '<option value="aiken">Aiken</option>' in html
 
@@ -105,10 +105,11 @@ def test_downloads_in_every_format_from_the_teachers_page(app, teacher, make_ban
     make_bank((DATA / "banks" / "all-types.yaml").read_text())
     html = teacher.get("/teach/banks").text
     assert 'href="/teach/banks/all-types/export"' in html  # YAML keeps its address
-    for name in ("gift", "aiken", "csv"):
+    for name in ("zip", "gift", "moodle-xml", "aiken", "csv", "apkg"):
         assert f'href="/teach/banks/all-types/export/{name}"' in html
     expected = {
         "yaml": ("application/yaml", "all-types.yaml"),
+        "zip": ("application/zip", "all-types.zip"),
         "gift": ("text/plain", "all-types.gift"),
         "aiken": ("text/plain", "all-types.txt"),
         "csv": ("text/csv", "all-types.csv"),
@@ -119,7 +120,6 @@ def test_downloads_in_every_format_from_the_teachers_page(app, teacher, make_ban
         assert response.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
     gift = teacher.get("/teach/banks/all-types/export/gift")
     assert upload(teacher, gift.data, "all-types.gift").status_code == 200  # what is exported reads back in
-    assert teacher.get("/teach/banks/all-types/export/apkg").status_code == 404
     assert teacher.get("/teach/banks/all-types/export/nope").status_code == 404
     assert teacher.get("/teach/banks/nope/export/gift").status_code == 404
 

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..domain import evaluation, scheduling
 from ..domain.formats.apkg import LoggedGrade, Memory, StudyCard
+from ..domain.media import with_names
 from ..domain.revlog import LoggedReview, ReviewSource
 from ..models import NEW, Bank, Card, CardState, CardTag, Deck, Review, SchedulerSettings
+from .media import bank_media_names
 
 LEARN_AHEAD = dt.timedelta(minutes=20)  # Anki's default: show a learning card early when nothing else is due
 LEARNING = (fsrs.State.Learning.value, fsrs.State.Relearning.value)
@@ -407,7 +409,8 @@ def _moment(snapshot: dict | None, key: str) -> dt.datetime | None:
 
 def study_cards(session: Session, user_id: int, deck: Deck) -> list[StudyCard]:
     """The deck's live cards as the learner has them: each card's question, memory and review log (oldest
-    first), in card order — what a *Download for Anki* package holds."""
+    first), in card order — what a *Download for Anki* package holds. Each question's images point at their
+    files (``media/x.png``, the keys of :func:`~quizapp.queries.media.bank_media`), not at the stored images."""
     parameters = {"user_id": user_id} | _deck_parameters(deck)
     rows = session.execute(_study_cards_statement(bool(deck.tags)), parameters).all()
     reviews: dict[int, list[LoggedGrade]] = {}
@@ -424,12 +427,15 @@ def study_cards(session: Session, user_id: int, deck: Deck) -> list[StudyCard]:
                 _moment(review.after, "due"),
             )
         )
+    names = bank_media_names(session, deck.bank)
     cards = []
     for card, state in rows:
         memory = None
         if state is not None:
             memory = Memory(state.state, state.step, state.stability, state.difficulty, state.due, state.last_review)
-        cards.append(StudyCard(card.question.content, card.gap, memory, tuple(reviews.get(card.id, ()))))
+        cards.append(
+            StudyCard(with_names(card.question.content, names), card.gap, memory, tuple(reviews.get(card.id, ())))
+        )
     return cards
 
 

@@ -201,8 +201,16 @@ questions:
 """
 
 
+MEDIA = {"media/tube.png": PNG}
+
+
+def _bank(text=BANK):
+    """The bank with its picture, as an export gets it: images by their file names (media/x.png)."""
+    return checked(BankPackage(text, MEDIA))
+
+
 def _export(text=BANK, timestamp=1_700_000_000.0):
-    return write_apkg(bank_to_data(parse_bank(text)), {"media/tube.png": PNG}, timestamp=timestamp)
+    return write_apkg(bank_to_data(_bank(text)), MEDIA, timestamp=timestamp)
 
 
 def test_every_question_becomes_a_note_with_a_stable_guid():
@@ -259,7 +267,7 @@ NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 
 
 def _learner_cards():
-    data = {q.id: q.model_dump(mode="json") for q in parse_bank(BANK).questions}
+    data = {q.id: q.model_dump(mode="json") for q in _bank().questions}
     review_card = StudyCard(
         data["bnp"],
         0,
@@ -282,7 +290,7 @@ def _learner_cards():
 
 @pytest.fixture(scope="module")
 def learner_db():
-    apkg = write_learner_apkg("Cardiology", "cardio", "7", _learner_cards(), {"media/tube.png": PNG}, NOW)
+    apkg = write_learner_apkg("Cardiology", "cardio", "7", _learner_cards(), MEDIA, NOW)
     return collection(apkg)
 
 
@@ -334,3 +342,21 @@ def test_a_package_over_the_size_limit_is_refused(monkeypatch):
     monkeypatch.setattr("quizapp.domain.formats.apkg.MAX_PACKAGE", 100)
     with pytest.raises(ApkgError, match="the file is larger than 0 MiB"):
         read_apkg(every_construct(), name="big.apkg")
+
+
+def test_an_image_whose_alt_text_only_names_it_skips_its_note_and_its_file():
+    # The bank validator refuses such alt text; the converter skips the note so the rest still imports.
+    from tests.apkg_samples import BASIC, package
+
+    deck = genanki.Deck(1_234_567_891, "Rhythms")
+    deck.add_note(genanki.Note(model=BASIC, fields=['Which? <img src="ecg.png" alt="ecg.png">', "Sinus"]))
+    deck.add_note(genanki.Note(model=BASIC, fields=['Rate? <img src="strip.png" alt="A rhythm strip">', "60"]))
+    deck.add_note(genanki.Note(model=BASIC, fields=['Axis? <img src="chart.png" alt="image">', "Normal"]))
+    conversion = read_apkg(package(deck, {"ecg.png": PNG, "strip.png": PNG, "chart.png": PNG}), today=TODAY)
+    skipped = {s.line: s.reason for s in conversion.skipped}
+    assert skipped[1] == (
+        "the image 'ecg.png' has the alt text 'ecg.png', which does not say what it shows: add one in Anki"
+    )
+    assert skipped[3].startswith("the image 'chart.png' has the alt text 'image', which does not say")
+    assert sorted(conversion.package.media) == ["media/strip.png"]
+    assert [q.front for q in checked(conversion.package).questions] == ["Rate? ![A rhythm strip](media/strip.png)"]

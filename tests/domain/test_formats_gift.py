@@ -388,3 +388,19 @@ def test_the_all_types_bank_exports_to_gift_that_reads_back():
     exported = export_bank("gift", json.loads(json.dumps(bank_to_data(bank), default=str)))
     back = parse_bank(read_bank_file("all-types.gift", exported.content).package.yaml_text)
     assert {q.id for q in back.questions} == {q.id for q in bank.questions} - {s.name for s in exported.skipped}
+
+
+def test_a_markdown_image_skips_its_question_since_gift_carries_no_pictures():
+    # The bank validator refuses an image with no file; the converter skips that question so the rest imports.
+    conversion = convert(
+        "::Heart::[markdown]Which chamber? ![A heart](media/heart.png){=left ~right}\n\n::Sky::Blue?{T}\n"
+    )
+    assert [(s.name, s.line, s.reason) for s in conversion.skipped] == [
+        (
+            "Heart",
+            1,
+            "the image 'media/heart.png' is not a file in what was converted: add the picture to the bank's media/"
+            " after converting (a bank .zip)",
+        )
+    ]
+    assert [q.id for q in parse_bank(conversion.package.yaml_text).questions] == ["sky"]

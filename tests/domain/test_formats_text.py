@@ -13,7 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp.domain.banks import bank_to_data, parse_bank
-from quizapp.domain.formats import FORMATS, FormatError, export_bank, format_for, read_bank_file, write_bank
+from quizapp.domain.formats import (
+    EXPORT_FORMATS,
+    FORMATS,
+    FormatError,
+    export_bank,
+    format_for,
+    read_bank_file,
+    writable,
+    write_bank,
+)
 from quizapp.domain.spreadsheets import safe_cell, unsafe_cell
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "formats"
@@ -207,13 +216,21 @@ def test_yaml_passes_through_unchanged():
     assert conversion.package.yaml_text.encode() == source and conversion.skipped == ()
 
 
-def test_an_unregistered_export_format_is_refused_clearly():
+def test_an_unknown_export_format_is_refused_clearly():
     with pytest.raises(FormatError) as info:
         export_bank("docx", bank_data(ALL_TYPES))
     assert info.value.problems[0].message == (
-        "this version cannot export 'docx' yet; it exports yaml, gift, moodle-xml, aiken, csv, apkg"
+        "this version cannot export 'docx' yet; it exports yaml, zip, gift, moodle-xml, aiken, csv, apkg"
     )
-    assert set(FORMATS) == {"yaml", "gift", "moodle-xml", "aiken", "csv", "apkg"}
+    assert set(FORMATS) == {"yaml", "zip", "gift", "moodle-xml", "aiken", "csv", "apkg"}
+
+
+def test_every_format_the_command_line_offers_writes_banks():
+    # `flask bank export --format` offers EXPORT_FORMATS: each must be registered and write, or the
+    # command would offer a choice it then refuses.
+    assert [f.name for f in writable()] == list(EXPORT_FORMATS)
+    for name in EXPORT_FORMATS:
+        assert export_bank(name, bank_data(ALL_TYPES)).content
 
 
 def test_yaml_export_is_the_existing_yaml_export():
@@ -234,3 +251,12 @@ def test_the_aiken_and_csv_readers_never_raise_anything_but_their_error(text, wh
     except FormatError:
         return
     parse_bank(conversion.package.yaml_text, "fuzzed.yaml")  # what converts always validates
+
+
+def test_a_csv_card_showing_an_image_is_skipped_as_the_file_carries_none():
+    data = b"![A heart with the left ventricle in red](media/heart.png),Left ventricle\nAorta,Main artery\n"
+    conversion = read_bank_file("cards.csv", data, today=dt.date(2026, 12, 1))
+    assert [(s.line, s.reason.split(":")[0]) for s in conversion.skipped] == [
+        (1, "the image 'media/heart.png' is not a file in what was converted")
+    ]
+    assert [q.front for q in parse_bank(conversion.package.yaml_text).questions] == ["Aorta"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from pathlib import Path
 
@@ -164,9 +165,19 @@ def _bank(questions):
     }
 
 
-def _round_trip(question, media=None):
-    source = parse_bank(yaml.safe_dump(_bank([question])))
-    xml = write_moodle_xml(bank_to_data(source), media or {})
+CHART = {"media/chart.png": PNG}
+
+
+def _source(questions):
+    """The bank as an export gets it: its pictures by their file names, given only when a question uses
+    them (a package's unused file is refused)."""
+    text = yaml.safe_dump(_bank(questions))
+    return checked(BankPackage(text, CHART if "media/chart.png" in text else {}))
+
+
+def _round_trip(question):
+    source = _source([question])
+    xml = write_moodle_xml(bank_to_data(source), CHART)
     back = read_moodle_xml(xml, bank_id="round", today=TODAY)
     returned = checked(back.package)
     return source.questions[0], returned.questions[0], back
@@ -178,7 +189,7 @@ CASES = {name: (name, fields) for name, fields in EXAMPLES.items()} | VARIANTS
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_yaml_to_moodle_xml_to_yaml_keeps_every_field_moodle_carries(case):
     kind, fields = CASES[case]
-    original, returned, back = _round_trip({"id": "q-1", "type": kind, **fields, **COMMON}, {"media/chart.png": PNG})
+    original, returned, back = _round_trip({"id": "q-1", "type": kind, **fields, **COMMON})
     assert returned == original
     assert back.skipped == ()
 
@@ -188,21 +199,22 @@ def test_every_quiz_type_has_a_round_trip_case():
 
 
 def test_images_travel_as_embedded_files():
-    _, _, back = _round_trip({"id": "q", "type": "single", **EXAMPLES["single"]}, {"media/chart.png": PNG})
-    assert dict(back.package.media) == {"media/chart.png": PNG}
+    _, returned, back = _round_trip({"id": "q", "type": "single", **EXAMPLES["single"]})
+    assert dict(back.package.media) == CHART
+    assert returned.prompt == "Pick one ![A chart](media/chart.png)"
 
 
 def test_a_flashcard_is_left_out_with_a_comment_saying_so():
     flash = {"id": "card", "type": "flashcard", "front": "F", "back": "B"}
     single = {"id": "q", "type": "single", **EXAMPLES["single"]}
-    xml = write_moodle_xml(bank_to_data(parse_bank(yaml.safe_dump(_bank([flash, single])))), {"media/chart.png": PNG})
+    xml = write_moodle_xml(bank_to_data(_source([flash, single])), CHART)
     assert b"<!-- card left out: Moodle has no counterpart for a flashcard -->" in xml
     assert [q.id for q in checked(read_moodle_xml(xml, today=TODAY).package).questions] == ["q"]
 
 
 def test_export_writes_markdown_texts_and_moodle_types():
     questions = [{"id": f"q-{kind}", "type": kind, **fields} for kind, fields in EXAMPLES.items()]
-    xml = write_moodle_xml(bank_to_data(parse_bank(yaml.safe_dump(_bank(questions)))), {"media/chart.png": PNG})
+    xml = write_moodle_xml(bank_to_data(_source(questions)), CHART)
     text = xml.decode()
     for qtype in ("multichoice", "truefalse", "shortanswer", "numerical", "match", "ordering", "multianswer"):
         assert f'<question type="{qtype}">' in text
@@ -231,9 +243,7 @@ EXTERNAL_DTD = b"""<?xml version="1.0"?>
 
 @pytest.mark.parametrize("data", [BOMB, XXE, EXTERNAL_DTD], ids=["billion-laughs", "external-entity", "dtd"])
 def test_a_dtd_or_entity_is_refused(data):
-    with pytest.raises(
-        MoodleXmlError, match=r"evil\.xml:\d+:0: the file declares a DTD or entities, which are refused"
-    ):
+    with pytest.raises(MoodleXmlError, match=r"evil\.xml:\d+: the file declares a DTD or entities, which are refused"):
         read_moodle_xml(data, name="evil.xml")
 
 
@@ -287,3 +297,27 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing(monkeypatch):
     monkeypatch.setattr("quizapp.domain.formats.moodle_xml.MAX_XML_BYTES", 100)
     with pytest.raises(MoodleXmlError, match=r"big\.xml: the file is larger than 0 MiB"):
         read_moodle_xml(b"<quiz>" + b" " * 200 + b"</quiz>", name="big.xml")
+
+
+def test_an_image_whose_alt_text_only_names_it_skips_its_question_and_its_file():
+    # The bank validator refuses such alt text; the converter skips the question so the rest still imports.
+    embedded = f'<file name="chart.png" path="/" encoding="base64">{base64.b64encode(PNG).decode()}</file>'
+
+    def question(name, alt, file_name):
+        return f"""<question type="truefalse"><name><text>{name}</text></name>
+<questiontext format="html"><text><![CDATA[<p>Look <img src="@@PLUGINFILE@@/{file_name}" alt="{alt}"></p>]]></text>
+{embedded.replace("chart.png", file_name)}</questiontext>
+<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question>
+"""
+
+    data = "<quiz>\n" + question("Vague", "chart.png", "chart.png") + question("Good", "A bar chart", "bars.png")
+    conversion = read_moodle_xml((data + "</quiz>").encode(), today=TODAY)
+    assert [(s.name, s.reason) for s in conversion.skipped] == [
+        (
+            "Vague",
+            "the image 'chart.png' has the alt text 'chart.png', which does not say what it shows:"
+            " describe it in Moodle",
+        )
+    ]
+    assert dict(conversion.package.media) == {"media/bars.png": PNG}
+    assert [q.prompt for q in checked(conversion.package).questions] == ["Look ![A bar chart](media/bars.png)"]

@@ -11,11 +11,12 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..banks import FORMAT_VERSION, dump_bank, question_problems
+from ..media import image_refs, markdown_image_count, text_fields
 from ..packages import BankPackage
 from ..yamlload import MAX_BYTES, BankError, Problem
 
@@ -192,10 +193,34 @@ class Converted:
     notes: tuple[str, ...] = ()
 
 
+def _image_problem(data: Mapping[str, Any], media: Collection[str]) -> str | None:
+    """Why a converted question's images cannot be shown, if one cannot: each must be a file the converter
+    made (``media/x.png``); a text format carries none, so its Markdown images are left out with the question."""
+    for _path, text in text_fields(data):
+        if "![" not in text:
+            continue
+        refs = list(image_refs(text))
+        for ref in refs:
+            if ref.src not in media:
+                return (
+                    f"the image {ref.src!r} is not a file in what was converted: add the picture to the bank's"
+                    " media/ after converting (a bank .zip)"
+                )
+        if markdown_image_count(text) > len(refs):
+            return "an image is written in a way that cannot be checked: write it ![alt text](media/<file name>)"
+    return None
+
+
 def assemble(
-    filename: str, header: Mapping[str, Any], questions: Iterable[Converted], skipped: list[Skipped]
+    filename: str,
+    header: Mapping[str, Any],
+    questions: Iterable[Converted],
+    skipped: list[Skipped],
+    media: Collection[str] = (),
 ) -> Conversion:
     """The bank of the questions that pass the validator; the others, and every note, join ``skipped``.
+    ``media`` names the files the converter made (``media/x.png``): a question showing any other image is
+    skipped, so the bank is never refused whole for one picture.
 
     Raises:
         FormatError: not one question could be converted.
@@ -207,6 +232,9 @@ def assemble(
             more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
             reason = "not a valid question: " + "; ".join(problems[:3]) + more
             skipped.append(Skipped(question.name, question.line, reason))
+            continue
+        if (image_problem := _image_problem(question.data, media)) is not None:
+            skipped.append(Skipped(question.name, question.line, image_problem))
             continue
         kept.append(question.data)
         skipped.extend(Skipped(question.name, question.line, note) for note in question.notes)

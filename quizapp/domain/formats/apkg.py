@@ -49,7 +49,7 @@ from ._core import (
     slugify,
     tags_from,
 )
-from .htmltext import html_to_markdown, markdown_to_html, with_media
+from .htmltext import described, html_to_markdown, markdown_to_html, with_media
 
 MAX_PACKAGE = 512 * 1024 * 1024  # bytes, the .apkg itself
 MAX_MEMBERS = 50_000
@@ -176,14 +176,12 @@ class _AnkiMedia:
         name = src.split("?")[0]
         if name not in self.mapping or self.mapping[name] not in self.archive.members:
             raise NotMapped(f"the image {name!r} is used but not in the package")
-        if not alt or not alt.strip():
-            raise NotMapped(f"the image {name!r} has no alt text, which every image needs: add one in Anki")
         key = f"{MEDIA_DIR}/{slugify(PurePosixPath(name).stem) or 'image'}{PurePosixPath(name).suffix.lower()}"
+        clean_alt = described(alt, "add one in Anki", name, key)
         content = self.archive.read(self.mapping[name], MAX_MEDIA_FILE)
         if self.files.get(key, content) != content:
             key = f"{MEDIA_DIR}/{hashlib.sha256(content).hexdigest()[:12]}{PurePosixPath(name).suffix.lower()}"
         self.files[key] = content
-        clean_alt = re.sub(r"[\[\]\\]", "", " ".join(alt.split()))
         return f"![{clean_alt}]({key})"
 
 
@@ -273,7 +271,7 @@ def read_apkg(
             Converted(label, note.index, question, extra if k == 0 else ()) for k, question in enumerate(converted)
         ]
     try:
-        conversion = assemble(name, head, questions, skipped)
+        conversion = assemble(name, head, questions, skipped, media.files)
     except FormatError as exc:
         raise ApkgError(name, exc.problems[0].message) from None
     return with_media(conversion, media.files)

@@ -18,6 +18,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 from ..interchange import NotMapped
+from ..media import alt_problem
 from ._core import Conversion
 
 Image = Callable[[str, str | None], str]  # (src, alt or None) -> Markdown for the image
@@ -138,6 +139,21 @@ def html_to_markdown(source: str, image: Image) -> str:
     writer.feed(clean)
     writer.close()
     return writer.markdown()
+
+
+def described(alt: str | None, how: str, name: str, *keys: str) -> str:
+    """The alt text of the image ``name`` as it goes in ``![alt](media/x.png)``, when it says what the
+    picture shows as the bank validator requires; ``keys`` are the names it is stored under (``media/x.png``).
+
+    Raises:
+        NotMapped: no alt text, or one that only names the file or says "image" (``how``: how to fix it).
+    """
+    if not alt or not alt.strip():
+        raise NotMapped(f"the image {name!r} has no alt text, which every image needs: {how}")
+    clean = re.sub(r"[\[\]\\]", "", " ".join(alt.split()))
+    if any(alt_problem(clean, label) for label in (name, *keys)):
+        raise NotMapped(f"the image {name!r} has the alt text {clean!r}, which does not say what it shows: {how}")
+    return clean
 
 
 def no_images(src: str, alt: str | None) -> str:

@@ -32,7 +32,7 @@ from ..interchange import Mapped, MoodleAnswer, MoodleQuestion, NotMapped, perce
 from ..packages import MEDIA_DIR
 from ..types import REGISTRY
 from ._core import Conversion, Converted, Exported, Format, FormatError, Ids, Skipped, assemble, default_header, slugify
-from .htmltext import escape_markdown, html_to_markdown, with_media
+from .htmltext import described, escape_markdown, html_to_markdown, with_media
 
 PLUGINFILE = "@@PLUGINFILE@@/"
 MAX_XML_BYTES = 64 * 1024 * 1024  # more than YAML's limit: the XML is wordier and carries its images
@@ -180,10 +180,10 @@ class _Texts:
         name = unquote(src[len(PLUGINFILE) :]).split("?")[0]
         if name not in self.files:
             raise NotMapped(f"the image {name!r} is used but its file is not in the export")
-        if not alt or not alt.strip():
-            raise NotMapped(f"the image {name!r} has no alt text, which every image needs: describe it in Moodle")
-        clean_alt = re.sub(r"[\[\]\\]", "", " ".join(alt.split()))
-        return f"![{clean_alt}]({self.media.add(name, self.files[name])})"
+        how = "describe it in Moodle"
+        described(alt, how, name)  # before the file is added: a skipped question's file must not name another's
+        key = self.media.add(name, self.files[name])
+        return f"![{described(alt, how, name, key)}]({key})"
 
     def markdown(self, node: Node | None) -> str:
         """The text of a text-bearing element (``questiontext``, ``answer``…) as Markdown."""
@@ -322,7 +322,7 @@ def read_moodle_xml(
         notes = tuple(f"converted, but {note}" for note in mapped.notes)
         questions.append(Converted(title, node.line, fields, notes))
     try:
-        conversion = assemble(name, head, questions, skipped)
+        conversion = assemble(name, head, questions, skipped, media.files)
     except FormatError as exc:
         raise MoodleXmlError(name, 0, exc.problems[0].message) from None
     return with_media(conversion, media.files)
