@@ -53,6 +53,15 @@ def upload(client, data: bytes, name: str):
     return client.post("/teach/banks", data={"csrf_token": csrf_token(client), "bank": (io.BytesIO(data), name)})
 
 
+def upload_and_publish(client, data: bytes, name: str):
+    """Upload a bank, then press Publish on its preview, as a teacher does; the page that says what happened."""
+    staged = upload(client, data, name)
+    assert staged.status_code == 303, staged.text
+    token = re.search(r"/teach/imports/([A-Za-z0-9_-]{32})", staged.headers["Location"])[1]
+    assert client.get(staged.headers["Location"]).status_code == 200
+    return post_form(client, f"/teach/imports/{token}/publish")
+
+
 # --- importing ------------------------------------------------------------------------------------------
 
 
@@ -108,7 +117,7 @@ def test_the_same_image_in_a_new_version_is_stored_once_and_a_changed_one_change
 
 
 def test_the_upload_page_takes_a_zip(app, teacher):
-    response = upload(teacher, zipped(), "pictures.zip")
+    response = upload_and_publish(teacher, zipped(), "pictures.zip")
     assert response.status_code == 200 and "pictures.zip: bank added" in response.text
     assert stored(app) == (1, 2, 2)
     accept = re.search(r'accept="([^"]*)"', teacher.get("/teach/banks").text)[1]
@@ -336,7 +345,7 @@ def test_a_bank_with_images_downloads_as_a_zip_that_imports_unchanged(app, teach
     package = read_zip(response.data, "pictures.zip")
     assert "![A heart with its left ventricle in red](media/heart.png)" in package.yaml_text
     assert sorted(package.media) == ["media/heart.png", "media/right.jpg"]
-    again = upload(teacher, response.data, "pictures.zip")
+    again = upload_and_publish(teacher, response.data, "pictures.zip")
     assert "nothing changed" in again.text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Question)) == 2
