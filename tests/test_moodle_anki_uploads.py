@@ -15,21 +15,23 @@ from .apkg_samples import collection, every_construct, rezip
 from .conftest import DATA, bank_yaml
 from .domain.test_moodle_xml import BOMB, XXE
 from .test_teach import counts, teacher, upload  # noqa: F401  # teacher is a fixture
+from .test_teach_formats import upload_and_publish
 
 FORMATS = DATA / "formats"
 
 
 def test_a_moodle_xml_upload_converts_imports_and_lists_what_was_left_out(app, teacher):  # noqa: F811
-    response = upload(teacher, (FORMATS / "moodle-every-construct.xml").read_bytes(), "pharmacology.xml")
-    assert response.status_code == 200
-    assert "Discuss diuretics" in response.text and "essay" in response.text
+    data = (FORMATS / "moodle-every-construct.xml").read_bytes()
+    preview, response = upload_and_publish(teacher, data, "pharmacology.xml")
+    assert "Discuss diuretics" in preview and "essay" in preview  # the preview lists what was left out
+    assert response.status_code == 200 and "pharmacology.xml: bank added" in response.text
     assert counts(app) == (1, 1, 9)
 
 
 def test_an_anki_upload_converts_and_imports(app, teacher):  # noqa: F811
-    response = upload(teacher, every_construct(), "cardiology.apkg")
-    assert response.status_code == 200
-    assert "Image Occlusion" in response.text
+    preview, response = upload_and_publish(teacher, every_construct(), "cardiology.apkg")
+    assert "Image Occlusion" in preview
+    assert response.status_code == 200 and "cardiology.apkg: bank added" in response.text
     assert counts(app) == (1, 1, 8)
 
 

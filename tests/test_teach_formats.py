@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from quizapp.domain.banks import parse_bank
 from quizapp.extensions import db
 from quizapp.models import Bank, BankVersion, Question
 
-from .conftest import DATA, bank_yaml, csrf_token, log_in
+from .conftest import DATA, bank_yaml, csrf_token, log_in, post_form
 
 FORMATS = DATA / "formats"
 
@@ -28,19 +29,28 @@ def upload(client, data: bytes, name: str, source_format: str = ""):
     return client.post("/teach/banks", data=form)
 
 
+def upload_and_publish(client, data: bytes, name: str, source_format: str = ""):
+    """Upload, read the preview, press Publish: (the preview's HTML, the page after publishing)."""
+    staged = upload(client, data, name, source_format)
+    assert staged.status_code == 303, staged.text
+    preview = client.get(staged.headers["Location"])
+    assert preview.status_code == 200
+    token = re.search(r"/teach/imports/([A-Za-z0-9_-]{32})", staged.headers["Location"])[1]
+    return preview.text, post_form(client, f"/teach/imports/{token}/publish")
+
+
 def counts(app) -> tuple[int, int, int]:
     with app.app_context():
         return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Bank, BankVersion, Question))
 
 
-def test_a_gift_upload_is_converted_imported_and_lists_what_was_left_out(app, teacher):
-    response = upload(teacher, (FORMATS / "constructs.gift").read_bytes(), "constructs.gift")
-    assert response.status_code == 200
-    assert "constructs.gift: bank added" in response.text
-    assert "Converted from GIFT; 8 things in it have no place in a bank and were left out:" in response.text
-    assert '<span class="where">line 61</span> <code>Essay</code>: an essay question' in response.text
+def test_a_gift_upload_is_converted_previewed_with_what_was_left_out_and_published(app, teacher):
+    preview, response = upload_and_publish(teacher, (FORMATS / "constructs.gift").read_bytes(), "constructs.gift")
+    left_out = preview.split("Left out when converting</h3>", 1)[1].split("</ul>", 1)[0]
+    assert left_out.count("<li>") == 8 and "<li>line 61: &#39;Essay&#39; an essay question" in left_out
+    assert response.status_code == 200 and "constructs.gift: bank added" in response.text
     assert counts(app) == (1, 1, 17)
-    again = upload(teacher, (FORMATS / "constructs.gift").read_bytes(), "constructs.gift")
+    _preview, again = upload_and_publish(teacher, (FORMATS / "constructs.gift").read_bytes(), "constructs.gift")
     assert "nothing changed" in again.text
 
 
@@ -49,13 +59,14 @@ def test_an_aiken_file_needs_the_format_chosen(app, teacher):
     as_gift = upload(teacher, data, "sample.txt")
     assert as_gift.status_code == 422 and "nothing in the file could be converted" in as_gift.text
     assert counts(app) == (0, 0, 0)
-    response = upload(teacher, data, "sample.txt", "aiken")
-    assert response.status_code == 200 and "Converted from Aiken: everything was converted." in response.text
+    preview, response = upload_and_publish(teacher, data, "sample.txt", "aiken")
+    assert "Left out when converting" not in preview
+    assert response.status_code == 200 and "sample.txt: bank added" in response.text
     assert counts(app) == (1, 1, 2)
 
 
 def test_a_csv_upload_makes_flashcards(app, teacher):
-    response = upload(teacher, (FORMATS / "semicolon-bom.csv").read_bytes(), "cards.csv")
+    _preview, response = upload_and_publish(teacher, (FORMATS / "semicolon-bom.csv").read_bytes(), "cards.csv")
     assert response.status_code == 200 and "cards.csv: bank added" in response.text
     assert counts(app) == (1, 1, 2)
 
@@ -105,8 +116,9 @@ def test_downloads_in_every_format_from_the_teachers_page(app, teacher, make_ban
     make_bank((DATA / "banks" / "all-types.yaml").read_text())
     html = teacher.get("/teach/banks").text
     assert 'href="/teach/banks/all-types/export"' in html  # YAML keeps its address
-    for name in ("zip", "gift", "moodle-xml", "aiken", "csv", "apkg"):
+    for name in ("gift", "moodle-xml", "aiken", "csv", "apkg"):
         assert f'href="/teach/banks/all-types/export/{name}"' in html
+    assert "/export/zip" not in html  # YAML comes as a .zip when a bank has pictures: not offered twice
     expected = {
         "yaml": ("application/yaml", "all-types.yaml"),
         "zip": ("application/zip", "all-types.zip"),
@@ -119,7 +131,7 @@ def test_downloads_in_every_format_from_the_teachers_page(app, teacher, make_ban
         assert response.status_code == 200 and response.mimetype == mimetype
         assert response.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
     gift = teacher.get("/teach/banks/all-types/export/gift")
-    assert upload(teacher, gift.data, "all-types.gift").status_code == 200  # what is exported reads back in
+    assert upload(teacher, gift.data, "all-types.gift").status_code == 303  # what is exported reads back in
     assert teacher.get("/teach/banks/all-types/export/nope").status_code == 404
     assert teacher.get("/teach/banks/nope/export/gift").status_code == 404
 

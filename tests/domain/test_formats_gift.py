@@ -290,10 +290,10 @@ def test_malformed_gift_is_an_error_with_its_line(text, line, message):
 
 def test_not_utf8_and_too_large():
     with pytest.raises(FormatError) as info:
-        read_bank_file("x.gift", b"Fine?{T}\n\nBad \xff here{T}")
+        read_bank_file("x.gift", b"Fine?{T}\n\nBad \xff here{T}", today=TODAY)
     assert (info.value.problems[0].line, info.value.problems[0].message) == (3, "the file is not valid UTF-8 text")
     with pytest.raises(FormatError) as info:
-        read_bank_file("x.gift", b"x" * (16 * 1024 * 1024 + 1))
+        read_bank_file("x.gift", b"x" * (16 * 1024 * 1024 + 1), today=TODAY)
     assert "larger than 16 MiB" in info.value.problems[0].message
 
 
@@ -386,7 +386,7 @@ def test_multiple_choice_weights_score_as_partial_scoring_does():
 def test_the_all_types_bank_exports_to_gift_that_reads_back():
     bank = parse_bank((DATA.parent / "banks" / "all-types.yaml").read_text(), "all-types.yaml")
     exported = export_bank("gift", json.loads(json.dumps(bank_to_data(bank), default=str)))
-    back = parse_bank(read_bank_file("all-types.gift", exported.content).package.yaml_text)
+    back = parse_bank(read_bank_file("all-types.gift", exported.content, today=TODAY).package.yaml_text)
     assert {q.id for q in back.questions} == {q.id for q in bank.questions} - {s.name for s in exported.skipped}
 
 

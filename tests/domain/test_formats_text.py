@@ -212,7 +212,7 @@ def test_formats_by_extension_and_name():
 
 def test_yaml_passes_through_unchanged():
     source = (DATA.parent / "banks" / "all-types.yaml").read_bytes()
-    conversion = read_bank_file("all-types.yaml", source)
+    conversion = read_bank_file("all-types.yaml", source, today=TODAY)
     assert conversion.package.yaml_text.encode() == source and conversion.skipped == ()
 
 

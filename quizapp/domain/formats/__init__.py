@@ -117,8 +117,9 @@ def read_bank_file(
     """
     found = format_for(name, from_format)
     assert found.read is not None
-    day = today or dt.datetime.now(dt.UTC).date()
-    return found.read(name, data, default_header(name, found.label, bank_id=bank_id, today=day, overrides=header))
+    if today is None:  # the domain never reads the clock: the caller says what day it is
+        raise TypeError("read_bank_file needs today, the day of the conversion")
+    return found.read(name, data, default_header(name, found.label, bank_id=bank_id, today=today, overrides=header))
 
 
 def export_bank(format_name: str, data: Mapping[str, Any], media: Mapping[str, bytes] | None = None) -> Exported:
