@@ -12,8 +12,7 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-# Keep the application's loggers (quizapp.mail's, say) working after a migration run in the same process.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+fileConfig(config.config_file_name, disable_existing_loggers=False)  # leave the app's own loggers alone
 logger = logging.getLogger("alembic.env")
 
 
@@ -123,11 +122,32 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection, without_foreign_keys(connection):
+    with connectable.connect() as connection, one_at_a_time(connection), without_foreign_keys(connection):
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+MIGRATION_LOCK = 0x71756D6967726174  # the advisory lock id that `flask db upgrade` takes ("qumigrat")
+
+
+@contextmanager
+def one_at_a_time(connection):
+    """On PostgreSQL, one `flask db upgrade` at a time: each host of a deployment may run it as it starts,
+    and the second waits for the first, then finds the database at head and does nothing. The lock is the
+    session's, held across the revisions' own transactions and released at the end."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.rollback()
+        connection.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})
+        connection.commit()
 
 
 @contextmanager
