@@ -47,14 +47,14 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_FIX_X_PORT": 0,
     "PROXY_FIX_X_PREFIX": 0,
     # Password-reset emails asked for, per account and per client address, within the window (s).
-    "PASSWORD_RESET_MAX_PER_ACCOUNT": 3,
-    "PASSWORD_RESET_MAX_PER_ADDRESS": 20,
+    "PASSWORD_RESET_MAX_PER_ACCOUNT": 3,  # nosec B105 - a count, not a password
+    "PASSWORD_RESET_MAX_PER_ADDRESS": 20,  # nosec B105 - a count, not a password
     "PASSWORD_RESET_WINDOW": 60 * 60,
     # Email (for password-reset links), off unless MAIL_SERVER is set; see quizapp/mail.py.
     "MAIL_SERVER": None,
     "MAIL_PORT": None,  # 465 with MAIL_USE_TLS, 587 with MAIL_USE_STARTTLS, else 25
     "MAIL_USERNAME": None,
-    "MAIL_PASSWORD": None,
+    "MAIL_PASSWORD": None,  # nosec B105 - none by default; set from the environment
     "MAIL_USE_TLS": False,
     "MAIL_USE_STARTTLS": False,
     "MAIL_FROM": None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404 - runs pg_dump / pg_restore with an argument list, never a shell
 from contextlib import closing
 from pathlib import Path
 
@@ -57,7 +57,7 @@ def _pg_env() -> tuple[str, dict[str, str]]:
 
 
 def _run(args: list[str], env: dict[str, str] | None = None) -> None:
-    result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)  # noqa: S603 - our own argv
+    result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)  # noqa: S603  # nosec B603 - our own argv
     if result.returncode != 0:
         raise click.ClickException(f"{Path(args[0]).name} failed: {result.stderr.strip() or result.returncode}")
 

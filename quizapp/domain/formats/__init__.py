@@ -116,7 +116,8 @@ def read_bank_file(
         FormatError: the format is unknown or the file is malformed (with its line), or nothing converted.
     """
     found = format_for(name, from_format)
-    assert found.read is not None
+    if found.read is None:  # format_for only returns formats that read
+        raise FormatError(name, 0, f"cannot read the format {found.name!r}")
     if today is None:  # the domain never reads the clock: the caller says what day it is
         raise TypeError("read_bank_file needs today, the day of the conversion")
     return found.read(name, data, default_header(name, found.label, bank_id=bank_id, today=today, overrides=header))

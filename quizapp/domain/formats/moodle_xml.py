@@ -15,8 +15,8 @@ import datetime as dt
 import hashlib
 import html
 import re
-import xml.sax
-import xml.sax.handler
+import xml.sax  # nosec B406 - the exception and handler types only; parsing is defusedxml.sax's
+import xml.sax.handler  # nosec B406 - as above
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath

@@ -553,7 +553,8 @@ def gift_choices(question: Any, weights: tuple[float | None, float | None]) -> G
 
 def choice_data(question: GiftQuestion, correct: Iterable[bool]) -> list[dict[str, Any]]:
     """The ``choices`` of a choice question from GIFT's answers, with ids a, b, c… (GIFT has none)."""
-    assert isinstance(question.block, GiftChoices)
+    if not isinstance(question.block, GiftChoices):
+        raise TypeError("choice_data needs a GIFT question with choices")
     return [
         {"id": choice_id(k), "text": c.text}
         | ({"correct": True} if ok else {})
