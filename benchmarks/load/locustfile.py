@@ -142,14 +142,16 @@ class Forms(HTMLParser):
 
 
 def answer_fields(form: Form) -> list[tuple[str, str]]:
-    """A plausible answer to a question form: one choice per radio group or select, some checkboxes, a
-    number in a blank text field (a numeric question reads it; a text question takes it as a guess)."""
+    """A plausible, never blank answer to a question form: one choice per radio group or select, some
+    checkboxes, a number in an empty text field (a numeric question reads it; a text question takes it as a
+    guess). In an exam a blank answer is accepted (303) and removes what was saved, so it is no answer."""
     data = []
     for name, value in form.fields:
         if not value and form.kinds.get(name) in ("text", "number", "textarea", ""):
             value = str(random.randint(1, 9))
         data.append((name, value))
     for name, values in form.choices.items():
+        values = [v for v in values if v]  # not a select's "Choose…": a blank exam answer is saved as none
         if not values:
             continue
         if form.kinds[name] == "checkbox":
