@@ -429,7 +429,8 @@ def sqlite_topology(runs: list[str], seconds: int, fault_seconds: int, users: in
 
 
 def postgres_topology(runs: list[str], seconds: int, fault_seconds: int, users: int, out: Path) -> list[dict]:
-    admin = sqlalchemy.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    # pre-ping: the runs restart the server, which ends this engine's pooled connection too
+    admin = sqlalchemy.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     name = f"quizapp_load_{secrets.token_hex(5)}"
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
