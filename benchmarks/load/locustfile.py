@@ -351,9 +351,11 @@ class Learner(Browser):
             posted = self.send("POST", question, "/attempts/[id]/questions/[n] (answer)", data=data)
             if posted is None or posted.status_code != 303:
                 break
+            location = path_of(posted.headers["Location"])
+            if not re.search(r"/(questions/\d+|finish)$", location):
+                break  # refused after all (to the results when time is up, to the history when discarded)
             with TALLY.lock:
                 TALLY.answers.append((attempt, position))
-            location = path_of(posted.headers["Location"])
             if location == question:  # practice: the feedback
                 self.page(question, "/attempts/[id]/questions/[n] (feedback)")
                 position += 1

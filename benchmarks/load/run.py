@@ -286,10 +286,24 @@ def ready_after(hosts: list[Host]) -> float:
     return time.monotonic() - began
 
 
+def busy_worker(host: Host, limit: float = 10.0) -> tuple[int, bool]:
+    """A worker serving a request (holding a client's connection) if one is seen within ``limit`` seconds,
+    else the first."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        for pid in host.worker_pids():
+            with contextlib.suppress(psutil.Error):
+                for conn in psutil.Process(pid).net_connections(kind="tcp"):
+                    if conn.status == psutil.CONN_ESTABLISHED and conn.laddr.port == host.port:
+                        return pid, True
+        time.sleep(0.01)
+    return host.worker_pids()[0], False
+
+
 def fault_worker(hosts: list[Host], _context: dict) -> tuple[str, float]:
-    victim = hosts[0].worker_pids()[0]
+    victim, busy = busy_worker(hosts[0])
     os.kill(victim, signal.SIGKILL)
-    return f"kill -9 worker {victim}", ready_after(hosts)
+    return f"kill -9 worker {victim} ({'serving a request' if busy else 'idle'})", ready_after(hosts)
 
 
 def fault_host(hosts: list[Host], _context: dict) -> tuple[str, float]:
