@@ -29,6 +29,7 @@ import csv
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -439,6 +440,7 @@ def sqlite_topology(runs: list[str], seconds: int, fault_seconds: int, users: in
         host.stop()
         if mounted:
             subprocess.run(["umount", str(disk)], check=False)
+        shutil.rmtree(disk, ignore_errors=True)
     return results
 
 
