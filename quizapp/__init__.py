@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from flask import Flask, Response, current_app, request
+from sqlalchemy.exc import DBAPIError
 
 from . import access, cli, errors, jobs, logs, mail, models, rendering, routing, security
 from .admin.views import bp as admin_bp
@@ -16,7 +17,7 @@ from .auth.views import bp as auth_bp
 from .banks.views import bp as banks_bp
 from .cards.views import bp as cards_bp
 from .classes.views import bp as classes_bp
-from .database import configure_engine, read_only_transactions, reset_transactions
+from .database import configure_engine, read_only_transactions, reset_transactions, trouble
 from .domain.accounts import HashParameters, Passwords, ThrottlePolicy, reset_policy_from_config
 from .extensions import csrf, db, login_manager, migrate
 from .home.views import bp as home_bp
@@ -173,8 +174,19 @@ def register_extensions(app: Flask) -> None:
     def _reset_reads(_exc: BaseException | None) -> None:
         token = request.environ.pop("quizapp.begin_token", None)
         if token is not None:
-            db.session.remove()  # end the read transaction before the mode changes back
-            reset_transactions(token)
+            try:
+                db.session.remove()  # end the read transaction before the mode changes back
+            except DBAPIError as error:
+                # The connection died after the page was made (the database restarting): there is nothing
+                # to roll back and the page stands; drop the connection rather than turn the page into a 500.
+                condition = trouble(error)
+                if condition is None:
+                    raise
+                app.logger.warning("database trouble (%s) ending a read: %s", condition.kind, type(error).__name__)
+                db.session().invalidate()
+                db.session.remove()
+            finally:
+                reset_transactions(token)
 
 
 def register_blueprints(app: Flask) -> None:

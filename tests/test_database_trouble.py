@@ -118,3 +118,25 @@ def test_sqlite_errors_are_told_apart(message, kind):
     error = OperationalError("INSERT", {}, sqlite3.OperationalError(message))
     found = trouble(error)
     assert (found.kind if found else None) == kind
+
+
+def test_a_connection_lost_after_a_page_was_made_leaves_the_page(app, client, caplog, monkeypatch):
+    """A database restart can end a connection between a page's last query and the end of its read
+    transaction: the page was made, so it is sent (not a 500), the dead connection is dropped, and the
+    next request is served on a fresh one."""
+    with app.app_context():
+        dialect = db.engine.dialect
+    rollback, failures = dialect.do_rollback, []
+
+    def dies_once(dbapi_connection):
+        if not failures:
+            failures.append(dbapi_connection)
+            raise sqlite3.OperationalError("unable to open database file")
+        rollback(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_rollback", dies_once)
+    response = client.get("/banks")
+    assert response.status_code == 200 and b"<h1" in response.data
+    assert failures  # the read transaction's end did meet the lost connection
+    assert "database trouble (unavailable) ending a read" in caplog.text
+    assert client.get("/banks").status_code == 200
