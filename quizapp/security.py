@@ -51,7 +51,10 @@ def init_app(app: Flask) -> None:
         checks the Referer only over HTTPS). Browsers send Origin with every cross-site POST; a request
         without one (an old browser, a script) still needs its CSRF token."""
         origin = request.headers.get("Origin")
-        if request.method in UNSAFE_METHODS and origin is not None and origin != request.host_url.rstrip("/"):
+        # "null" says only that the browser withholds the origin (a page sent with Referrer-Policy: no-referrer,
+        # as the password-reset page is): the CSRF token decides, as when there is no Origin at all.
+        named = origin is not None and origin != "null"
+        if request.method in UNSAFE_METHODS and named and origin != request.host_url.rstrip("/"):
             raise CSRFError(FOREIGN_ORIGIN)
 
     @app.after_request
