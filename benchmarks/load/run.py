@@ -164,7 +164,7 @@ def prepare(env: dict, banks: list[Path] | None = None) -> None:
     """Migrate, import the banks (the repository's, by default), and make the teacher the teacher users log
     in as."""
     flask(env, "db", "upgrade")
-    flask(env, "bank", "import", *sorted(str(p) for p in banks or (ROOT / "questions").glob("*.yaml")))
+    flask(env, "bank", "import", *sorted(str(p) for p in banks or [ROOT / "questions"]))
     flask(env, "user", "create", "--role", "teacher", "--password-stdin", TEACHER[0], stdin=TEACHER[1] + "\n")
 
 

@@ -84,7 +84,7 @@ def import_bank_source(
     if unchanged is not None:
         return ImportResult(unchanged.slug, ImportStatus.UNCHANGED, unchanged.version_number)
     if bank is None:
-        bank = read_upload(source_name, source).bank
+        bank = read_upload(source_name, source, today=now.date()).bank
     return import_bank(session, bank, source, source_name, now)
 
 
