@@ -1,14 +1,12 @@
-"""Cells that are safe to open in a spreadsheet.
+"""Cells that are safe to open in a spreadsheet, as the interchange formats write and read them.
 
-A cell starting with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return before one) is read as a
-formula by Excel, LibreOffice and Google Sheets, so text written by anyone could run as one when a teacher
-opens an export ("CSV injection"). Such a cell gets a leading apostrophe, which spreadsheets show as text
-and do not display.
+The rule is :mod:`quizapp.domain.csvsafe`'s (a cell a spreadsheet would read as a formula gets a leading
+apostrophe); this module adds its inverse, for reading back a CSV file the app wrote.
 """
 
 from __future__ import annotations
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from .csvsafe import FORMULA_STARTS
 
 
 def safe_cell(text: str) -> str:
