@@ -146,7 +146,7 @@ def test_missing_word_choices_become_a_choice_question_with_a_blank(sample):
 def test_html_is_sanitised_into_markdown(sample):
     assert sample["html"]["prompt"] == "Is this **bold** & safe?"
     html = one("[html]<p>A <i>list</i>:</p><ul><li>one</li><li><a href='javascript:x()'>two</a></li></ul>{T}")
-    assert html["prompt"] == "A *list*:\n\n- one\n- [two]"
+    assert html["prompt"] == "A *list*:\n\n- one\n- two"  # the unsafe link keeps its text only
 
 
 def test_plain_text_is_shown_as_typed(sample):
@@ -155,7 +155,8 @@ def test_plain_text_is_shown_as_typed(sample):
 
 def test_text_without_a_format_is_moodles_default_html_allowed_and_shown_as_typed():
     q = one("What is 2*3 <b>here</b>?\\nline two & a \\\\ backslash{=2*3 =six}")
-    assert q["prompt"] == "What is 2\\*3 **here**?\nline two & a \\\\ backslash"  # Markdown showing the text
+    # Markdown showing the text, the line break a hard break as Moodle shows it
+    assert q["prompt"] == "What is 2\\*3 **here**?\\\nline two & a \\\\ backslash"
     assert q["answers"] == ["2*3", "six"]  # typed answers stay as typed
     assert one("[moodle]Is *this* emphasised?{T}")["prompt"] == "Is \\*this\\* emphasised?"
 
@@ -404,3 +405,12 @@ def test_a_markdown_image_skips_its_question_since_gift_carries_no_pictures():
         )
     ]
     assert [q.id for q in parse_bank(conversion.package.yaml_text).questions] == ["sky"]
+
+
+def test_a_picture_in_html_text_skips_its_question_with_the_line_and_the_rest_converts():
+    pictured = "::Pictured::[html]<p>Which cell?</p><img src='x.png' alt='a cell'>{T}"
+    text = f"::Kept:: Myelin is made by oligodendrocytes.{{T}}\n\n{pictured}\n"
+    conversion = convert(text)
+    (skipped,) = conversion.skipped
+    assert (skipped.name, skipped.line) == ("Pictured", 3) and "image" in skipped.reason
+    assert [q["prompt"] for q in questions(text).values()] == ["Myelin is made by oligodendrocytes."]

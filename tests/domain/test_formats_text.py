@@ -130,7 +130,7 @@ def test_anki_header_lines_and_html_cells():
     found = questions("anki.csv", (DATA / "anki-export.txt").read_bytes(), from_format="csv")
     assert (found[0]["front"], found[0]["back"], found[0]["tags"]) == (
         "**Bold** front",
-        "Back\nline two",
+        "Back\\\nline two",  # <br> as a hard line break
         ["neuro-cells", "other"],
     )
 
@@ -260,3 +260,11 @@ def test_a_csv_card_showing_an_image_is_skipped_as_the_file_carries_none():
         (1, "the image 'media/heart.png' is not a file in what was converted")
     ]
     assert [q.front for q in parse_bank(conversion.package.yaml_text).questions] == ["Aorta"]
+
+
+def test_a_picture_in_an_html_cell_skips_its_row_with_the_line():
+    data = b"#separator:Tab\n#html:true\nMyelin<br>sheath\tfatty layer\n<img src='a.png'> cell\tback\n"
+    conversion = convert("cards.txt", data, from_format="csv")
+    (skipped,) = conversion.skipped
+    assert skipped.line == 4 and "image" in skipped.reason
+    assert [q["front"] for q in questions("cards.txt", data, from_format="csv")] == ["Myelin\\\nsheath"]

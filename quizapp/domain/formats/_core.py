@@ -244,13 +244,3 @@ def assemble(
     text = dump_bank({**header, "questions": kept})
     order = sorted(skipped, key=lambda s: (s.line is None, s.line or 0))
     return Conversion(BankPackage(text, source_name=filename), tuple(order))
-
-
-# --- text as Markdown ------------------------------------------------------------------------------------
-
-_MARKDOWN_RE = re.compile(r"([\\`*_\[\]<>#|])")
-
-
-def escape_markdown(text: str) -> str:
-    """Plain text as Markdown that shows it as it is."""
-    return _MARKDOWN_RE.sub(r"\\\1", text)

@@ -15,10 +15,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..banks import Bank
+from ..interchange import NotMapped
 from ..spreadsheets import safe_cell, unsafe_cell
 from ..types import REGISTRY
 from ._core import Conversion, Converted, Exported, Format, FormatError, Ids, Skipped, assemble, decode_text, tags_from
-from ._html import html_to_markdown
+from .htmltext import html_to_markdown, no_images
 
 _SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
 _CANDIDATES = ("\t", ",", ";")
@@ -87,7 +88,11 @@ def read_csv(filename: str, data: bytes, header: Mapping[str, Any]) -> Conversio
     converted = []
     skipped: list[Skipped] = []
     for line, row in rows:
-        cells = [unsafe_cell(html_to_markdown(c) if html else c.strip()) for c in row]
+        try:
+            cells = [unsafe_cell(html_to_markdown(c, no_images) if html else c.strip()) for c in row]
+        except NotMapped as exc:
+            skipped.append(Skipped(row[0].strip()[:40] if row else "", line, str(exc)))
+            continue
         if max(front, back) >= len(cells) or not cells[front] or not cells[back]:
             skipped.append(Skipped(cells[0][:40] if cells else "", line, "a card needs a front and a back"))
             continue

@@ -37,10 +37,9 @@ from ._core import (
     Skipped,
     assemble,
     decode_text,
-    escape_markdown,
     tags_from,
 )
-from ._html import html_to_markdown, html_to_text
+from .htmltext import escape_markdown, html_to_markdown, html_to_text, no_images
 
 _ESCAPES = {":": "\ufdd0", "#": "\ufdd1", "=": "\ufdd2", "{": "\ufdd3", "}": "\ufdd4", "~": "\ufdd5", "\\": "\ufdd6"}
 _NEWLINE = "\ufdd7"
@@ -120,10 +119,10 @@ class _Texts:
             return escape_markdown(text)
         if "<" not in text and "&" not in text:  # no markup: what the HTML path gives, without parsing
             lines = text.split("\n") if self.text_format == "moodle" else [text]
-            return escape_markdown("\n".join(" ".join(line.split()) for line in lines))
+            return "\\\n".join(escape_markdown(" ".join(line.split())) for line in lines)
         if self.text_format == "moodle":
             text = text.replace("\n", "<br>")
-        return html_to_markdown(text)
+        return html_to_markdown(text, no_images)
 
     def plain(self, raw: str) -> str:
         text = raw.strip().translate(_UNESCAPE)
@@ -161,7 +160,14 @@ def _read_question(source: _Source, raw: str, line: int) -> _Parsed:
         if 0 < close <= 10 and text[1:close].lower() in _TEXT_FORMATS:
             text_format = text[1:close].lower()
             text = text[close + 1 :]
-    texts = _Texts(text_format)
+    try:
+        return _read_body(source, raw, name, line, text, _Texts(text_format))
+    except NotMapped as exc:  # text that cannot be a bank's (a picture in HTML): this question is skipped
+        return _Parsed(name, line, None, skip=exc.reason)
+
+
+def _read_body(source: _Source, raw: str, name: str, line: int, text: str, texts: _Texts) -> _Parsed:
+    """The question after its title and text format: the text around its answer block, and the block."""
     opening, closing = text.find("{"), text.find("}")
     if opening < 0:
         if closing >= 0:

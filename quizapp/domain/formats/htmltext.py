@@ -141,6 +141,12 @@ def html_to_markdown(source: str, image: Image) -> str:
     return writer.markdown()
 
 
+def html_to_text(source: str) -> str:
+    """The text an HTML fragment shows, as plain text on one line (for answers and options, which are not
+    Markdown)."""
+    return " ".join(html.unescape(nh3.clean(source, tags=set())).split())
+
+
 def described(alt: str | None, how: str, name: str, *keys: str) -> str:
     """The alt text of the image ``name`` as it goes in ``![alt](media/x.png)``, when it says what the
     picture shows as the bank validator requires; ``keys`` are the names it is stored under (``media/x.png``).
