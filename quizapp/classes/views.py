@@ -479,7 +479,10 @@ def edit_assignment(class_id: int, assignment_id: int):
             return redirect(url_for("classes.assignment", class_id=class_id, assignment_id=assignment_id), 303)
     footprint = queries.assignment_footprint(db.session, found.id)
     status = 422 if request.method == "POST" else 200
-    return render_template("classes/edit_assignment.html", form=form, klass=klass, a=found, footprint=footprint), status
+    banks = queries.bank_titles(db.session, found)
+    return render_template(
+        "classes/edit_assignment.html", form=form, klass=klass, a=found, footprint=footprint, banks=banks
+    ), status
 
 
 @bp.route("/<int:class_id>/assignments/<int:assignment_id>/delete", methods=["GET", "POST"])

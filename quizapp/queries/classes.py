@@ -108,6 +108,13 @@ def assignment_footprint(session: Session, assignment_id: int) -> Footprint:
     return _footprint(session, select(Assignment.id).where(Assignment.id == assignment_id), 0)
 
 
+def bank_titles(session: Session, assignment: Assignment) -> dict[str, str]:
+    """The titles of the banks an assignment's quiz draws from, by slug (a bank since deleted is left out)."""
+    quiz = assignment.quiz
+    slugs = list(quiz.get("banks") or ()) or [quiz.get("bank")]
+    return {slug: title for slug, title in session.execute(select(Bank.slug, Bank.title).where(Bank.slug.in_(slugs)))}
+
+
 # --- lists of classes ---------------------------------------------------------------------------------------
 
 
