@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -332,13 +342,15 @@ def results(class_id: int):
 @bp.get("/<int:class_id>/export")
 @staff_only
 def export(class_id: int):
-    """Download the grid (a row per learner) or every response (a row per answer) as CSV."""
+    """Download the grid (a row per learner) or every response (a row per answer) as CSV; the responses are
+    streamed as they are read, after the download is recorded in the audit log and committed."""
     klass = taught(class_id)
     wanted = ExportRequest.read(request.args, queries.assignments_of(db.session, class_id), csv=True)
     body, filename = export_csv(db.session, klass, wanted)
     operations.record_export(db.session, acting_user(), klass, wanted.table, utcnow())
     db.session.commit()
-    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    sent = body if isinstance(body, str) else stream_with_context(body)
+    return Response(sent, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.get("/<int:class_id>/learners/<int:user_id>")
