@@ -86,3 +86,13 @@ def test_the_grid_download_is_still_sent_whole(app, exported):
     response = client_for(app, "tess").get(f"/classes/{school['class']}/export?table=grid")
     assert response.status_code == 200 and int(response.headers["Content-Length"]) == len(response.data)
     assert response.text.startswith("learner,in class,")
+
+
+@pytest.mark.postgres
+def test_the_streamed_download_is_the_same_bytes_on_postgresql(pg_app):
+    school = make_school(pg_app)
+    first = assign(pg_app, school, title="=Week 1", attempts_allowed=None)
+    take(pg_app, school["amy"], first, RIGHT)
+    take(pg_app, school["ben"], first, WRONG)
+    body = client_for(pg_app, "tess").get(f"/classes/{school['class']}/export?table=responses").get_data()
+    assert body == expected_document(pg_app, school["class"]).encode() and body.count(b"\r\n") == 1 + 2 * 2
