@@ -3,10 +3,12 @@ changed), what a deletion takes with it and what learners keep, and the audit lo
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
-from quizapp.domain.assignments import Grant
+from quizapp.domain.assignments import Grant, LearnerTerms, moved_deadline
 from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, AuditEntry, Class, ClassMember, Extension, User, utcnow
 from quizapp.operations import classes as ops
@@ -313,3 +315,48 @@ def test_deleting_an_assignment_keeps_its_attempts_in_the_learners_history(app, 
     assert "Week 1" not in amy.get(f"/classes/{school['class']}").text
     grid = client_for(app, "tess").get(f"/classes/{school['class']}/results").text
     assert "Week 2" in grid and "Week 1" not in grid
+
+
+def test_an_attempt_under_way_follows_the_new_due_date(app, school):
+    now = utcnow()
+    assignment_id = assign(app, school)
+    with app.app_context():
+        amy = db.session.get(User, school["amy"])
+        attempt_id = ops.start_assignment(db.session, amy, db.session.get(Assignment, assignment_id), now).id
+        db.session.commit()
+    url = f"/classes/{school['class']}/assignments/{assignment_id}/edit"
+    due = (now + 72 * HOUR).replace(second=0, microsecond=0)
+    tess = client_for(app, "tess")
+    assert post_form(tess, url, **terms(due_at=local(due), feedback="at_once")).status_code == 303
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).deadline == due
+    assert post_form(tess, url, **terms(due_at=local(due), feedback="at_once", late_accepted="y")).status_code == 303
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).deadline is None  # no time limit, and late work is accepted
+
+
+def test_a_moved_deadline_keeps_the_attempts_own_time_limit():
+    start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    due = start + 2 * HOUR
+    terms = LearnerTerms(start - HOUR, due, None, late_accepted=False, extra_minutes=0, excused=False, extended=False)
+    assert moved_deadline(terms, start, 30 * 60) == start + dt.timedelta(minutes=30)
+    assert moved_deadline(terms, start, 3 * 3600) == due
+    assert moved_deadline(terms, start, None) == due
+    late = LearnerTerms(start - HOUR, due, None, late_accepted=True, extra_minutes=0, excused=False, extended=False)
+    assert moved_deadline(late, start, 3 * 3600) == start + 3 * HOUR
+    assert moved_deadline(late, start, None) is None
+
+
+@pytest.mark.postgres
+def test_deleting_work_and_a_class_on_postgresql(pg_app):
+    school = make_school(pg_app)
+    first, second = assign(pg_app, school), assign(pg_app, school, title="Week 2")
+    kept = take(pg_app, school["amy"], first, RIGHT)
+    other = take(pg_app, school["ben"], second, WRONG)
+    tess = client_for(pg_app, "tess")
+    base = f"/classes/{school['class']}"
+    assert post_form(tess, f"{base}/assignments/{first}/delete", confirm="yes").status_code == 303
+    assert post_form(tess, f"{base}/delete", name="Neurology 1").status_code == 303
+    with pg_app.app_context():
+        assert [db.session.get(Attempt, a).assignment_id for a in (kept, other)] == [None, None]
+        assert db.session.scalars(select(Assignment)).all() == [] and db.session.get(Class, school["class"]) is None

@@ -28,11 +28,12 @@ from ..domain.assignments import (
     check_start,
     check_terms,
     feedback_needs_exam,
+    moved_deadline,
     new_join_code,
     normalise_join_code,
     valid_zone,
 )
-from ..domain.attempts import AttemptMode, AttemptSource
+from ..domain.attempts import AttemptMode, AttemptSource, AttemptStatus
 from ..domain.quizzes import MAX_COUNT, MAX_TIME_LIMIT_MINUTES, load_quiz
 from ..domain.refusals import Conflict, NotFound, Refused
 from ..models import Assignment, Attempt, Bank, Class, ClassMember, Extension, User
@@ -395,6 +396,17 @@ def _same_minute(old: dt.datetime, new: dt.datetime) -> dt.datetime:
     return old if old.replace(second=0, microsecond=0) == new else new
 
 
+def _move_deadlines(session: Session, assignment: Assignment, now: dt.datetime) -> None:
+    """Attempts under way (and still open) close by the new due date, or no longer at the due date once late
+    work is accepted; one whose time is already up is left to close as it stands."""
+    running = select(Attempt).where(Attempt.assignment_id == assignment.id, Attempt.status == AttemptStatus.IN_PROGRESS)
+    for attempt in session.scalars(running).all():
+        if attempt.is_open(now):
+            terms = queries.learner_terms(session, assignment, attempt.user_id)
+            attempt.deadline = moved_deadline(terms, attempt.started_at, attempt.time_limit_seconds)
+    session.flush()
+
+
 def edit_assignment(
     session: Session, actor: User, klass: Class, assignment: Assignment, given: TermsInput, now: dt.datetime
 ) -> Assignment:
@@ -428,6 +440,8 @@ def edit_assignment(
     for key, value in new.items():
         setattr(assignment, key, value)
     session.flush()
+    if "due_at" in changes or "late_accepted" in changes:
+        _move_deadlines(session, assignment, now)
     if changes:
         shown = {k: [v.isoformat() if isinstance(v, dt.datetime) else v for v in pair] for k, pair in changes.items()}
         record_audit(
