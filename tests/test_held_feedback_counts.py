@@ -100,3 +100,22 @@ def test_held_back_and_marked_are_plain_arithmetic():
     assert stats.marked(stats.Counts(answers=5, answers_right=4, reviews=3), held) == stats.Counts(
         answers=3, answers_right=2, reviews=3
     )
+
+
+def mastery_row(page: str, tag: str) -> list[str]:
+    row = re.search(rf'<th scope="row">{tag}</th>(.*?)</tr>', page, re.DOTALL).group(1)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+
+
+def test_a_topics_quiz_accuracy_leaves_held_answers_out_until_they_are_shown(app, school):
+    held = assign(app, school, feedback="after_due", attempts_allowed=None)
+    shown = assign(app, school, title="Week 2", attempts_allowed=None)
+    for _ in range(3):
+        take(app, school["amy"], held, RIGHT)
+        take(app, school["amy"], shown, WRONG)
+    amy = client_for(app, "amy")
+    row = mastery_row(amy.get("/stats").text, "demo")
+    assert row[2] == "0%" and row[-1] == "6"  # quiz right, and the reviews and answers behind it
+    due_now(app, held, utcnow() - dt.timedelta(minutes=1))
+    row = mastery_row(amy.get("/stats").text, "demo")
+    assert row[2] == "50%" and row[-1] == "12"
