@@ -8,7 +8,8 @@ number of learners, a class of that many learners and ``--assignments`` assignme
 learner having finished one attempt at each, with an answer to every question: at 300 learners, 6,000 attempts
 and 180,000 answers. The rows are bulk-inserted with Core. Then, with Flask's test client logged in as the
 class's teacher, times turn about, round after round: hello, the grid (`/classes/<id>/results`, sorted by the
-first assignment), the grid as CSV, and the CSV of every response. Each figure is the median of this process's
+first assignment), the grid as CSV, the CSV of every response, and that CSV as far as its first piece (it is
+streamed: the time to first byte). Each figure is the median of this process's
 CPU time per request (SQLite runs in-process) and its ratio to hello's.
 """
 
@@ -163,6 +164,13 @@ def run(rounds: int, batch: int, sizes: list[int], assignments: int) -> tuple[li
         assert response.status_code == 200, (path, response.status_code)
         response.get_data()
 
+    def first_piece(path: str) -> None:
+        """As far as the first piece of a streamed download (the header line): its time to first byte."""
+        response = client.get(path, buffered=False)
+        assert response.status_code == 200, (path, response.status_code)
+        next(iter(response.response))
+        response.close()
+
     hello_client = hello.test_client()
     items = [Measurement("bare Flask hello (`GET /`) — the baseline", lambda: hello_client.get("/"))]
     with app.app_context():
@@ -175,6 +183,10 @@ def run(rounds: int, batch: int, sizes: list[int], assignments: int) -> tuple[li
             Measurement(f"{size} learners: the grid", lambda p=f"{base}/results?sort=a{first[size]}": get(p)),
             Measurement(f"{size} learners: the grid as CSV", lambda p=f"{base}/export?table=grid": get(p)),
             Measurement(f"{size} learners: every response as CSV", lambda p=f"{base}/export?table=responses": get(p)),
+            Measurement(
+                f"{size} learners: every response as CSV, to its first byte",
+                lambda p=f"{base}/export?table=responses": first_piece(p),
+            ),
         ]
     counted = [0]
     event.listen(engine, "before_cursor_execute", lambda *a: counted.__setitem__(0, counted[0] + 1))

@@ -186,6 +186,16 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("classes.leave", "POST"): per_object(
         members(303), learner_a=(404, 404, 404), learner_b=(303, 404, 404), teacher=(404,) * 3, admin=(404,) * 3
     ),
+    # Changing and deleting a class or an assignment: its teachers and admins only; a bare POST (an empty form:
+    # no dates, no name typed, no confirmation) changes and deletes nothing.
+    ("classes.edit_class", "GET"): per_object(staff(200), **taught_as(200)),
+    ("classes.edit_class", "POST"): per_object(staff(422), **taught_as(422)),
+    ("classes.delete_class", "GET"): per_object(staff(200), **taught_as(200)),
+    ("classes.delete_class", "POST"): per_object(staff(422), **taught_as(422)),
+    ("classes.edit_assignment", "GET"): per_object(staff(200), **taught_as(200)),
+    ("classes.edit_assignment", "POST"): per_object(staff(422), **taught_as(422)),
+    ("classes.delete_assignment", "GET"): per_object(staff(200), **taught_as(200)),
+    ("classes.delete_assignment", "POST"): per_object(staff(422), **taught_as(422)),
 }
 
 # URL arguments for each kind of object. ``user_id`` "other" is a user who is none of the actors.

@@ -8,14 +8,15 @@ unknown parameter, table, format or sort column, or an assignment not of the cla
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ..domain.accounts import shown_login
 from ..domain.assignments import STANDING_LABELS
-from ..domain.csvsafe import csv_text, response_text
+from ..domain.csvsafe import csv_chunks, csv_text, response_text
 from ..domain.refusals import Refused
 from ..models import Assignment, Class
 from ..queries import classes as queries
@@ -66,8 +67,9 @@ def _number(value: float | None) -> float | str:
     return "" if value is None else round(value, 1)
 
 
-def export_csv(session: Session, klass: Class, wanted: ExportRequest) -> tuple[str, str]:
-    """The CSV text and its file name."""
+def export_csv(session: Session, klass: Class, wanted: ExportRequest) -> tuple[str | Iterator[str], str]:
+    """The CSV and its file name: the grid's text, or every response as pieces of text to stream (nothing is
+    read until the first piece after the header is asked for, and no more than a batch of rows is held)."""
     slug = re.sub(r"[^a-z0-9]+", "-", klass.name.lower()).strip("-") or "class"
     if wanted.table == "grid":
         grid = queries.grid(session, klass.id, wanted.sort, wanted.descending)
@@ -82,7 +84,12 @@ def export_csv(session: Session, klass: Class, wanted: ExportRequest) -> tuple[s
             for r in grid.rows
         ]
         return csv_text(header, rows), f"{slug}-grid.csv"
-    rows = (
+    return csv_chunks(queries.RESPONSE_COLUMNS, response_rows(session, klass.id, wanted)), f"{slug}-responses.csv"
+
+
+def response_rows(session: Session, class_id: int, wanted: ExportRequest) -> Iterator[list[Any]]:
+    """The rows of the responses file, read in batches as they are asked for."""
+    return (
         [
             shown_login(r.email, r.username),
             r.title,
@@ -98,6 +105,5 @@ def export_csv(session: Session, klass: Class, wanted: ExportRequest) -> tuple[s
             r.answered_at.isoformat(),
             None if r.time_spent_ms is None else round(r.time_spent_ms / 1000, 1),
         ]
-        for r in queries.responses(session, klass.id, wanted.assignment_id)
+        for r in queries.responses(session, class_id, wanted.assignment_id)
     )
-    return csv_text(queries.RESPONSE_COLUMNS, rows), f"{slug}-responses.csv"

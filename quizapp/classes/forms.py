@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -151,3 +152,28 @@ class ExtensionForm(FlaskForm):
         validators=[Optional(), NumberRange(0, MAX_EXTRA_ATTEMPTS, f"From 0 to {MAX_EXTRA_ATTEMPTS}.")],
     )
     excused = BooleanField("Excused: does not need to do this assignment")
+
+
+class TermsForm(AssignmentForm):
+    """An assignment's title and terms, as :class:`AssignmentForm` asks for them; the quiz is fixed once set."""
+
+    quiz = None  # type: ignore[assignment]
+    banks = None  # type: ignore[assignment]
+    tags = None  # type: ignore[assignment]
+    count = None  # type: ignore[assignment]
+    mode = None  # type: ignore[assignment]
+    time_limit = None  # type: ignore[assignment]
+
+
+class DeleteClassForm(FlaskForm):
+    name = StringField(
+        "Type the class's name to confirm",
+        validators=[InputRequired("Type the class's name to confirm that it is the one to delete.")],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A deletion confirmed from its own page, which sends ``confirm``; a bare POST deletes nothing."""
+
+    confirm = HiddenField(validators=[InputRequired("Confirm the deletion with the button on its page.")])

@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -27,6 +37,7 @@ from ..domain.assignments import (
     Standing,
     from_local,
     shown_join_code,
+    to_local,
 )
 from ..domain.refusals import Refused
 from ..extensions import db
@@ -35,7 +46,17 @@ from ..operations import classes as operations
 from ..queries import classes as queries
 from ..queries import quizzes as quiz_queries
 from .exports import ExportRequest, export_csv
-from .forms import AssignmentForm, ClassForm, CodeForm, ExtensionForm, JoinForm, TeacherForm
+from .forms import (
+    AssignmentForm,
+    ClassForm,
+    CodeForm,
+    ConfirmForm,
+    DeleteClassForm,
+    ExtensionForm,
+    JoinForm,
+    TeacherForm,
+    TermsForm,
+)
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 MAX_ID = 2**31 - 1  # ids fit a 32-bit integer column on every database
@@ -321,13 +342,15 @@ def results(class_id: int):
 @bp.get("/<int:class_id>/export")
 @staff_only
 def export(class_id: int):
-    """Download the grid (a row per learner) or every response (a row per answer) as CSV."""
+    """Download the grid (a row per learner) or every response (a row per answer) as CSV; the responses are
+    streamed as they are read, after the download is recorded in the audit log and committed."""
     klass = taught(class_id)
     wanted = ExportRequest.read(request.args, queries.assignments_of(db.session, class_id), csv=True)
     body, filename = export_csv(db.session, klass, wanted)
     operations.record_export(db.session, acting_user(), klass, wanted.table, utcnow())
     db.session.commit()
-    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    sent = body if isinstance(body, str) else stream_with_context(body)
+    return Response(sent, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.get("/<int:class_id>/learners/<int:user_id>")
@@ -378,6 +401,120 @@ def leave(class_id: int):
     db.session.commit()
     flash(f"You left “{name}”.", "success")
     return redirect(url_for("classes.index"), 303)
+
+
+# Changing and deleting come last, so that the access-matrix test checks every page above before a row here
+# could change what they show (a bare POST, as the test sends, changes and deletes nothing).
+@bp.route("/<int:class_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit_class(class_id: int):
+    """Change a class's name, description and time zone."""
+    klass = taught(class_id)
+    form = ClassForm(obj=klass if request.method == "GET" else None)
+    if form.validate_on_submit():
+        data = form.data
+        try:
+            operations.edit_class(
+                db.session, acting_user(), klass, data["name"], data["description"], data["time_zone"], utcnow()
+            )
+        except Refused as refused:
+            form_refused(form, refused)
+        else:
+            db.session.commit()
+            flash("Class saved.", "success")
+            return redirect(url_for("classes.show", class_id=class_id), 303)
+    return render_template("classes/edit.html", form=form, klass=klass), 422 if request.method == "POST" else 200
+
+
+@bp.route("/<int:class_id>/delete", methods=["GET", "POST"])
+@staff_only
+def delete_class(class_id: int):
+    """Say what goes with a class, and delete it once its name is typed; learners keep their attempts."""
+    klass = taught(class_id)
+    form = DeleteClassForm()
+    if form.validate_on_submit():
+        if " ".join(form.name.data.split()).casefold() == klass.name.casefold():
+            name = klass.name
+            operations.delete_class(db.session, acting_user(), klass, utcnow())
+            db.session.commit()
+            flash(f"“{name}” deleted. Its learners keep the attempts they took, in their own history.", "success")
+            return redirect(url_for("classes.index"), 303)
+        form.name.errors.append(f"Type the class's name, “{klass.name}”, to confirm: what you typed differs.")
+    footprint = queries.class_footprint(db.session, class_id)
+    status = 422 if request.method == "POST" else 200
+    return render_template("classes/delete.html", form=form, klass=klass, footprint=footprint), status
+
+
+def terms_data(found: Assignment, zone: str) -> dict[str, Any]:
+    """An assignment's title and terms as the form shows them, its dates on the class's clock."""
+    return {
+        "title": found.title,
+        "opens_at": to_local(found.opens_at, zone).replace(tzinfo=None),
+        "due_at": to_local(found.due_at, zone).replace(tzinfo=None),
+        "attempts": found.attempts_allowed,
+        "counting": found.counting,
+        "feedback": found.feedback,
+        "late_accepted": found.late_accepted,
+    }
+
+
+def terms_input(form: TermsForm, zone: str) -> operations.TermsInput:
+    data = form.data
+    return operations.TermsInput(
+        title=data["title"] or "",
+        opens_at=from_local(data["opens_at"], zone),
+        due_at=from_local(data["due_at"], zone),
+        attempts_allowed=data["attempts"],
+        counting=data["counting"],
+        feedback=data["feedback"],
+        late_accepted=bool(data["late_accepted"]),
+    )
+
+
+@bp.route("/<int:class_id>/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit_assignment(class_id: int, assignment_id: int):
+    """Change an assignment's title, dates, attempts, counting, feedback and lateness; never its quiz."""
+    klass = taught(class_id)
+    found = assignment_of(klass, assignment_id)
+    form = TermsForm(data=terms_data(found, klass.time_zone) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            operations.edit_assignment(
+                db.session, acting_user(), klass, found, terms_input(form, klass.time_zone), utcnow()
+            )
+        except Refused as refused:
+            form_refused(form, refused)
+        else:
+            db.session.commit()
+            flash("Assignment saved.", "success")
+            return redirect(url_for("classes.assignment", class_id=class_id, assignment_id=assignment_id), 303)
+    footprint = queries.assignment_footprint(db.session, found.id)
+    status = 422 if request.method == "POST" else 200
+    banks = queries.bank_titles(db.session, found)
+    return render_template(
+        "classes/edit_assignment.html", form=form, klass=klass, a=found, footprint=footprint, banks=banks
+    ), status
+
+
+@bp.route("/<int:class_id>/assignments/<int:assignment_id>/delete", methods=["GET", "POST"])
+@staff_only
+def delete_assignment(class_id: int, assignment_id: int):
+    """Say how many attempts an assignment has and what becomes of them, and delete it once confirmed."""
+    klass = taught(class_id)
+    found = assignment_of(klass, assignment_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title = found.title
+        operations.delete_assignment(db.session, acting_user(), klass, found, utcnow())
+        db.session.commit()
+        flash(f"“{title}” deleted. Its attempts stay in each learner's own history.", "success")
+        return redirect(url_for("classes.show", class_id=class_id), 303)
+    footprint = queries.assignment_footprint(db.session, found.id)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "classes/delete_assignment.html", form=form, klass=klass, a=found, footprint=footprint
+    ), status
 
 
 @bp.app_template_global()

@@ -218,6 +218,16 @@ def attempt_deadline(
     return minutes, deadline
 
 
+def moved_deadline(terms: LearnerTerms, started_at: dt.datetime, time_limit_seconds: int | None) -> dt.datetime | None:
+    """The deadline of an attempt under way after its assignment's terms changed: the end of its own time limit
+    (which already holds an extension's minutes), or the learner's due date if that comes first and late work
+    is refused."""
+    limit = started_at + dt.timedelta(seconds=time_limit_seconds) if time_limit_seconds else None
+    if terms.late_accepted:
+        return limit
+    return min(limit, terms.due_at) if limit else terms.due_at
+
+
 def is_late(terms: LearnerTerms, finished_at: dt.datetime | None) -> bool:
     return finished_at is not None and finished_at > terms.due_at
 

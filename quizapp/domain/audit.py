@@ -18,7 +18,11 @@ ACTIONS: dict[str, str] = {
     "password.reset_link": "Password-reset link made",
     "password.reset_request": "Password-reset link asked for by email",
     "password.reset": "Password reset with a link",
+    "class.edit": "Class changed",
+    "class.delete": "Class deleted",
     "class.remove_learner": "Learner removed from a class",
+    "assignment.edit": "Assignment changed",
+    "assignment.delete": "Assignment deleted",
     "assignment.extension": "Extension granted",
     "export.csv": "Results exported",
 }

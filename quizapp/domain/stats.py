@@ -35,7 +35,7 @@ import math
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -336,6 +336,8 @@ class Today:
     answers: int = 0
     answers_right: int = 0
     answer_ms: int = 0
+    # Of ``answers``, those whose feedback a class assignment still holds back: in no count of what is right.
+    answers_held: int = 0
 
     @property
     def percent_correct(self) -> float | None:
@@ -343,9 +345,13 @@ class Today:
         return _share(self.reviews - self.again, self.reviews)
 
     @property
+    def answers_marked(self) -> int:
+        return self.answers - self.answers_held
+
+    @property
     def percent_right(self) -> float | None:
-        """Quiz answers fully right, in percent; None without answers."""
-        return _share(self.answers_right, self.answers)
+        """Quiz answers fully right, in percent of those whose feedback is shown; None without any."""
+        return _share(self.answers_right, self.answers_marked)
 
     @property
     def review_minutes(self) -> float:
@@ -365,9 +371,25 @@ class Today:
         return not (self.reviews or self.answers)
 
 
-def today_panel(days: Mapping[dt.date, Counts], today: dt.date) -> Today:
+def today_panel(days: Mapping[dt.date, Counts], today: dt.date, held: Counts = EMPTY) -> Today:
+    """Today's work; ``held``: today's answers whose feedback is held back, left out of what is right."""
     c = days.get(today, EMPTY)
-    return Today(c.reviews, c.again, c.review_ms, c.answers, c.answers_right, c.answer_ms)
+    return held_back(Today(c.reviews, c.again, c.review_ms, c.answers, c.answers_right, c.answer_ms), held)
+
+
+def held_back(today: Today, held: Counts) -> Today:
+    """``today`` with the answers in ``held`` (whose feedback a teacher holds back) counted as answered but
+    neither right nor wrong, so that the share right says nothing of them until their feedback is shown."""
+    return replace(
+        today, answers_right=today.answers_right - held.answers_right, answers_held=today.answers_held + held.answers
+    )
+
+
+def marked(counts: Counts, held: Counts) -> Counts:
+    """``counts`` without the quiz answers in ``held``: what a learner may see of how their answers went."""
+    return replace(
+        counts, answers=counts.answers - held.answers, answers_right=counts.answers_right - held.answers_right
+    )
 
 
 @dataclass(frozen=True)

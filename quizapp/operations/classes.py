@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.accounts import STAFF, InvalidLogin, Role, normalize_login
@@ -28,11 +28,12 @@ from ..domain.assignments import (
     check_start,
     check_terms,
     feedback_needs_exam,
+    moved_deadline,
     new_join_code,
     normalise_join_code,
     valid_zone,
 )
-from ..domain.attempts import AttemptMode, AttemptSource
+from ..domain.attempts import AttemptMode, AttemptSource, AttemptStatus
 from ..domain.quizzes import MAX_COUNT, MAX_TIME_LIMIT_MINUTES, load_quiz
 from ..domain.refusals import Conflict, NotFound, Refused
 from ..models import Assignment, Attempt, Bank, Class, ClassMember, Extension, User
@@ -114,6 +115,53 @@ def create_class(
     session.add(ClassMember(class_id=klass.id, user_id=teacher.id, role=MemberRole.TEACHER, joined_at=now))
     session.flush()
     return klass
+
+
+def edit_class(
+    session: Session, actor: User, klass: Class, name: str, description: str | None, time_zone: str, now: dt.datetime
+) -> Class:
+    """Change a class's name, description and time zone (its dates keep their moment: they are stored in UTC and
+    only shown in the zone); recorded in the audit log with what changed."""
+    name, description = _check_class(name, description, time_zone)
+    new = {"name": name, "description": description, "time_zone": time_zone}
+    changes = {key: [getattr(klass, key), value] for key, value in new.items() if getattr(klass, key) != value}
+    old_name = klass.name
+    for key, value in new.items():
+        setattr(klass, key, value)
+    session.flush()
+    if changes:
+        record_audit(
+            session,
+            actor=actor,
+            action="class.edit",
+            now=now,
+            summary=f"“{old_name}”" + (f" renamed “{name}”" if "name" in changes else ""),
+            details={"class_id": klass.id, "changes": changes},
+        )
+    return klass
+
+
+def delete_class(session: Session, actor: User, klass: Class, now: dt.datetime) -> queries.Footprint:
+    """Delete a class with its memberships, assignments and extensions. The attempts learners took for its
+    assignments are kept as their own attempts (no longer tied to an assignment), so nobody's history loses
+    anything. Recorded in the audit log with what went."""
+    footprint = queries.class_footprint(session, klass.id)
+    assignment_ids = select(Assignment.id).where(Assignment.class_id == klass.id).scalar_subquery()
+    session.execute(update(Attempt).where(Attempt.assignment_id.in_(assignment_ids)).values(assignment_id=None))
+    session.execute(delete(Extension).where(Extension.assignment_id.in_(assignment_ids)))
+    session.execute(delete(Assignment).where(Assignment.class_id == klass.id))
+    session.execute(delete(ClassMember).where(ClassMember.class_id == klass.id))
+    record_audit(
+        session,
+        actor=actor,
+        action="class.delete",
+        now=now,
+        summary=f"“{klass.name}”",
+        details={"class_id": klass.id, "name": klass.name, **footprint.details()},
+    )
+    session.delete(klass)
+    session.flush()
+    return footprint
 
 
 def set_join_code(session: Session, klass: Class, action: str, valid_days: int | None, now: dt.datetime) -> Class:
@@ -289,10 +337,7 @@ def create_assignment(
         BadAssignment: no such quiz or banks, or a built quiz out of bounds.
     """
     check_terms(given.opens_at, given.due_at, given.attempts_allowed)
-    if given.counting not in tuple(Counting):
-        raise BadTerms("Choose which attempt counts.", "counting")
-    if given.feedback not in tuple(Feedback):
-        raise BadTerms("Choose when feedback is shown.", "feedback")
+    _check_choices(given.counting, given.feedback)
     source, quiz, mode, minutes, default_title = _quiz_of(session, given)
     title = " ".join(given.title.split()) or default_title
     assignment = Assignment(
@@ -314,6 +359,127 @@ def create_assignment(
     session.add(assignment)
     session.flush()
     return assignment
+
+
+@dataclass(frozen=True)
+class TermsInput:
+    """What a teacher may change of an assignment once it is set: everything but the quiz it draws."""
+
+    title: str
+    opens_at: dt.datetime
+    due_at: dt.datetime
+    attempts_allowed: int | None
+    counting: str = Counting.HIGHEST
+    feedback: str = Feedback.AT_ONCE
+    late_accepted: bool = False
+
+
+def _check_choices(counting: str, feedback: str) -> None:
+    if counting not in tuple(Counting):
+        raise BadTerms("Choose which attempt counts.", "counting")
+    if feedback not in tuple(Feedback):
+        raise BadTerms("Choose when feedback is shown.", "feedback")
+
+
+def _mode_of(session: Session, assignment: Assignment) -> str | None:
+    """The mode its attempts are taken in: a built quiz's own, or its bank's quiz's (None if that quiz is gone)."""
+    if assignment.source != AttemptSource.BANK_QUIZ:
+        return assignment.mode or AttemptMode.EXAM
+    quiz = assignment.quiz
+    found = next(((b, v) for b, v in current_quizzes(session) if b.slug == quiz.get("bank")), None)
+    data = next((q for q in found[1].quizzes if q.get("id") == quiz.get("quiz")), None) if found else None
+    return load_quiz(data).mode if data is not None else None
+
+
+def _same_minute(old: dt.datetime, new: dt.datetime) -> dt.datetime:
+    """``old`` if ``new`` is it to the minute (as a form shows it), so saving a form untouched changes nothing."""
+    return old if old.replace(second=0, microsecond=0) == new else new
+
+
+def _move_deadlines(session: Session, assignment: Assignment, now: dt.datetime) -> None:
+    """Attempts under way (and still open) close by the new due date, or no longer at the due date once late
+    work is accepted; one whose time is already up is left to close as it stands."""
+    running = select(Attempt).where(Attempt.assignment_id == assignment.id, Attempt.status == AttemptStatus.IN_PROGRESS)
+    for attempt in session.scalars(running).all():
+        if attempt.is_open(now):
+            terms = queries.learner_terms(session, assignment, attempt.user_id)
+            attempt.deadline = moved_deadline(terms, attempt.started_at, attempt.time_limit_seconds)
+    session.flush()
+
+
+def edit_assignment(
+    session: Session, actor: User, klass: Class, assignment: Assignment, given: TermsInput, now: dt.datetime
+) -> Assignment:
+    """Change an assignment's title and terms, checked as when it was set; recorded in the audit log with what
+    changed. The quiz it draws never changes: attempts already taken are pinned to the questions they were given.
+
+    Raises:
+        BadTerms: the due date is not after the open date, attempts out of range, or an unknown choice.
+        BadAssignment: feedback held back on a practice quiz, which checks each answer as it is saved.
+    """
+    check_terms(given.opens_at, given.due_at, given.attempts_allowed)
+    _check_choices(given.counting, given.feedback)
+    mode = _mode_of(session, assignment)
+    if mode is not None and feedback_needs_exam(given.feedback, mode):
+        raise BadAssignment(
+            "This assignment is a practice quiz, which shows feedback after each answer: choose feedback at once.",
+            "feedback",
+        )
+    new = {
+        "title": (" ".join(given.title.split()) or assignment.title)[:300],
+        "opens_at": _same_minute(assignment.opens_at, given.opens_at),
+        "due_at": _same_minute(assignment.due_at, given.due_at),
+        "attempts_allowed": given.attempts_allowed,
+        "counting": str(given.counting),
+        "feedback": str(given.feedback),
+        "late_accepted": given.late_accepted,
+    }
+    changes = {
+        key: [getattr(assignment, key), value] for key, value in new.items() if getattr(assignment, key) != value
+    }
+    for key, value in new.items():
+        setattr(assignment, key, value)
+    session.flush()
+    if "due_at" in changes or "late_accepted" in changes:
+        _move_deadlines(session, assignment, now)
+    if changes:
+        shown = {k: [v.isoformat() if isinstance(v, dt.datetime) else v for v in pair] for k, pair in changes.items()}
+        record_audit(
+            session,
+            actor=actor,
+            action="assignment.edit",
+            now=now,
+            summary=f"“{assignment.title}” in “{klass.name}”",
+            details={"class_id": klass.id, "assignment_id": assignment.id, "changes": shown},
+        )
+    return assignment
+
+
+def delete_assignment(
+    session: Session, actor: User, klass: Class, assignment: Assignment, now: dt.datetime
+) -> queries.Footprint:
+    """Delete an assignment and its extensions. Its attempts are kept as the learners' own attempts (no longer
+    tied to an assignment): they stay in each learner's history, and leave the class's results. Recorded in the
+    audit log with how many attempts it had."""
+    footprint = queries.assignment_footprint(session, assignment.id)
+    session.execute(update(Attempt).where(Attempt.assignment_id == assignment.id).values(assignment_id=None))
+    session.execute(delete(Extension).where(Extension.assignment_id == assignment.id))
+    record_audit(
+        session,
+        actor=actor,
+        action="assignment.delete",
+        now=now,
+        summary=f"“{assignment.title}” in “{klass.name}”",
+        details={
+            "class_id": klass.id,
+            "assignment_id": assignment.id,
+            "title": assignment.title,
+            **footprint.details(),
+        },
+    )
+    session.delete(assignment)
+    session.flush()
+    return footprint
 
 
 def grant_extension(

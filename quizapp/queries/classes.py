@@ -58,6 +58,63 @@ def learns_in(session: Session, class_id: int, user_id: int) -> ClassMember | No
     return found if found is not None and found.active and not found.is_teacher else None
 
 
+# --- what deleting would take with it ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What hangs on a class or an assignment: shown before deleting it and kept in the audit log after."""
+
+    assignments: int
+    learners: int
+    attempts: int
+    learners_with_attempts: int
+    extensions: int
+
+    def details(self) -> dict[str, int]:
+        return {
+            "assignments": self.assignments,
+            "learners": self.learners,
+            "attempts": self.attempts,
+            "learners_with_attempts": self.learners_with_attempts,
+            "extensions": self.extensions,
+        }
+
+
+def _footprint(session: Session, assignment_ids: Any, learners: int) -> Footprint:
+    attempts, takers = session.execute(
+        select(func.count(), func.count(func.distinct(Attempt.user_id))).where(
+            Attempt.assignment_id.in_(assignment_ids)
+        )
+    ).one()
+    extensions = session.scalar(select(func.count()).where(Extension.assignment_id.in_(assignment_ids))) or 0
+    assignments = session.scalar(select(func.count()).select_from(assignment_ids.subquery())) or 0
+    return Footprint(assignments, learners, attempts or 0, takers or 0, extensions)
+
+
+def class_footprint(session: Session, class_id: int) -> Footprint:
+    """A class's assignments, current learners, the attempts taken for its assignments (and by how many
+    learners) and its extensions."""
+    learners = session.scalar(
+        select(func.count()).where(
+            ClassMember.class_id == class_id, ClassMember.role == MemberRole.LEARNER, ClassMember.removed_at.is_(None)
+        )
+    )
+    return _footprint(session, select(Assignment.id).where(Assignment.class_id == class_id), learners or 0)
+
+
+def assignment_footprint(session: Session, assignment_id: int) -> Footprint:
+    """The attempts taken for one assignment (and by how many learners) and its extensions."""
+    return _footprint(session, select(Assignment.id).where(Assignment.id == assignment_id), 0)
+
+
+def bank_titles(session: Session, assignment: Assignment) -> dict[str, str]:
+    """The titles of the banks an assignment's quiz draws from, by slug (a bank since deleted is left out)."""
+    quiz = assignment.quiz
+    slugs = list(quiz.get("banks") or ()) or [quiz.get("bank")]
+    return {slug: title for slug, title in session.execute(select(Bank.slug, Bank.title).where(Bank.slug.in_(slugs)))}
+
+
 # --- lists of classes ---------------------------------------------------------------------------------------
 
 

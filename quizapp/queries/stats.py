@@ -5,11 +5,14 @@ and closed attempts, read in a few statements and handed to the pure functions o
 Nothing here reads the review log or the answers themselves: what grows with every review is read through
 the summaries (one row per learner day, bank and set of tags), and a learner's cards and attempts are read
 once each. :func:`home_summary` is the home page's part: today's counts, the streak and the forecast.
+The one exception, :func:`held_answers`, reads the few answers whose feedback a class assignment holds back,
+to leave them out of what a learner is shown of how their answers went.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,10 +40,26 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..domain import stats
+from ..domain.assignments import Feedback, feedback_visible, for_learner
 from ..domain.attempts import AttemptStatus
 from ..domain.scheduling import Settings
-from ..models import ActivityDay, ActivityTotal, Attempt, AttemptPart, Bank, Card, CardState, CardTag, Deck
-from .classes import held_attempts
+from ..models import (
+    ActivityDay,
+    ActivityTotal,
+    Answer,
+    Assignment,
+    Attempt,
+    AttemptPart,
+    Bank,
+    Card,
+    CardState,
+    CardTag,
+    Deck,
+    Extension,
+    Question,
+    QuestionRevision,
+)
+from .classes import grant_of, held_attempts, terms_of
 
 _days: Table = ActivityDay.__table__  # type: ignore[assignment]
 _totals: Table = ActivityTotal.__table__  # type: ignore[assignment]
@@ -154,12 +173,15 @@ class HomeSummary:
 
 
 def home_summary(session: Session, user_id: int, settings: Settings, now: dt.datetime) -> HomeSummary:
-    """Today's counts, the streak and the 30-day forecast of a learner, over all their banks: three statements
+    """Today's counts, the streak and the 30-day forecast of a learner, over all their banks: four statements
     (today's summaries, the learner's days from today back to the streak's first gap on the summaries' key
-    index, and a count of due cards by day on the ``(user_id, due)`` index), whatever the size of their
-    review log."""
-    today = stats.learner_date(now, settings.timezone, settings.day_starts_at_hour)
+    index, today's answers whose feedback is held back, and a count of due cards by day on the
+    ``(user_id, due)`` index), whatever the size of their review log."""
+    tz, hour = settings.timezone, settings.day_starts_at_hour
+    today = stats.learner_date(now, tz, hour)
     today_counts, run = today_and_streak(session, user_id, stats.Scope(), today)
+    held = held_answers(session, user_id, stats.Scope(), now, tz, hour, since=stats.day_start(today, tz, hour))
+    today_counts = stats.held_back(today_counts, stats.total(c for (day, _tags), c in held.items() if day == today))
     due = due_by_day(session, user_id, stats.Scope(), today, settings)
     return HomeSummary(today_counts, run, stats.forecast(due, today))
 
@@ -188,6 +210,52 @@ def today_and_streak(
     finally:
         result.close()
     return counts, stats.streak(days, today)
+
+
+def held_answers(
+    session: Session,
+    user_id: int,
+    scope: stats.Scope,
+    now: dt.datetime,
+    timezone: str,
+    starts_at_hour: int,
+    since: dt.datetime | None = None,
+) -> dict[tuple[dt.date, str], stats.Counts]:
+    """The learner's counted answers (answered since ``since``, within ``scope``) whose feedback their class
+    assignment holds back at ``now``, as quiz answers and answers right per learner day and tag key: one
+    statement over the answers of closed assigned attempts whose assignment holds feedback back at all (none
+    for most learners), the feedback policy then applied with the learner's own due date, as their attempt's
+    results page applies it."""
+    closed = (AttemptStatus.FINISHED.value, AttemptStatus.EXPIRED.value)
+    query = (
+        select(Answer.answered_at, Answer.correct, Question.bank_id, QuestionRevision.data, Assignment, Extension)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
+        .outerjoin(Extension, and_(Extension.assignment_id == Assignment.id, Extension.user_id == user_id))
+        .join(QuestionRevision, QuestionRevision.id == Answer.question_revision_id)
+        .join(Question, Question.id == QuestionRevision.question_id)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.status.in_(closed),
+            Assignment.feedback != Feedback.AT_ONCE.value,
+        )
+    )
+    if since is not None:
+        query = query.where(Answer.answered_at >= since)
+    held: dict[tuple[dt.date, str], stats.Counts] = {}
+    shown: dict[int, bool] = {}
+    for answered_at, correct, bank_id, data, assignment, extension in session.execute(query):
+        if assignment.id not in shown:
+            terms = for_learner(terms_of(assignment), grant_of(extension))
+            shown[assignment.id] = feedback_visible(assignment.feedback, terms, now)
+        content = json.loads(data) if isinstance(data, str) else data
+        tags = stats.tag_key(content.get("tags") or ())
+        if shown[assignment.id] or not scope.keeps(bank_id, stats.tags_of(tags)):
+            continue
+        day = stats.learner_date(answered_at, timezone, starts_at_hour)
+        key = (day, tags)
+        held[key] = held.get(key, stats.EMPTY) + stats.Counts(answers=1, answers_right=1 if correct else 0)
+    return held
 
 
 @lru_cache(maxsize=16)
@@ -366,13 +434,16 @@ def statistics(
     evidence: dict[str, stats.Counts] = {}
     for t in totals:
         evidence[t.tags] = evidence.get(t.tags, stats.EMPTY) + t.counts
+    held = held_answers(session, user_id, scope, now, tz, hour)
+    for (_day, tags), counts in held.items():
+        evidence[tags] = stats.marked(evidence.get(tags, stats.EMPTY), counts)
     since_time = stats.day_start(start, tz, hour) if period is not stats.Period.ALL else None
     return Statistics(
         scope=scope,
         period=period,
         today=today,
         period_start=start,
-        today_panel=stats.today_panel(days, today),
+        today_panel=stats.today_panel(days, today, stats.total(c for (d, _t), c in held.items() if d == today)),
         calendar=stats.calendar(days, today, run),
         forecast=stats.forecast(due_by_day(session, user_id, scope, today, settings), today),
         reviews_by_state=by_state,
