@@ -21,12 +21,14 @@ Every variance and covariance divides by s - 1, as Moodle's calculators do.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from statistics import median
+from typing import Any
 
 MIN_ATTEMPTS = 10  # below this the spread, shape, reliability and flags are "not enough data"
 FACILITY_LOW = 0.2
@@ -441,3 +443,30 @@ def _with_flags(q: QuestionStats) -> QuestionStats:
                 )
             )
     return dataclasses.replace(q, flags=tuple(flags))
+
+
+# --- a closed attempt's marks, stored in one row -------------------------------------------------------------
+# One entry per question the attempt asked, in its order: None for a question left unanswered, else [points,
+# 1 or 0 (fully right), the stored response as canonical JSON text]. The response stays text, so that equal
+# responses are equal texts and the read side decodes each distinct one once.
+
+StoredMark = tuple[float, bool, str] | None
+
+
+def response_text(response: Mapping[str, Any]) -> str:
+    """A stored response as the one text it has in stored marks (keys sorted, no spaces)."""
+    return json.dumps(response, sort_keys=True, separators=(",", ":"))
+
+
+def encode_marks(question_count: int, answers: Iterable[tuple[int, float, bool, Mapping[str, Any]]]) -> str:
+    """The stored marks of an attempt asking ``question_count`` questions, from its answers as (position from
+    1, points, fully right, stored response)."""
+    entries: list[list[Any] | None] = [None] * question_count
+    for position, points, right, response in answers:
+        entries[position - 1] = [points, 1 if right else 0, response_text(response)]
+    return json.dumps(entries, separators=(",", ":"))
+
+
+def decode_marks(text: str) -> list[StoredMark]:
+    """What :func:`encode_marks` wrote."""
+    return [None if e is None else (float(e[0]), bool(e[1]), e[2]) for e in json.loads(text)]

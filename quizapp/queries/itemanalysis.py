@@ -1,5 +1,5 @@
-"""The read side of item analysis: the attempts to analyse and their marks, in four statements whatever the
-number of learners or questions (attempts, answers, revisions, questions), handed to the pure
+"""The read side of item analysis: the attempts to analyse and their marks, in three statements whatever the
+number of learners or questions (attempts with their stored marks, questions, revisions), handed to the pure
 :func:`quizapp.domain.itemanalysis.analyse`."""
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ..models import (
     Answer,
     Assignment,
     Attempt,
+    AttemptMarks,
     Bank,
     BankVersion,
     Class,
@@ -237,11 +238,15 @@ def kept_analysis(session: Session, scope: Scope, page_size: int, min_attempts: 
 
 
 def marks(session: Session, scope: Scope, page_size: int) -> Marks:
-    """The questions and marks of ``scope``, in four statements."""
+    """The questions and marks of ``scope``, in three statements: the attempts with their stored marks (one
+    row each, see :class:`~quizapp.models.AttemptMarks`), the banks' questions and their revisions. An attempt
+    with no stored marks (none should be left: each is written as its attempt closes) is read from its
+    answers, in a fourth."""
     bank_ids = [b.id for b in scope.banks]
     where = _attempts_where(scope)
     rows = session.execute(
-        select(Attempt.id, Attempt.user_id, Attempt.question_revision_ids)
+        select(Attempt.id, Attempt.user_id, Attempt.question_revision_ids, AttemptMarks.marks)
+        .outerjoin(AttemptMarks, AttemptMarks.attempt_id == Attempt.id)
         .where(*where)
         .order_by(Attempt.user_id, Attempt.started_at, Attempt.id)
     ).all()
@@ -262,25 +267,14 @@ def marks(session: Session, scope: Scope, page_size: int) -> Marks:
             select(QuestionRevision.id, QuestionRevision.question_id, QuestionRevision.data).where(in_banks)
         )
     }
-    wanted = {r.id for r in rows}
-    answers: dict[tuple[int, int], tuple[str, float, bool]] = {}
-    if wanted:
-        # The response as stored text: equal texts are read once (see _Reader), and most are equal.
-        for attempt_id, rid, raw, points, correct in session.execute(
-            select(
-                Answer.attempt_id,
-                Answer.question_revision_id,
-                cast(Answer.response, Text),
-                Answer.points,
-                Answer.correct,
-            )
-            .join(Attempt, Attempt.id == Answer.attempt_id)
-            .where(*where, Answer.question_id.in_(select(Question.id).where(Question.bank_id.in_(bank_ids))))
-        ):
-            if attempt_id in wanted:
-                answers[attempt_id, rid] = (raw, points, correct)
+    unmarked = _marks_from_answers(session, [r for r in rows if r.marks is None])
     reader = _Reader(revisions)
-    attempts = [reader.attempt(r.id, r.question_revision_ids, answers) for r in rows]
+    attempts = [
+        reader.attempt(
+            r.id, r.question_revision_ids, ia.decode_marks(r.marks) if r.marks is not None else unmarked[r.id]
+        )
+        for r in rows
+    ]
     attempts = [a for a in attempts if a.marks]
     asked = {m.question_id for a in attempts for m in a.marks}
     order = {b.id: n for n, b in enumerate(scope.banks)}
@@ -297,14 +291,33 @@ def marks(session: Session, scope: Scope, page_size: int) -> Marks:
     return Marks([_item(q) for q in shown], attempts, links)
 
 
+def _marks_from_answers(session: Session, rows: Sequence[Any]) -> dict[int, list[ia.StoredMark]]:
+    """The marks of attempts that have none stored, as stored marks would give them, from their answers."""
+    if not rows:
+        return {}
+    given: dict[int, dict[int, ia.StoredMark]] = {r.id: {} for r in rows}
+    for attempt_id, rid, raw, points, correct in session.execute(
+        select(
+            Answer.attempt_id,
+            Answer.question_revision_id,
+            cast(Answer.response, Text),
+            Answer.points,
+            Answer.correct,
+        ).where(Answer.attempt_id.in_(list(given)))
+    ):
+        given[attempt_id][rid] = (points, correct, raw)
+    return {r.id: [given[r.id].get(rid) for rid in r.question_revision_ids] for r in rows}
+
+
 class _Reader:
-    """Turns stored answers into marks, reading each revision, and each distinct stored response to it, once:
-    a class's answers to a choice question are a handful of distinct texts, so most marks are shared."""
+    """Turns stored marks into item analysis's, reading each revision, and each distinct stored response to
+    it, once: a class's answers to a choice question are a handful of distinct texts, so most marks are
+    shared."""
 
     def __init__(self, revisions: dict[int, tuple[int, str]]):
         self.revisions = revisions
         self.questions: dict[int, tuple[int, float, Any]] = {}
-        self.marks: dict[tuple[int, str, float, bool], ia.Mark] = {}
+        self.marks: dict[tuple[int, float, bool, str], ia.Mark] = {}
 
     def question(self, rid: int) -> tuple[int, float, Any]:
         found = self.questions.get(rid)
@@ -314,8 +327,8 @@ class _Reader:
             found = self.questions[rid] = (question_id, question.points, question)
         return found
 
-    def mark(self, rid: int, raw: str, points: float, correct: bool) -> ia.Mark:
-        key = (rid, raw, points, correct)
+    def mark(self, rid: int, points: float, correct: bool, raw: str) -> ia.Mark:
+        key = (rid, points, correct, raw)
         found = self.marks.get(key)
         if found is None:
             question_id, _, question = self.question(rid)
@@ -324,22 +337,19 @@ class _Reader:
             found = self.marks[key] = ia.Mark(question_id, points, picks, correct, not is_blank(response))
         return found
 
-    def attempt(
-        self, attempt_id: int, revision_ids: Sequence[int], answers: dict[tuple[int, int], tuple[str, float, bool]]
-    ) -> ia.AttemptMarks:
+    def attempt(self, attempt_id: int, revision_ids: Sequence[int], stored: Sequence[ia.StoredMark]) -> ia.AttemptMarks:
         """An attempt's marks on the scope's questions it asked; an unanswered question scores 0."""
         marks: list[ia.Mark] = []
         max_total = 0.0
-        for rid in revision_ids:
+        for rid, entry in zip(revision_ids, stored, strict=True):
             if rid not in self.revisions:
                 continue  # a question of another bank, in a quiz built from several
             question_id, points, _ = self.question(rid)
             max_total += points
-            answer = answers.get((attempt_id, rid))
-            if answer is None:
+            if entry is None:
                 marks.append(ia.Mark(question_id, 0.0, (), False, answered=False))
             else:
-                marks.append(self.mark(rid, *answer))
+                marks.append(self.mark(rid, *entry))
         return ia.AttemptMarks(attempt_id, max_total, tuple(marks))
 
 
