@@ -233,7 +233,7 @@ def measurements(app, world: World) -> list[Measurement]:
     def statistics_of(assignment_id: int) -> Callable[[], None]:
         with app.app_context():  # the marks the read side hands over, read once
             scope = analysis_queries.assignment_scope(db.session, db.session.get(Assignment, assignment_id), None)
-            found = analysis_queries.marks(db.session, scope, 20)
+            found = analysis_queries.marks(db.session, scope)
             db.session.rollback()
         return lambda: ia.analyse(found.items, found.attempts)
 

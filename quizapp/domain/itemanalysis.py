@@ -517,3 +517,53 @@ def encode_marks(question_count: int, answers: Iterable[tuple[int, float, bool, 
 def decode_marks(text: str) -> list[StoredMark]:
     """What :func:`encode_marks` wrote."""
     return [None if e is None else (float(e[0]), bool(e[1]), e[2]) for e in json.loads(text)]
+
+
+# --- an analysis as plain data, to store and read back ----------------------------------------------------
+
+
+def analysis_data(result: ItemAnalysis) -> dict[str, Any]:
+    """``result`` as JSON-ready data that :func:`analysis_from_data` turns back into an equal analysis."""
+    return _plain(result)
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses as dicts and tuples as lists, all the way down (what dataclasses.asdict does, without
+    copying every value: ten times as fast on an analysis)."""
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    names = _FIELDS.get(type(value))
+    if names is None:
+        return value
+    return {name: _plain(getattr(value, name)) for name in names}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {
+    cls: tuple(f.name for f in dataclasses.fields(cls))
+    for cls in (ItemAnalysis, QuizStats, QuestionStats, Item, Option, ResponseStat, Flag, Bin)
+}
+
+
+def analysis_from_data(data: Mapping[str, Any]) -> ItemAnalysis:
+    """The analysis :func:`analysis_data` gave ``data`` for."""
+
+    def item(d: Mapping[str, Any]) -> Item:
+        return Item(**{**d, "options": tuple(Option(**o) for o in d["options"])})
+
+    def question(d: Mapping[str, Any]) -> QuestionStats:
+        return QuestionStats(
+            **{
+                **d,
+                "item": item(d["item"]),
+                "responses": tuple(ResponseStat(**r) for r in d["responses"]),
+                "flags": tuple(Flag(**f) for f in d["flags"]),
+            }
+        )
+
+    return ItemAnalysis(
+        quiz=QuizStats(**data["quiz"]),
+        questions=tuple(question(q) for q in data["questions"]),
+        histogram=tuple(Bin(**b) for b in data["histogram"]),
+        min_attempts=data["min_attempts"],
+        same_questions=data["same_questions"],
+    )

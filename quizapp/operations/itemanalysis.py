@@ -46,19 +46,6 @@ def record_marks(session: Session, attempts: Mapping[int, int]) -> None:
     )
 
 
-def record_missing_marks(session: Session, attempt_ids: list[int]) -> None:
-    """Write the stored marks of those of these closed attempts that have none (written before marks were
-    stored, or straight into the tables)."""
-    missing = dict(
-        session.execute(
-            select(Attempt.id, Attempt.question_count).where(
-                Attempt.id.in_(attempt_ids), ~Attempt.id.in_(select(AttemptMarks.attempt_id))
-            )
-        ).tuples()
-    )
-    record_marks(session, missing)
-
-
 def store_analysis(session: Session, scope: str, state: str, data: str, now: dt.datetime) -> None:
     """Keep ``data``, the analysis of ``scope`` computed from ``state``, in place of the scope's previous one."""
     session.execute(delete(StoredAnalysis).where(StoredAnalysis.scope == scope))
