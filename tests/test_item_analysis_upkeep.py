@@ -397,3 +397,14 @@ def test_an_analysis_reads_back_equal(app, school):
             assert analysis_queries._from_stored(text) == (result, computed.ranks)
         assert db.session.scalar(select(func.count()).select_from(AttemptMarks)) > 0
         db.session.rollback()
+
+
+def test_stored_analyses_not_computed_again_for_a_month_are_dropped(app):
+    from quizapp.operations.itemanalysis import KEEP_DAYS, store_analysis
+
+    with app.app_context():
+        store_analysis(db.session, "a" * 64, "1" * 64, "{}", START)
+        store_analysis(db.session, "b" * 64, "1" * 64, "{}", START + dt.timedelta(days=KEEP_DAYS - 1))
+        store_analysis(db.session, "c" * 64, "1" * 64, "{}", START + dt.timedelta(days=KEEP_DAYS, seconds=1))
+        db.session.commit()
+    assert sorted(stored_rows(app)) == ["b" * 64, "c" * 64]

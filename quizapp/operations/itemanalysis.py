@@ -18,6 +18,7 @@ from ..models import Answer, Attempt, AttemptMarks, StoredAnalysis
 # The session's info key under which the assignments whose attempts closed in its transaction are noted,
 # for their analyses to be computed ahead once it commits (see quizapp.jobs).
 CLOSED_ASSIGNMENTS = "quizapp.closed_assignments"
+KEEP_DAYS = 30
 
 
 def attempt_closed(session: Session, attempt: Attempt) -> None:
@@ -47,6 +48,9 @@ def record_marks(session: Session, attempts: Mapping[int, int]) -> None:
 
 
 def store_analysis(session: Session, scope: str, state: str, data: str, now: dt.datetime) -> None:
-    """Keep ``data``, the analysis of ``scope`` computed from ``state``, in place of the scope's previous one."""
-    session.execute(delete(StoredAnalysis).where(StoredAnalysis.scope == scope))
+    """Keep ``data``, the analysis of ``scope`` computed from ``state``, in place of the scope's previous one;
+    drop those not computed again for ``KEEP_DAYS`` (a class's learners changed, say: a scope no one asks for
+    again)."""
+    old = StoredAnalysis.computed_at < now - dt.timedelta(days=KEEP_DAYS)
+    session.execute(delete(StoredAnalysis).where((StoredAnalysis.scope == scope) | old))
     session.execute(insert(StoredAnalysis).values(scope=scope, state=state, data=data, computed_at=now))

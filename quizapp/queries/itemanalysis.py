@@ -375,9 +375,7 @@ def marks(session: Session, scope: Scope) -> Marks:
     unmarked = _marks_from_answers(session, [r for r in rows if r.marks is None])
     reader = _Reader(revisions)
     attempts = [
-        reader.attempt(
-            r.id, r.question_revision_ids, ia.decode_marks(r.marks) if r.marks is not None else unmarked[r.id]
-        )
+        reader.attempt(r.id, r.question_revision_ids, json.loads(r.marks) if r.marks is not None else unmarked[r.id])
         for r in rows
     ]
     attempts = [a for a in attempts if a.marks]
@@ -423,6 +421,9 @@ class _Reader:
         self.revisions = revisions
         self.questions: dict[int, tuple[int, float, Any]] = {}
         self.marks: dict[tuple[int, float, bool, str], ia.Mark] = {}
+        self.blanks: dict[int, ia.Mark] = {}
+        # Most attempts asked the same revisions: which of their positions are the scope's, and their maximum.
+        self.plans: dict[tuple[int, ...], tuple[list[tuple[int, int]], float]] = {}
 
     def question(self, rid: int) -> tuple[int, float, Any]:
         found = self.questions.get(rid)
@@ -439,23 +440,40 @@ class _Reader:
             question_id, _, question = self.question(rid)
             response = response_from_data(question, json.loads(raw))
             picks = question_types.get(question.type).picks(question, response)
-            found = self.marks[key] = ia.Mark(question_id, points, picks, correct, not is_blank(response))
+            found = ia.Mark(question_id, float(points), picks, bool(correct), not is_blank(response))
+            self.marks[key] = found
         return found
 
-    def attempt(self, attempt_id: int, revision_ids: Sequence[int], stored: Sequence[ia.StoredMark]) -> ia.AttemptMarks:
-        """An attempt's marks on the scope's questions it asked; an unanswered question scores 0."""
-        marks: list[ia.Mark] = []
-        max_total = 0.0
-        for rid, entry in zip(revision_ids, stored, strict=True):
-            if rid not in self.revisions:
-                continue  # a question of another bank, in a quiz built from several
-            question_id, points, _ = self.question(rid)
-            max_total += points
-            if entry is None:
-                marks.append(ia.Mark(question_id, 0.0, (), False, answered=False))
-            else:
-                marks.append(self.mark(rid, *entry))
-        return ia.AttemptMarks(attempt_id, max_total, tuple(marks))
+    def blank(self, rid: int) -> ia.Mark:
+        found = self.blanks.get(rid)
+        if found is None:
+            found = self.blanks[rid] = ia.Mark(self.question(rid)[0], 0.0, (), False, answered=False)
+        return found
+
+    def plan(self, revision_ids: Sequence[int]) -> tuple[list[tuple[int, int]], float]:
+        key = tuple(revision_ids)
+        found = self.plans.get(key)
+        if found is None:
+            # Only the scope's questions: a quiz built from several banks asked others too.
+            positions = [(i, rid) for i, rid in enumerate(revision_ids) if rid in self.revisions]
+            max_total = 0.0
+            for _, rid in positions:
+                max_total += self.question(rid)[1]
+            found = self.plans[key] = (positions, max_total)
+        return found
+
+    def attempt(self, attempt_id: int, revision_ids: Sequence[int], stored: Sequence[Any]) -> ia.AttemptMarks:
+        """An attempt's marks on the scope's questions it asked, from its stored marks (one entry per question
+        asked, as :func:`quizapp.domain.itemanalysis.encode_marks` writes them); an unanswered question scores
+        0."""
+        if len(stored) != len(revision_ids):
+            raise ValueError(f"attempt {attempt_id}: {len(stored)} stored marks for {len(revision_ids)} questions")
+        positions, max_total = self.plan(revision_ids)
+        marks = tuple(
+            self.blank(rid) if (entry := stored[i]) is None else self.mark(rid, entry[0], entry[1], entry[2])
+            for i, rid in positions
+        )
+        return ia.AttemptMarks(attempt_id, max_total, marks)
 
 
 def question_label(type_name: str, data: str) -> str:
