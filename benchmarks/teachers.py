@@ -3,9 +3,10 @@
 Seeds a fresh SQLite database (WAL) in a temporary folder with a generated bank of 30 single-choice questions
 (four choices each) and a copy of it cut to 15 questions; a teacher; a class of 300 learners with 20
 assignments of the bank's quiz, each taken once by every learner (6,000 finished attempts, 180,000 answers,
-written straight into the tables, each answer graded by its question type); and, for the growth figures,
-two more assignments in another class: the 30-question quiz taken by 150 of the learners, and the
-15-question quiz taken by all 300.
+written straight into the tables, each answer graded by its question type, each attempt's marks stored as
+closing it stores them); and, for the growth figures, two more assignments in another class: the 30-question
+quiz taken by 150 of the learners, and the 15-question quiz taken by all 300. Every assignment's analysis is
+then computed ahead and stored, as the background worker does when attempts close.
 
 Then, with Flask's test client (no HTTP server: what is measured is the server's own time for a request),
 times:
