@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, select, update
 
 from quizapp import jobs
 from quizapp.domain import itemanalysis as ia
@@ -408,3 +408,29 @@ def test_stored_analyses_not_computed_again_for_a_month_are_dropped(app):
         store_analysis(db.session, "c" * 64, "1" * 64, "{}", START + dt.timedelta(days=KEEP_DAYS, seconds=1))
         db.session.commit()
     assert sorted(stored_rows(app)) == ["b" * 64, "c" * 64]
+
+
+def test_an_attempt_closed_late_in_place_of_one_deleted_still_changes_the_state(app, school):
+    """An attempt started before the newest closes at its deadline, long past, while another in scope goes
+    (its learner's account deleted): as many attempts, the same newest and the same last end, yet others."""
+    with app.app_context():
+        late = add_attempts(db.session, "france", school["learners"][9:10], picks, START, quiz_key="final")[0]
+        db.session.execute(update(Attempt).where(Attempt.id == late).values(status="in_progress"))
+        later = START + dt.timedelta(days=5)  # a newer attempt, which stays the newest and the last to end
+        add_attempts(db.session, "france", school["learners"][10:], picks, later, quiz_key="final")
+        db.session.commit()
+        bank = analysis_queries.bank_by_slug(db.session, "france")
+        scope = analysis_queries.bank_scope(db.session, bank, "final", "all")
+        before = analysis_queries.state_of(db.session, scope)
+        kept = analysis_queries.kept_analysis(db.session, scope, 20).result
+        gone = db.session.scalar(
+            select(Attempt.id).where(Attempt.quiz_key == "final", Attempt.status == "finished").order_by(Attempt.id)
+        )
+        db.session.execute(delete(Attempt).where(Attempt.id == gone))
+        db.session.execute(update(Attempt).where(Attempt.id == late).values(status="finished"))
+        db.session.commit()
+        after = analysis_queries.state_of(db.session, scope)
+        assert before[1:4] == after[1:4] and before != after
+        fresh = analysis_queries.kept_analysis(db.session, scope, 20)
+        assert fresh.fresh is not None and fresh.result != kept
+        db.session.rollback()

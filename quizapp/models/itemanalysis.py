@@ -26,9 +26,9 @@ class AttemptMarks(db.Model):
 
 class StoredAnalysis(db.Model):
     """The latest item analysis computed for a scope (a bank, a bank's quiz or an assignment; first or every
-    attempt; every learner or a class's), with what it was computed from (``state``: the banks' versions and
-    the attempts in scope, counted, with the newest one's id and end). It is current only while ``state`` is
-    still what the scope's attempts and banks give; otherwise the page computes afresh."""
+    attempt; every learner or a class's), with a digest of what it was computed from (``state``: see
+    :func:`quizapp.queries.itemanalysis.state_of`). It is current only while ``state`` is still what the
+    scope's attempts and banks give; otherwise the page computes afresh."""
 
     __tablename__ = "stored_analyses"
 

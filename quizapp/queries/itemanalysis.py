@@ -274,14 +274,16 @@ def scope_key(scope: Scope, min_attempts: int = ia.MIN_ATTEMPTS) -> str:
 
 def state_of(session: Session, scope: Scope) -> tuple[Any, ...]:
     """What an analysis of ``scope`` is computed from, in one small statement: the banks' versions, and the
-    attempts in scope, counted, with the newest one's id and end. Read before the marks, so that an analysis
-    stored with it holds at least those attempts: any attempt closed since changes it."""
-    count, newest, last_end = session.execute(
-        select(func.count(Attempt.id), func.max(Attempt.id), func.max(Attempt.finished_at)).where(
+    attempts in scope, counted, with the newest one's id and end and the sum of their ids (an attempt that
+    closes late, at a deadline past, with an id below the newest, while another in scope is deleted, changes
+    only that). Read before the marks, so that an analysis stored with it holds at least those attempts: any
+    attempt closed since changes it."""
+    count, newest, last_end, ids = session.execute(
+        select(func.count(Attempt.id), func.max(Attempt.id), func.max(Attempt.finished_at), func.sum(Attempt.id)).where(
             *_attempts_where(scope)
         )
     ).one()
-    return (tuple((b.id, b.version_number) for b in scope.banks), count, newest, last_end)
+    return (tuple((b.id, b.version_number) for b in scope.banks), count, newest, last_end, ids)
 
 
 def stored_data(result: ia.ItemAnalysis, ranks: Ranks) -> str:
@@ -302,8 +304,8 @@ def is_current(session: Session, scope: Scope, state: str, min_attempts: int = i
 
 def kept_analysis(session: Session, scope: Scope, page_size: int, min_attempts: int = ia.MIN_ATTEMPTS) -> Analysis:
     """:func:`analyse`, answered from what this worker computed before, or else from the analysis stored for
-    every worker, while the attempts in scope (counted, with the newest one's id and end) and the banks'
-    versions are those it was computed from: one small statement then, and one more for a stored one. Else
+    every worker, while the attempts in scope and the banks' versions are those it was computed from (see
+    :func:`state_of`): one small statement then, and one more for a stored one. Else
     computed here; the result's ``fresh`` is then what to store (:func:`quizapp.jobs.keep_analyses`)."""
     state = state_of(session, scope)
     key = (str(session.get_bind().url), scope_key(scope, min_attempts), state)
