@@ -434,3 +434,35 @@ def test_an_attempt_closed_late_in_place_of_one_deleted_still_changes_the_state(
         fresh = analysis_queries.kept_analysis(db.session, scope, 20)
         assert fresh.fresh is not None and fresh.result != kept
         db.session.rollback()
+
+
+def test_on_postgresql_closing_assigned_attempts_stores_the_analysis(pg_app):
+    from quizapp.domain.banks import parse_bank
+    from quizapp.extensions import passwords
+    from quizapp.models import utcnow
+    from quizapp.operations import create_user, import_bank
+
+    with pg_app.app_context():
+        source = bank_yaml("france", QUESTIONS).encode()
+        import_bank(db.session, parse_bank(source, "france.yaml"), source, "france.yaml", utcnow())
+        create_user(db.session, "teacher", PASSWORD, "teacher", passwords=passwords(), now=utcnow())
+        ids = [
+            create_user(db.session, f"pupil{n}", PASSWORD, "learner", passwords=passwords(), now=utcnow()).id
+            for n in range(4)
+        ]
+        db.session.commit()
+    _, assignment_id = make_class(pg_app, "teacher", ids, due=START + dt.timedelta(days=9))
+    with pg_app.app_context():
+        assignment = db.session.get(Assignment, assignment_id)
+        for n, uid in enumerate(ids):
+            taken = start_assignment(db.session, db.session.get(User, uid), assignment, START)
+            answer_all(db.session, uid, taken, n, START)
+            finish_attempt(db.session, taken, START)
+        db.session.commit()  # the worker (at once, in tests) computes and stores the assignment's analysis
+        scope = analysis_queries.assignment_scope(db.session, db.session.get(Assignment, assignment_id), None)
+        assert db.session.scalar(select(StoredAnalysis.state)) == analysis_queries.state_digest(db.session, scope)
+        analysis_queries._KEPT.clear()
+        kept = analysis_queries.kept_analysis(db.session, scope, 20)
+        assert kept.fresh is None and kept.result.quiz.attempts == 4
+        assert kept.result == analysis_queries.analyse(db.session, scope, 20).result
+        db.session.rollback()
