@@ -3,22 +3,28 @@
 Seeds a fresh SQLite database (WAL) in a temporary folder with a generated bank of 30 single-choice questions
 (four choices each) and a copy of it cut to 15 questions; a teacher; a class of 300 learners with 20
 assignments of the bank's quiz, each taken once by every learner (6,000 finished attempts, 180,000 answers,
-written straight into the tables, each answer graded by its question type); and, for the growth figures,
-two more assignments in another class: the 30-question quiz taken by 150 of the learners, and the
-15-question quiz taken by all 300.
+written straight into the tables, each answer graded by its question type, each attempt's marks stored as
+closing it stores them); and, for the growth figures, two more assignments in another class: the 30-question
+quiz taken by 150 of the learners, and the 15-question quiz taken by all 300. Every assignment's analysis is
+then computed ahead and stored, as the background worker does when attempts close.
 
 Then, with Flask's test client (no HTTP server: what is measured is the server's own time for a request),
 times:
 
   hello                        GET / of a bare Flask app defined here — the baseline
-  item analysis page           GET /teach/assignments/<id>/analysis (300 learners x 30 questions), as a worker
-                               that has computed it before answers it (the attempts unchanged), and afresh;
-                               and its CSV
-  item analysis, computed      the read side and the statistics (queries.itemanalysis.analyse), and the
-                               statistics alone (domain.itemanalysis.analyse on marks already read)
+  item analysis page           GET /teach/assignments/<id>/analysis (300 learners x 30 questions): as a worker
+                               that has it in memory answers it (the attempts unchanged); as any other worker
+                               does, reading the stored analysis (the first view once the background worker
+                               has computed it ahead, as it does when attempts close); and computed afresh in
+                               the request (nothing kept, nothing stored); and its CSV
+  computed ahead               what the background worker spends on one assignment after attempts close
+  item analysis, computed      the read side and the statistics (queries.itemanalysis.analyse), the read side
+                               alone (queries.itemanalysis.marks) and the statistics alone
+                               (domain.itemanalysis.analyse on marks already read)
   growth                       the same at 150 learners x 30 questions and 300 x 15
   results grid                 the class's grid page (300 learners x 20 assignments), where the app has one
-  teacher's home               GET /teach/ (it analyses the three assignments most recently due)
+  teacher's home               GET /teach/ (it analyses the three assignments most recently due), in memory and
+                               as another worker (stored analyses)
 
 Measurements take turns, round after round; each figure is the median of this process's CPU time per request
 (or call) over all rounds, and its ratio to hello's median; "SQL" is the statements one request runs.
@@ -111,11 +117,13 @@ class World:
     half_learners: int  # 150 learners x 30 questions
     half_questions: int  # 300 learners x 15 questions
     grid_path: str | None
+    assignments: list[int]  # every one
 
 
 def seed(app, learners: int, assignments: int) -> World:
     from quizapp.domain.banks import parse_bank
     from quizapp.extensions import db, passwords
+    from quizapp.jobs import run_analyses
     from quizapp.models import User, utcnow
     from quizapp.operations import create_user, import_bank
 
@@ -171,13 +179,17 @@ def seed(app, learners: int, assignments: int) -> World:
         add_attempts(db.session, "gen15", ids, picker(rng, learners), started, assignment_id=half_questions)
         db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
+    # What the background worker does once attempts close: each assignment's analysis computed and stored.
+    run_analyses(app, [a for _, a in work] + [half_learners, half_questions], [])
+    with app.app_context():
         grid = next((r for r in app.url_map.iter_rules() if r.endpoint in GRID_ENDPOINTS), None)
         db.engine.dispose()
     with app.test_request_context():
         from flask import url_for
 
         grid_path = url_for(grid.endpoint, class_id=class_id) if grid is not None else None
-    return World(class_id, work[0][1], half_learners, half_questions, grid_path)
+    everyone = [a for _, a in work] + [half_learners, half_questions]
+    return World(class_id, work[0][1], half_learners, half_questions, grid_path, everyone)
 
 
 GRID_ENDPOINTS = ("classes.results", "classes.grid")
@@ -187,6 +199,7 @@ GRID_ENDPOINTS = ("classes.results", "classes.grid")
 class Measurement:
     name: str
     run: Callable[[], object]
+    prepare: Callable[[], object] = lambda: None  # before each timed run, not timed
     times: list[float] = field(default_factory=list)
     statements: list[int] = field(default_factory=list)
 
@@ -194,7 +207,8 @@ class Measurement:
 def measurements(app, world: World) -> list[Measurement]:
     from quizapp.domain import itemanalysis as ia
     from quizapp.extensions import db
-    from quizapp.models import Assignment
+    from quizapp.jobs import run_analyses
+    from quizapp.models import Assignment, StoredAnalysis
     from quizapp.queries import itemanalysis as analysis_queries
 
     client = app.test_client()
@@ -212,14 +226,18 @@ def measurements(app, world: World) -> list[Measurement]:
 
         return run
 
-    def afresh(path: str) -> Callable[[], None]:
-        page = get(path)
+    def forget_all() -> None:  # nothing in memory, nothing stored
+        analysis_queries._KEPT.clear()
+        with app.app_context():
+            db.session.execute(sa.delete(StoredAnalysis))
+            db.session.commit()
 
-        def run() -> None:
-            analysis_queries._KEPT.clear()
-            page()
+    def stored() -> None:  # another worker, every analysis stored (as the background worker leaves them)
+        run_analyses(app, world.assignments, [])
+        analysis_queries._KEPT.clear()
 
-        return run
+    def ahead(assignment_id: int) -> Callable[[], None]:
+        return lambda: run_analyses(app, [assignment_id], [])
 
     def compute(assignment_id: int) -> Callable[[], None]:
         def run() -> None:
@@ -230,10 +248,19 @@ def measurements(app, world: World) -> list[Measurement]:
 
         return run
 
+    def read(assignment_id: int) -> Callable[[], None]:
+        def run() -> None:
+            with app.app_context():
+                scope = analysis_queries.assignment_scope(db.session, db.session.get(Assignment, assignment_id), None)
+                analysis_queries.marks(db.session, scope)
+                db.session.rollback()
+
+        return run
+
     def statistics_of(assignment_id: int) -> Callable[[], None]:
         with app.app_context():  # the marks the read side hands over, read once
             scope = analysis_queries.assignment_scope(db.session, db.session.get(Assignment, assignment_id), None)
-            found = analysis_queries.marks(db.session, scope, 20)
+            found = analysis_queries.marks(db.session, scope)
             db.session.rollback()
         return lambda: ia.analyse(found.items, found.attempts)
 
@@ -243,15 +270,37 @@ def measurements(app, world: World) -> list[Measurement]:
         Measurement(
             "item analysis page, 300 learners x 30 questions", get(f"/teach/assignments/{world.full}/analysis")
         ),
-        Measurement("the same, computed afresh (nothing kept)", afresh(f"/teach/assignments/{world.full}/analysis")),
+        Measurement(
+            "the same, as another worker (the stored analysis)",
+            get(f"/teach/assignments/{world.full}/analysis"),
+            stored,
+        ),
+        Measurement(
+            "the same, computed afresh (nothing kept or stored)",
+            get(f"/teach/assignments/{world.full}/analysis"),
+            forget_all,
+        ),
+        Measurement(
+            "the same as another worker, 150 learners x 30 questions",
+            get(f"/teach/assignments/{world.half_learners}/analysis"),
+            stored,
+        ),
+        Measurement(
+            "the same as another worker, 300 learners x 15 questions",
+            get(f"/teach/assignments/{world.half_questions}/analysis"),
+            stored,
+        ),
         Measurement("its CSV download", get(f"/teach/assignments/{world.full}/analysis.csv")),
+        Measurement("computed ahead by the background worker, 300 x 30", ahead(world.full), forget_all),
         Measurement("item analysis computed (read + statistics), 300 x 30", compute(world.full)),
+        Measurement("the read side alone (queries.itemanalysis.marks), 300 x 30", read(world.full)),
         Measurement("item analysis computed, 150 learners x 30 questions", compute(world.half_learners)),
         Measurement("item analysis computed, 300 learners x 15 questions", compute(world.half_questions)),
         Measurement("the statistics alone, 300 x 30", statistics_of(world.full)),
         Measurement("the statistics alone, 150 x 30", statistics_of(world.half_learners)),
         Measurement("the statistics alone, 300 x 15", statistics_of(world.half_questions)),
         Measurement("teacher's home (`GET /teach/`)", get("/teach/")),
+        Measurement("teacher's home, as another worker (stored analyses)", get("/teach/"), stored),
     ]
     if world.grid_path:
         items.insert(4, Measurement("results grid, 300 learners x 20 assignments", get(world.grid_path)))
@@ -277,11 +326,13 @@ def run(rounds: int, batch: int, learners: int, assignments: int) -> tuple[list[
     event.listen(engine, "before_cursor_execute", lambda *a: counted.__setitem__(0, counted[0] + 1))
     items = measurements(app, world)
     for item in items:  # warm up: caches, compiled statements, templates
+        item.prepare()
         item.run()
     for r in range(rounds):
         print(f"round {r + 1} of {rounds}…", file=sys.stderr)
         for item in items:
             for _ in range(batch):
+                item.prepare()
                 counted[0] = 0
                 began = time.process_time()
                 item.run()
@@ -299,7 +350,7 @@ def report(items: list[Measurement], world: World, rounds: int, batch: int) -> s
     for item in items:
         cpu = statistics.median(item.times)
         lines.append(
-            f"| {item.name} | {statistics.median(item.statements):g} | {cpu * 1000:.1f} | **{cpu / base:.1f}** |"
+            f"| {item.name} | {statistics.median(item.statements):g} | {cpu * 1000:.2f} | **{cpu / base:.1f}** |"
         )
     by = {i.name: statistics.median(i.times) for i in items}
     full = by["item analysis computed (read + statistics), 300 x 30"]

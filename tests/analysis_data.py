@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from quizapp.domain.assignments import MemberRole
-from quizapp.domain.attempts import AttemptMode, AttemptSource, AttemptStatus
+from quizapp.domain.attempts import GRADED_STATUSES, AttemptMode, AttemptSource, AttemptStatus
 from quizapp.domain.grading import grade
 from quizapp.domain.quizzes import load_question, response_data
 from quizapp.domain.types.short_answer import ShortAnswerResponse
@@ -31,6 +31,7 @@ from quizapp.models import (
     QuestionRevision,
     User,
 )
+from quizapp.operations.itemanalysis import record_marks
 
 START = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
 
@@ -71,8 +72,11 @@ def add_attempts(
     quiz_key: str | None = None,
     assignment_id: int | None = None,
     status: str = AttemptStatus.FINISHED.value,
+    marks: bool = True,
 ) -> list[int]:
-    """One finished attempt per learner at every live question of the bank (in bank order); their ids."""
+    """One finished attempt per learner at every live question of the bank (in bank order); their ids. A
+    closed attempt gets its stored marks as closing it would write them, unless ``marks`` is false (as an
+    attempt closed before they were stored)."""
     questions = live_questions(session, slug)
     version_id = session.scalar(
         select(BankVersion.id)
@@ -134,6 +138,8 @@ def add_attempts(
     ]
     if answer_rows:
         session.execute(insert(Answer), answer_rows)
+    if marks and status in GRADED_STATUSES:
+        record_marks(session, dict.fromkeys(ids, len(questions)))
     return ids
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import Attempt, Question, User, utcnow
+from quizapp.models import Attempt, Question, StoredAnalysis, User, utcnow
 from quizapp.operations.cards import record_quiz_outcome
 
 from .analysis_data import add_attempts, make_class
@@ -108,22 +108,40 @@ def test_bad_class_ids_are_not_found(client, school, path):
     assert client.get(path).status_code == 404
 
 
-def test_home_reads_a_fixed_number_of_statements(app, client, school):
+def test_home_reads_a_fixed_number_of_statements(app, client, school, monkeypatch):
     from sqlalchemy import event
+
+    from quizapp import jobs
+    from quizapp.queries import itemanalysis as analysis_queries
 
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
         statements.append(statement)
 
+    stored: list[object] = []
     log_in(client, "teacher")
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
+        # The request alone: what it computed is stored afterwards, by the worker (here, at once).
+        with monkeypatch.context() as patched:
+            patched.setattr(jobs, "keep_analyses", lambda **kw: stored.extend(kw["computed"]))
+            client.get("/teach/")
+        first = len(statements)
+        with app.app_context():
+            jobs.keep_analyses(computed=stored)
+            assert db.session.scalar(select(func.count()).select_from(StoredAnalysis)) == len(stored) > 0
+        # Another worker (nothing kept in memory) reads the stored analyses, not the attempts' marks.
+        analysis_queries._KEPT.clear()
+        statements.clear()
         client.get("/teach/")
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    # Session and user, classes and their counts, assignments, attempts, extensions, the time zone, and four
-    # statements per analysed assignment (attempts, questions, revisions, answers) plus its banks.
-    assert len(statements) <= 20
+    # Session and user, classes and their counts, assignments, attempts, extensions, the time zone, and five
+    # statements per analysed assignment (the attempts' count and newest, the stored analysis, then attempts
+    # with their marks, questions and revisions) plus its banks.
+    assert first <= 20
+    assert len(statements) < first
+    assert not [s for s in statements if "attempt_marks" in s or "question_revisions" in s]

@@ -21,12 +21,15 @@ Every variance and covariance divides by s - 1, as Moodle's calculators do.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
+import operator
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from statistics import median
+from typing import Any
 
 MIN_ATTEMPTS = 10  # below this the spread, shape, reliability and flags are "not enough data"
 FACILITY_LOW = 0.2
@@ -250,6 +253,39 @@ def _pct(x: float) -> str:
 # --- the analysis ---------------------------------------------------------------------------------
 
 
+def _deviations(values: Sequence[float]) -> list[float]:
+    """Each value less the values' mean: what every variance and covariance of them sums products of."""
+    mean = _mean(values)
+    return [x - mean for x in values]
+
+
+def _sum_products(xs: Sequence[float], ys: Sequence[float]) -> float:
+    return math.fsum(map(operator.mul, xs, ys))
+
+
+@dataclass(frozen=True)
+class _Series:
+    """A question's marks over the attempts that asked it (``who``: their indexes; ``given``: their marks), and
+    their deviations from the mean, computed once for every variance and covariance that needs them."""
+
+    who: list[int]
+    given: list[Mark]
+    marks: list[float]
+    deviations: list[float]
+    variance: float | None  # var(x), with two rows or more
+    with_total: float | None  # cov(x, T), with two rows or more
+
+
+def _series(who: list[int], given: list[Mark], totals: Sequence[float]) -> _Series:
+    marks = [m.mark for m in given]
+    if len(who) < 2:
+        return _Series(who, given, marks, [], None, None)
+    deviations = _deviations(marks)
+    n = len(who) - 1
+    with_total = _sum_products(deviations, _deviations([totals[i] for i in who])) / n
+    return _Series(who, given, marks, deviations, _sum_products(deviations, deviations) / n, with_total)
+
+
 def analyse(items: Sequence[Item], attempts: Sequence[AttemptMarks], min_attempts: int = MIN_ATTEMPTS) -> ItemAnalysis:
     """Analyse ``attempts`` of a quiz made of ``items`` (in the order the page lists them).
 
@@ -269,19 +305,21 @@ def analyse(items: Sequence[Item], attempts: Sequence[AttemptMarks], min_attempt
     asked = {frozenset(m.question_id for m in a.marks) for a in attempts}
     same = len(asked) == 1
 
-    per_item: dict[int, list[tuple[int, Mark]]] = {item.question_id: [] for item in items}
+    # Who asked each question and their marks, as two lists of objects already made: a list of new (index,
+    # mark) pairs would make thousands of objects for the garbage collector to go through, which cost more
+    # than the statistics themselves.
+    who: dict[int, list[int]] = {item.question_id: [] for item in items}
+    given: dict[int, list[Mark]] = {item.question_id: [] for item in items}
     for n, attempt in enumerate(attempts):
         for mark in attempt.marks:
-            per_item[mark.question_id].append((n, mark))
-
-    variances: dict[int, float] = {}
-    overall_cov: dict[int, float] = {}
-    for item in items:
-        rows = per_item[item.question_id]
-        if len(rows) > 1:
-            marks = [m.mark for _, m in rows]
-            variances[item.question_id] = _cov(marks, marks)
-            overall_cov[item.question_id] = _cov(marks, [totals[n] for n, _ in rows])
+            who[mark.question_id].append(n)
+            given[mark.question_id].append(mark)
+    # Each question's deviations from its mean mark are computed once; every variance and covariance below
+    # sums products of them (math.fsum is exact whatever the order, so each figure is the same as summing
+    # (x - mean)(y - mean) afresh).
+    series = {q: _series(who[q], given[q], totals) for q in who}
+    variances = {q: v.variance for q, v in series.items() if v.variance is not None}
+    overall_cov = {q: v.with_total for q, v in series.items() if v.with_total is not None}
     # Effective weights share out the root covariances with the total, as Moodle does across its slots; a
     # share means something only when every attempt asked the same questions.
     root_sum = math.fsum(math.sqrt(c) for c in overall_cov.values() if c >= 0) if same else 0.0
@@ -315,43 +353,42 @@ def analyse(items: Sequence[Item], attempts: Sequence[AttemptMarks], min_attempt
         alpha_note=note,
     )
     questions = tuple(
-        _question(item, per_item[item.question_id], attempts, totals, percents, overall_cov, root_sum, min_attempts)
-        for item in items
+        _question(item, series[item.question_id], attempts, totals, percents, root_sum, min_attempts) for item in items
     )
     return ItemAnalysis(quiz, questions, histogram(percents), min_attempts, same)
 
 
 def _question(
     item: Item,
-    rows: list[tuple[int, Mark]],
+    series: _Series,
     attempts: Sequence[AttemptMarks],
     totals: Sequence[float],
     percents: Sequence[float],
-    overall_cov: dict[int, float],
     root_sum: float,
     min_attempts: int,
 ) -> QuestionStats:
-    s = len(rows)
+    who, marks = series.who, series.marks
+    s = len(who)
     enough = s >= min_attempts
-    marks = [m.mark for _, m in rows]
-    others = [totals[n] - m.mark for n, m in rows]
     facility = _mean(marks) / item.max_mark if s and item.max_mark > 0 else None
-    intended = _mean([item.max_mark / attempts[n].max_total for n, _ in rows if attempts[n].max_total > 0] or [0.0])
+    intended = _mean([item.max_mark / attempts[n].max_total for n in who if attempts[n].max_total > 0] or [0.0])
     sd = discrimination = efficiency = effective = None
-    if s > 1 and enough:
-        var_mark, var_other = _cov(marks, marks), _cov(others, others)
-        covariance = _cov(marks, others)
-        # The largest covariance these two sets of marks allow: both sorted, paired in order.
-        covariance_max = _cov(sorted(marks), sorted(others))
+    if s > 1 and enough and series.variance is not None:
+        others = _deviations([totals[n] - x for n, x in zip(who, marks, strict=True)])  # the rest of the marks
+        var_mark, var_other = series.variance, _sum_products(others, others) / (s - 1)
+        covariance = _sum_products(series.deviations, others) / (s - 1)
+        # The largest covariance these two sets of marks allow: both sorted, paired in order (subtracting the
+        # mean keeps the order, so the sorted deviations are the deviations of the sorted marks).
+        covariance_max = _sum_products(sorted(series.deviations), sorted(others)) / (s - 1)
         sd = math.sqrt(var_mark) / item.max_mark if item.max_mark > 0 else None
         if var_mark * var_other:
             discrimination = covariance / math.sqrt(var_mark * var_other)
         if covariance_max:
             efficiency = covariance / covariance_max
-        c = overall_cov.get(item.question_id)
+        c = series.with_total
         if root_sum and c is not None and c >= 0:
             effective = math.sqrt(c) / root_sum
-    responses = _responses(item, rows, percents)
+    responses = _responses(item, who, series.given, percents)
     stats = QuestionStats(
         item=item,
         attempts=s,
@@ -369,41 +406,53 @@ def _question(
     return stats if not enough else _with_flags(stats)
 
 
-def _strongest(rows: list[tuple[int, Mark]], percents: Sequence[float]) -> set[int]:
+def _strongest(who: list[int], percents: Sequence[float]) -> set[int]:
     """The attempts in the top third by score (ties with the last one included)."""
-    if not rows:
+    if not who:
         return set()
-    ranked = sorted((percents[n] for n, _ in rows), reverse=True)
+    ranked = sorted((percents[n] for n in who), reverse=True)
     cut = ranked[math.ceil(len(ranked) / 3) - 1]
-    return {n for n, _ in rows if percents[n] >= cut}
+    return {n for n in who if percents[n] >= cut}
 
 
-def _responses(item: Item, rows: list[tuple[int, Mark]], percents: Sequence[float]) -> tuple[ResponseStat, ...]:
-    s = len(rows)
-    top = _strongest(rows, percents)
+def _responses(item: Item, who: list[int], given: list[Mark], percents: Sequence[float]) -> tuple[ResponseStat, ...]:
+    s = len(who)
+    top = _strongest(who, percents)
 
-    def stat(id_: str, text: str, key: bool, who: list[int], typed: bool = False) -> ResponseStat:
+    def stat(id_: str, text: str, key: bool, gave: list[int], typed: bool = False) -> ResponseStat:
         return ResponseStat(
             id=id_,
             text=text,
             key=key,
-            count=len(who),
-            share=len(who) / s if s else 0.0,
-            mean_score=_mean([percents[n] for n in who]) if who else None,
-            top_count=sum(n in top for n in who),
+            count=len(gave),
+            share=len(gave) / s if s else 0.0,
+            mean_score=_mean([percents[n] for n in gave]) if gave else None,
+            top_count=sum(n in top for n in gave),
             typed=typed,
         )
 
-    out = [stat(o.id, o.text, o.key, [n for n, m in rows if o.id in m.picks]) for o in item.options]
+    # Who picked what, in one pass over the attempts (an attempt counts once for each thing it picked).
+    picked: dict[str, list[int]] = {}
+    blank: list[int] = []
+    right: list[int] = []
+    for n, m in zip(who, given, strict=True):
+        for pick in m.picks:
+            gave = picked.setdefault(pick, [])
+            if not gave or gave[-1] != n:
+                gave.append(n)
+        if m.right:
+            right.append(n)
+        if not m.answered:
+            blank.append(n)
+    out = [stat(o.id, o.text, o.key, picked.get(o.id, [])) for o in item.options]
     if not item.options:
-        out.append(stat(ACCEPTED, "Full marks", True, [n for n, m in rows if m.right], True))
+        out.append(stat(ACCEPTED, "Full marks", True, right, True))
         wrong: dict[str, list[int]] = {}
-        for n, m in rows:
+        for n, m in zip(who, given, strict=True):
             if m.picks and not m.right:
                 wrong.setdefault(m.picks[0], []).append(n)
         common = sorted((w for w in wrong.items() if len(w[1]) >= COMMON_TYPED), key=lambda w: (-len(w[1]), w[0]))
-        out.extend(stat(text, text, False, who, True) for text, who in common[:MAX_TYPED])
-    blank = [n for n, m in rows if not m.answered]
+        out.extend(stat(text, text, False, gave, True) for text, gave in common[:MAX_TYPED])
     if blank:
         out.append(stat(NO_ANSWER, "No answer", False, blank))
     return tuple(out)
@@ -441,3 +490,80 @@ def _with_flags(q: QuestionStats) -> QuestionStats:
                 )
             )
     return dataclasses.replace(q, flags=tuple(flags))
+
+
+# --- a closed attempt's marks, stored in one row -------------------------------------------------------------
+# One entry per question the attempt asked, in its order: None for a question left unanswered, else [points,
+# 1 or 0 (fully right), the stored response as canonical JSON text]. The response stays text, so that equal
+# responses are equal texts and the read side decodes each distinct one once.
+
+StoredMark = tuple[float, bool, str] | None
+
+
+def response_text(response: Mapping[str, Any]) -> str:
+    """A stored response as the one text it has in stored marks (keys sorted, no spaces)."""
+    return json.dumps(response, sort_keys=True, separators=(",", ":"))
+
+
+def encode_marks(question_count: int, answers: Iterable[tuple[int, float, bool, Mapping[str, Any]]]) -> str:
+    """The stored marks of an attempt asking ``question_count`` questions, from its answers as (position from
+    1, points, fully right, stored response)."""
+    entries: list[list[Any] | None] = [None] * question_count
+    for position, points, right, response in answers:
+        entries[position - 1] = [points, 1 if right else 0, response_text(response)]
+    return json.dumps(entries, separators=(",", ":"))
+
+
+def decode_marks(text: str) -> list[StoredMark]:
+    """What :func:`encode_marks` wrote."""
+    return [None if e is None else (float(e[0]), bool(e[1]), e[2]) for e in json.loads(text)]
+
+
+# --- an analysis as plain data, to store and read back ----------------------------------------------------
+
+
+def analysis_data(result: ItemAnalysis) -> dict[str, Any]:
+    """``result`` as JSON-ready data that :func:`analysis_from_data` turns back into an equal analysis."""
+    return _plain(result)
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses as dicts and tuples as lists, all the way down (what dataclasses.asdict does, without
+    copying every value: ten times as fast on an analysis)."""
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    names = _FIELDS.get(type(value))
+    if names is None:
+        return value
+    return {name: _plain(getattr(value, name)) for name in names}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {
+    cls: tuple(f.name for f in dataclasses.fields(cls))
+    for cls in (ItemAnalysis, QuizStats, QuestionStats, Item, Option, ResponseStat, Flag, Bin)
+}
+
+
+def analysis_from_data(data: Mapping[str, Any]) -> ItemAnalysis:
+    """The analysis :func:`analysis_data` gave ``data`` for."""
+
+    def item(d: Mapping[str, Any]) -> Item:
+        return Item(**{**d, "options": tuple(Option(**o) for o in d["options"])})
+
+    def question(d: Mapping[str, Any]) -> QuestionStats:
+        return QuestionStats(
+            **{
+                **d,
+                "item": item(d["item"]),
+                "responses": tuple(ResponseStat(**r) for r in d["responses"]),
+                "flags": tuple(Flag(**f) for f in d["flags"]),
+            }
+        )
+
+    return ItemAnalysis(
+        quiz=QuizStats(**data["quiz"]),
+        questions=tuple(question(q) for q in data["questions"]),
+        histogram=tuple(Bin(**b) for b in data["histogram"]),
+        min_attempts=data["min_attempts"],
+        same_questions=data["same_questions"],
+    )

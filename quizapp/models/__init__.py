@@ -5,7 +5,8 @@ questions and question revisions; ``accounts`` users, login throttling, registra
 password-reset links; ``audit`` the log of privileged actions; ``cards`` flashcards, decks, card states,
 reviews and scheduler settings; ``quizzes`` attempts and answers; ``imports`` uploads waiting to be
 published and background jobs; ``stats`` the summaries that statistics are read from; ``classes`` classes,
-their members, assignments and extensions; ``media`` the banks' images, stored once by content.
+their members, assignments and extensions; ``itemanalysis`` closed attempts' marks and stored item
+analyses; ``media`` the banks' images, stored once by content.
 """
 
 from .accounts import LoginFailure, PasswordResetLink, RegistrationAttempt, User
@@ -15,6 +16,7 @@ from .base import UTCDateTime, new_session_token, utcnow
 from .cards import NEW, REVIEW_SOURCES, Card, CardState, CardTag, Deck, Review, SchedulerSettings
 from .classes import ASSIGNMENT_SOURCES, Assignment, Class, ClassMember, Extension
 from .imports import Job, StagedImport
+from .itemanalysis import AttemptMarks, StoredAnalysis
 from .media import BankVersionMedia, MediaFile
 from .quizzes import ATTEMPT_MODES, ATTEMPT_SOURCES, ATTEMPT_STATUSES, Answer, Attempt
 from .stats import ActivityDay, ActivityTotal, AttemptPart
@@ -33,6 +35,7 @@ __all__ = [
     "Answer",
     "Assignment",
     "Attempt",
+    "AttemptMarks",
     "AttemptPart",
     "AuditEntry",
     "Bank",
@@ -55,6 +58,7 @@ __all__ = [
     "Review",
     "SchedulerSettings",
     "StagedImport",
+    "StoredAnalysis",
     "UTCDateTime",
     "User",
     "new_session_token",

@@ -51,6 +51,7 @@ from ..queries.quizzes import (
     pinned_question,
 )
 from . import activity
+from . import itemanalysis as analysis_operations
 from .cards import record_quiz_outcome
 
 TITLE_LENGTH = 300
@@ -766,6 +767,7 @@ def _close(session: Session, attempt: Attempt, now: dt.datetime) -> None:
     attempt.score = _total(session, attempt)
     attempt.percent = percent(attempt.score, attempt.max_score)
     activity.record_attempt(session, attempt, settings_of(session, attempt.user_id))
+    analysis_operations.attempt_closed(session, attempt)
     if attempt.mode == AttemptMode.EXAM:  # exam answers become final only now; practice ones were final when saved
         for answer in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id).order_by(Answer.position)):
             _after_grading(session, attempt.user_id, answer.question_id, answer.id, answer.correct, now)

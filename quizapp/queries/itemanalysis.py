@@ -1,10 +1,11 @@
-"""The read side of item analysis: the attempts to analyse and their marks, in four statements whatever the
-number of learners or questions (attempts, answers, revisions, questions), handed to the pure
+"""The read side of item analysis: the attempts to analyse and their marks, in three statements whatever the
+number of learners or questions (attempts with their stored marks, questions, revisions), handed to the pure
 :func:`quizapp.domain.itemanalysis.analyse`."""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,12 +25,14 @@ from ..models import (
     Answer,
     Assignment,
     Attempt,
+    AttemptMarks,
     Bank,
     BankVersion,
     Class,
     ClassMember,
     Question,
     QuestionRevision,
+    StoredAnalysis,
 )
 from .banks import current_version
 from .classes import teaches
@@ -80,11 +83,22 @@ class QuestionLink:
 
 
 @dataclass(frozen=True)
+class Fresh:
+    """An analysis computed by this request, to be stored for every worker: its scope as plain data (see
+    :func:`scope_spec`), the digest of what it was computed from, and the analysis as JSON text."""
+
+    spec: dict[str, Any]
+    state: str
+    data: str
+
+
+@dataclass(frozen=True)
 class Analysis:
     scope: Scope
     result: ia.ItemAnalysis
     links: dict[int, QuestionLink]  # by question id
     slugs: dict[int, str]  # bank id -> the bank's id in the bank format
+    fresh: Fresh | None = None  # computed here, and not yet stored where every worker can read it
 
 
 def bank_quizzes(session: Session, bank: Bank) -> tuple[tuple[str, str], ...]:
@@ -188,60 +202,158 @@ class Marks:
 
     items: list[ia.Item]
     attempts: list[ia.AttemptMarks]
-    links: dict[int, QuestionLink]
+    ranks: Ranks
+
+    def links(self, page_size: int) -> dict[int, QuestionLink]:
+        return links_of(self.ranks, page_size)
+
+
+# Where the bank page lists each question, by question id: its bank's slug, and its place among the bank's
+# live questions from 0 (None: retired).
+Ranks = dict[int, tuple[str, int | None]]
+
+
+def links_of(ranks: Ranks, page_size: int) -> dict[int, QuestionLink]:
+    return {q: QuestionLink(slug, None if rank is None else rank // page_size + 1) for q, (slug, rank) in ranks.items()}
 
 
 def analyse(session: Session, scope: Scope, page_size: int, min_attempts: int = ia.MIN_ATTEMPTS) -> Analysis:
     """Item analysis of ``scope``; ``page_size`` is the bank page's, to link each question to its page."""
-    found = marks(session, scope, page_size)
+    found = marks(session, scope)
     result = ia.analyse(found.items, found.attempts, min_attempts)
-    return Analysis(scope, result, found.links, {b.id: b.slug for b in scope.banks})
+    return Analysis(scope, result, found.links(page_size), {b.id: b.slug for b in scope.banks})
 
 
 # Analyses already computed, by what they were computed from: a closed attempt never changes, so the same
-# attempts (as many, the newest the same) of the same banks' versions give the same analysis. Only plain,
-# immutable values are kept (no ORM objects), and only the latest few.
-_KEPT: dict[tuple[Any, ...], tuple[ia.ItemAnalysis, dict[int, QuestionLink]]] = {}
+# attempts (as many, the newest the same) of the same banks' versions give the same analysis. Each worker
+# keeps the latest few it used (plain, immutable values, no ORM objects); every worker and host can read
+# the latest one of each scope in stored_analyses, written by a background job (see quizapp.jobs).
+_KEPT: dict[tuple[Any, ...], tuple[ia.ItemAnalysis, Ranks]] = {}
 KEPT_ANALYSES = 32
 
 
-def kept_analysis(session: Session, scope: Scope, page_size: int, min_attempts: int = ia.MIN_ATTEMPTS) -> Analysis:
-    """:func:`analyse`, answered from what this worker computed before while the attempts in scope (counted,
-    with the newest one's id and end) and the banks' versions are the same: one small statement then."""
-    count, newest, last_end = session.execute(
-        select(func.count(Attempt.id), func.max(Attempt.id), func.max(Attempt.finished_at)).where(
+def scope_spec(scope: Scope, min_attempts: int = ia.MIN_ATTEMPTS) -> dict[str, Any]:
+    """What is analysed, as plain data: what :func:`scope_from_spec` makes a scope of again, and what a stored
+    analysis is found by."""
+    return {
+        "banks": [b.id for b in scope.banks],
+        "quiz": scope.quiz_key,
+        "which": scope.which,
+        "users": None if scope.user_ids is None else sorted(scope.user_ids),
+        "assignment": scope.assignment_id,
+        "class": scope.class_id,
+        "min_attempts": min_attempts,
+    }
+
+
+def scope_from_spec(session: Session, spec: dict[str, Any]) -> Scope | None:
+    """The scope :func:`scope_spec` gave ``spec`` for; None if any of its banks is gone."""
+    found = {b.id: b for b in session.scalars(select(Bank).where(Bank.id.in_(spec["banks"])))}
+    if len(found) != len(spec["banks"]):
+        return None
+    users = spec["users"]
+    return Scope(
+        tuple(found[i] for i in spec["banks"]),
+        "",
+        spec["quiz"],
+        spec["which"],
+        None if users is None else frozenset(users),
+        spec["assignment"],
+        spec["class"],
+    )
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def scope_key(scope: Scope, min_attempts: int = ia.MIN_ATTEMPTS) -> str:
+    """The digest a scope's stored analysis is found by (``class`` aside: its learners are in ``users``)."""
+    return _digest({k: v for k, v in scope_spec(scope, min_attempts).items() if k != "class"})
+
+
+def state_of(session: Session, scope: Scope) -> tuple[Any, ...]:
+    """What an analysis of ``scope`` is computed from, in one small statement: the banks' versions, and the
+    attempts in scope, counted, with the newest one's id and end and the sum of their ids (an attempt that
+    closes late, at a deadline past, with an id below the newest, while another in scope is deleted, changes
+    only that). Read before the marks, so that an analysis stored with it holds at least those attempts: any
+    attempt closed since changes it."""
+    count, newest, last_end, ids = session.execute(
+        select(func.count(Attempt.id), func.max(Attempt.id), func.max(Attempt.finished_at), func.sum(Attempt.id)).where(
             *_attempts_where(scope)
         )
     ).one()
-    key = (
-        str(session.get_bind().url),
-        tuple((b.id, b.version_number) for b in scope.banks),
-        scope.quiz_key,
-        scope.which,
-        scope.user_ids,
-        scope.assignment_id,
-        page_size,
-        min_attempts,
-        count,
-        newest,
-        last_end,
-    )
+    return (tuple((b.id, b.version_number) for b in scope.banks), count, newest, last_end, ids)
+
+
+def stored_data(result: ia.ItemAnalysis, ranks: Ranks) -> str:
+    """An analysis as stored_analyses holds it."""
+    return json.dumps({"analysis": ia.analysis_data(result), "ranks": [[q, s, r] for q, (s, r) in ranks.items()]})
+
+
+def _from_stored(data: str) -> tuple[ia.ItemAnalysis, Ranks]:
+    found = json.loads(data)
+    return ia.analysis_from_data(found["analysis"]), {q: (s, r) for q, s, r in found["ranks"]}
+
+
+def is_current(session: Session, scope: Scope, state: str, min_attempts: int = ia.MIN_ATTEMPTS) -> bool:
+    """Whether the analysis of ``scope`` stored with ``state`` is current."""
+    found = session.scalar(select(StoredAnalysis.state).where(StoredAnalysis.scope == scope_key(scope, min_attempts)))
+    return found == state
+
+
+def kept_analysis(session: Session, scope: Scope, page_size: int, min_attempts: int = ia.MIN_ATTEMPTS) -> Analysis:
+    """:func:`analyse`, answered from what this worker computed before, or else from the analysis stored for
+    every worker, while the attempts in scope and the banks' versions are those it was computed from (see
+    :func:`state_of`): one small statement then, and one more for a stored one. Else
+    computed here; the result's ``fresh`` is then what to store (:func:`quizapp.jobs.keep_analyses`)."""
+    state = state_of(session, scope)
+    key = (str(session.get_bind().url), scope_key(scope, min_attempts), state)
     found = _KEPT.get(key)
+    fresh = None
     if found is None:
-        fresh = analyse(session, scope, page_size, min_attempts)
-        found = (fresh.result, fresh.links)
+        stored = session.execute(
+            select(StoredAnalysis.state, StoredAnalysis.data).where(
+                StoredAnalysis.scope == scope_key(scope, min_attempts)
+            )
+        ).first()
+        if stored is not None and stored.state == _digest(state):
+            found = _from_stored(stored.data)
+        else:
+            computed = marks(session, scope)
+            found = (ia.analyse(computed.items, computed.attempts, min_attempts), computed.ranks)
+            fresh = Fresh(scope_spec(scope, min_attempts), _digest(state), stored_data(*found))
         if len(_KEPT) >= KEPT_ANALYSES:
             _KEPT.pop(next(iter(_KEPT), None), None)  # the oldest; another request may have taken it first
         _KEPT[key] = found
-    return Analysis(scope, found[0], found[1], {b.id: b.slug for b in scope.banks})
+    return Analysis(scope, found[0], links_of(found[1], page_size), {b.id: b.slug for b in scope.banks}, fresh)
 
 
-def marks(session: Session, scope: Scope, page_size: int) -> Marks:
-    """The questions and marks of ``scope``, in four statements."""
+def state_digest(session: Session, scope: Scope) -> str:
+    """The digest of :func:`state_of`, as stored with an analysis."""
+    return _digest(state_of(session, scope))
+
+
+def fresh_analysis(session: Session, scope: Scope, min_attempts: int = ia.MIN_ATTEMPTS) -> Fresh | None:
+    """The analysis of ``scope`` computed afresh, to store; None when the one stored is current."""
+    state = state_digest(session, scope)
+    if is_current(session, scope, state, min_attempts):
+        return None
+    computed = marks(session, scope)
+    result = ia.analyse(computed.items, computed.attempts, min_attempts)
+    return Fresh(scope_spec(scope, min_attempts), state, stored_data(result, computed.ranks))
+
+
+def marks(session: Session, scope: Scope) -> Marks:
+    """The questions and marks of ``scope``, in three statements: the attempts with their stored marks (one
+    row each, see :class:`~quizapp.models.AttemptMarks`), the banks' questions and their revisions. An attempt
+    with no stored marks (none should be left: each is written as its attempt closes) is read from its
+    answers, in a fourth."""
     bank_ids = [b.id for b in scope.banks]
     where = _attempts_where(scope)
     rows = session.execute(
-        select(Attempt.id, Attempt.user_id, Attempt.question_revision_ids)
+        select(Attempt.id, Attempt.user_id, Attempt.question_revision_ids, AttemptMarks.marks)
+        .outerjoin(AttemptMarks, AttemptMarks.attempt_id == Attempt.id)
         .where(*where)
         .order_by(Attempt.user_id, Attempt.started_at, Attempt.id)
     ).all()
@@ -262,49 +374,58 @@ def marks(session: Session, scope: Scope, page_size: int) -> Marks:
             select(QuestionRevision.id, QuestionRevision.question_id, QuestionRevision.data).where(in_banks)
         )
     }
-    wanted = {r.id for r in rows}
-    answers: dict[tuple[int, int], tuple[str, float, bool]] = {}
-    if wanted:
-        # The response as stored text: equal texts are read once (see _Reader), and most are equal.
-        for attempt_id, rid, raw, points, correct in session.execute(
-            select(
-                Answer.attempt_id,
-                Answer.question_revision_id,
-                cast(Answer.response, Text),
-                Answer.points,
-                Answer.correct,
-            )
-            .join(Attempt, Attempt.id == Answer.attempt_id)
-            .where(*where, Answer.question_id.in_(select(Question.id).where(Question.bank_id.in_(bank_ids))))
-        ):
-            if attempt_id in wanted:
-                answers[attempt_id, rid] = (raw, points, correct)
+    unmarked = _marks_from_answers(session, [r for r in rows if r.marks is None])
     reader = _Reader(revisions)
-    attempts = [reader.attempt(r.id, r.question_revision_ids, answers) for r in rows]
+    attempts = [
+        reader.attempt(r.id, r.question_revision_ids, json.loads(r.marks) if r.marks is not None else unmarked[r.id])
+        for r in rows
+    ]
     attempts = [a for a in attempts if a.marks]
     asked = {m.question_id for a in attempts for m in a.marks}
     order = {b.id: n for n, b in enumerate(scope.banks)}
     shown = sorted((q for q in questions if q.id in asked), key=lambda q: order[q.bank_id])
     slugs = {b.id: b.slug for b in scope.banks}
-    links: dict[int, QuestionLink] = {}
+    ranks: Ranks = {}
     live: dict[int, int] = {}
     for q in questions:
-        page = None
+        rank = None
         if q.retired_at is None:
-            page = live.get(q.bank_id, 0) // page_size + 1
-            live[q.bank_id] = live.get(q.bank_id, 0) + 1
-        links[q.id] = QuestionLink(slugs[q.bank_id], page)
-    return Marks([_item(q) for q in shown], attempts, links)
+            rank = live.get(q.bank_id, 0)
+            live[q.bank_id] = rank + 1
+        ranks[q.id] = (slugs[q.bank_id], rank)
+    return Marks([_item(q) for q in shown], attempts, ranks)
+
+
+def _marks_from_answers(session: Session, rows: Sequence[Any]) -> dict[int, list[ia.StoredMark]]:
+    """The marks of attempts that have none stored, as stored marks would give them, from their answers."""
+    if not rows:
+        return {}
+    given: dict[int, dict[int, ia.StoredMark]] = {r.id: {} for r in rows}
+    for attempt_id, rid, raw, points, correct in session.execute(
+        select(
+            Answer.attempt_id,
+            Answer.question_revision_id,
+            cast(Answer.response, Text),
+            Answer.points,
+            Answer.correct,
+        ).where(Answer.attempt_id.in_(list(given)))
+    ):
+        given[attempt_id][rid] = (points, correct, raw)
+    return {r.id: [given[r.id].get(rid) for rid in r.question_revision_ids] for r in rows}
 
 
 class _Reader:
-    """Turns stored answers into marks, reading each revision, and each distinct stored response to it, once:
-    a class's answers to a choice question are a handful of distinct texts, so most marks are shared."""
+    """Turns stored marks into item analysis's, reading each revision, and each distinct stored response to
+    it, once: a class's answers to a choice question are a handful of distinct texts, so most marks are
+    shared."""
 
     def __init__(self, revisions: dict[int, tuple[int, str]]):
         self.revisions = revisions
         self.questions: dict[int, tuple[int, float, Any]] = {}
-        self.marks: dict[tuple[int, str, float, bool], ia.Mark] = {}
+        self.marks: dict[tuple[int, float, bool, str], ia.Mark] = {}
+        self.blanks: dict[int, ia.Mark] = {}
+        # Most attempts asked the same revisions: which of their positions are the scope's, and their maximum.
+        self.plans: dict[tuple[int, ...], tuple[list[tuple[int, int]], float]] = {}
 
     def question(self, rid: int) -> tuple[int, float, Any]:
         found = self.questions.get(rid)
@@ -314,33 +435,47 @@ class _Reader:
             found = self.questions[rid] = (question_id, question.points, question)
         return found
 
-    def mark(self, rid: int, raw: str, points: float, correct: bool) -> ia.Mark:
-        key = (rid, raw, points, correct)
+    def mark(self, rid: int, points: float, correct: bool, raw: str) -> ia.Mark:
+        key = (rid, points, correct, raw)
         found = self.marks.get(key)
         if found is None:
             question_id, _, question = self.question(rid)
             response = response_from_data(question, json.loads(raw))
             picks = question_types.get(question.type).picks(question, response)
-            found = self.marks[key] = ia.Mark(question_id, points, picks, correct, not is_blank(response))
+            found = ia.Mark(question_id, float(points), picks, bool(correct), not is_blank(response))
+            self.marks[key] = found
         return found
 
-    def attempt(
-        self, attempt_id: int, revision_ids: Sequence[int], answers: dict[tuple[int, int], tuple[str, float, bool]]
-    ) -> ia.AttemptMarks:
-        """An attempt's marks on the scope's questions it asked; an unanswered question scores 0."""
-        marks: list[ia.Mark] = []
-        max_total = 0.0
-        for rid in revision_ids:
-            if rid not in self.revisions:
-                continue  # a question of another bank, in a quiz built from several
-            question_id, points, _ = self.question(rid)
-            max_total += points
-            answer = answers.get((attempt_id, rid))
-            if answer is None:
-                marks.append(ia.Mark(question_id, 0.0, (), False, answered=False))
-            else:
-                marks.append(self.mark(rid, *answer))
-        return ia.AttemptMarks(attempt_id, max_total, tuple(marks))
+    def blank(self, rid: int) -> ia.Mark:
+        found = self.blanks.get(rid)
+        if found is None:
+            found = self.blanks[rid] = ia.Mark(self.question(rid)[0], 0.0, (), False, answered=False)
+        return found
+
+    def plan(self, revision_ids: Sequence[int]) -> tuple[list[tuple[int, int]], float]:
+        key = tuple(revision_ids)
+        found = self.plans.get(key)
+        if found is None:
+            # Only the scope's questions: a quiz built from several banks asked others too.
+            positions = [(i, rid) for i, rid in enumerate(revision_ids) if rid in self.revisions]
+            max_total = 0.0
+            for _, rid in positions:
+                max_total += self.question(rid)[1]
+            found = self.plans[key] = (positions, max_total)
+        return found
+
+    def attempt(self, attempt_id: int, revision_ids: Sequence[int], stored: Sequence[Any]) -> ia.AttemptMarks:
+        """An attempt's marks on the scope's questions it asked, from its stored marks (one entry per question
+        asked, as :func:`quizapp.domain.itemanalysis.encode_marks` writes them); an unanswered question scores
+        0."""
+        if len(stored) != len(revision_ids):
+            raise ValueError(f"attempt {attempt_id}: {len(stored)} stored marks for {len(revision_ids)} questions")
+        positions, max_total = self.plan(revision_ids)
+        marks = tuple(
+            self.blank(rid) if (entry := stored[i]) is None else self.mark(rid, entry[0], entry[1], entry[2])
+            for i, rid in positions
+        )
+        return ia.AttemptMarks(attempt_id, max_total, marks)
 
 
 def question_label(type_name: str, data: str) -> str:

@@ -49,6 +49,7 @@ class Home:
     due_soon: tuple[teaching.WorkRow, ...]
     attention: tuple[teaching.Attention, ...]
     flagged: tuple[FlaggedWork, ...]
+    computed: tuple[analysis_queries.Fresh, ...] = ()  # analyses computed here, to store for every worker
 
 
 def _work(session: Session, class_ids: list[int]) -> dict[int, teaching.WorkRow]:
@@ -97,7 +98,7 @@ def home(session: Session, user_id: int, role: str, now: dt.datetime, page_size:
         for e in session.scalars(select(Extension).where(Extension.assignment_id.in_(ids)))
     }
     recent = sorted((w for w in work.values() if w.terms.due_at <= now), key=lambda w: w.terms.due_at, reverse=True)
-    flagged = []
+    flagged, computed = [], []
     for w in recent[:FLAGGED_ASSIGNMENTS]:
         assignment = session.get(Assignment, w.assignment_id)
         try:
@@ -105,6 +106,8 @@ def home(session: Session, user_id: int, role: str, now: dt.datetime, page_size:
         except NotFound:
             continue
         found = analysis_queries.kept_analysis(session, scope, page_size)
+        if found.fresh is not None:
+            computed.append(found.fresh)
         if found.result.flagged:
             flagged.append(FlaggedWork(w, found))
     return Home(
@@ -112,6 +115,7 @@ def home(session: Session, user_id: int, role: str, now: dt.datetime, page_size:
         due_soon=teaching.due_soon(work.values(), now),
         attention=teaching.needs_attention(attempts, work, grants, now),  # type: ignore[arg-type]
         flagged=tuple(flagged),
+        computed=tuple(computed),
     )
 
 

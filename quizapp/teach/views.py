@@ -63,6 +63,7 @@ def large(staged) -> bool:
 def index():
     """A teacher's home: their classes, what needs attention and the questions item analysis flags."""
     found = teaching_queries.home(db.session, current_user.id, current_user.role, utcnow(), QUESTIONS_PER_PAGE)
+    jobs.keep_analyses(computed=found.computed)
     return render_template(
         "teach/home.html",
         home=found,
@@ -201,7 +202,9 @@ def bank_analysis_of(slug: str) -> analysis_queries.Analysis:
     scope = analysis_queries.bank_scope(db.session, bank, request.args.get("quiz"), request.args.get("attempts"))
     class_id = analysis_queries.class_id_of(request.args.get("class"))
     scope = analysis_queries.for_class(db.session, scope, class_id, current_user.id, current_user.role)
-    return analysis_queries.kept_analysis(db.session, scope, QUESTIONS_PER_PAGE)
+    analysis = analysis_queries.kept_analysis(db.session, scope, QUESTIONS_PER_PAGE)
+    jobs.keep_analyses(computed=[analysis.fresh])  # for every worker, if computed here
+    return analysis
 
 
 @bp.get("/banks/<slug>/analysis")
@@ -225,7 +228,9 @@ def bank_analysis_csv(slug: str):
 def assignment_analysis_of(assignment_id: int) -> analysis_queries.Analysis:
     assignment = analysis_queries.taught_assignment(db.session, assignment_id, current_user.id, current_user.role)
     scope = analysis_queries.assignment_scope(db.session, assignment, request.args.get("attempts"))
-    return analysis_queries.kept_analysis(db.session, scope, QUESTIONS_PER_PAGE)
+    analysis = analysis_queries.kept_analysis(db.session, scope, QUESTIONS_PER_PAGE)
+    jobs.keep_analyses(computed=[analysis.fresh])  # for every worker, if computed here
+    return analysis
 
 
 @bp.get(f"/assignments/<{ID}:assignment_id>/analysis")
