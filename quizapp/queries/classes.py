@@ -12,13 +12,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.accounts import Role, shown_login
 from ..domain.assignments import (
     Cell,
     Counting,
+    Facts,
     Feedback,
     Grant,
     LearnerTerms,
@@ -28,13 +29,27 @@ from ..domain.assignments import (
     Terms,
     Totals,
     cell,
+    cell_of,
     feedback_visible,
     for_learner,
     totals,
 )
 from ..domain.attempts import AttemptStatus
-from ..models import Answer, Assignment, Attempt, Bank, Class, ClassMember, Extension, Question, User
+from ..domain.refusals import NotFound
+from ..models import (
+    Answer,
+    Assignment,
+    AssignmentResult,
+    Attempt,
+    Bank,
+    Class,
+    ClassMember,
+    Extension,
+    Question,
+    User,
+)
 from .cards import timezone_of
+from .paging import ListPage, page_of
 
 # --- who may see what ---------------------------------------------------------------------------------------
 
@@ -279,18 +294,67 @@ class GridRow:
 @dataclass(frozen=True)
 class Grid:
     assignments: list[Assignment]
-    rows: list[GridRow]
-    column_totals: list[Totals]  # one per assignment
+    rows: list[GridRow]  # this page's learners
+    column_totals: list[Totals]  # one per assignment, over the whole class
     sort: str
     descending: bool
+    page: ListPage[GridRow]  # this page of the class's learners (all of them when the grid is not paged)
 
 
 SORT_KEYS = ("learner", "mean")
+PER_PAGE = 50  # learners a page
+
+
+class NoSuchPage(NotFound):
+    pass
 
 
 def sort_keys(assignments: Sequence[Assignment]) -> tuple[str, ...]:
     """The grid's columns it can be sorted by: the learner, their mean, and each assignment (``a<id>``)."""
     return (*SORT_KEYS, *(f"a{a.id}" for a in assignments))
+
+
+_R = AssignmentResult
+_FACTS = (
+    _R.attempts,
+    _R.in_progress,
+    _R.graded,
+    _R.first_finished_at,
+    _R.highest_percent,
+    _R.highest_attempt_id,
+    _R.first_percent,
+    _R.first_attempt_id,
+    _R.last_percent,
+    _R.last_attempt_id,
+    _R.average_percent,
+)
+_GRANT = (Extension.id, Extension.due_at, Extension.extra_minutes, Extension.extra_attempts, Extension.excused)
+_COUNTED = case(
+    (Assignment.counting == Counting.FIRST.value, _R.first_percent),
+    (Assignment.counting == Counting.LAST.value, _R.last_percent),
+    (Assignment.counting == Counting.AVERAGE.value, _R.average_percent),
+    else_=_R.highest_percent,
+)
+
+
+def learners_of(session: Session, class_id: int) -> list[Member]:
+    """Every learner who is or was in the class, in no order: one statement of plain columns."""
+    rows = session.execute(
+        select(
+            ClassMember.user_id,
+            User.email,
+            User.username,
+            ClassMember.joined_at,
+            ClassMember.removed_at,
+            ClassMember.removed_by_id,
+        )
+        .join(User, User.id == ClassMember.user_id)
+        .where(ClassMember.class_id == class_id, ClassMember.role == MemberRole.LEARNER.value)
+    )
+    return [
+        Member(user_id, shown_login(email, username), MemberRole.LEARNER, joined, removed, removed_by == user_id)
+        for user_id, email, username, joined, removed, removed_by in rows
+    ]
 
 
 def grid(
@@ -299,39 +363,115 @@ def grid(
     sort: str = "learner",
     descending: bool = False,
     work: Sequence[Assignment] | None = None,
+    page: int = 1,
+    per_page: int | None = PER_PAGE,
 ) -> Grid:
-    """Every learner who is or was in the class by its assignments (``work``, if the caller has read them), in
-    four statements; sorted by ``sort`` (one of :func:`sort_keys`, which the caller has checked), missing scores
-    last either way."""
+    """Page ``page`` of the class's learners (everyone who is or was a learner in it; all of them when
+    ``per_page`` is None) by its assignments (``work``, if the caller has read them), sorted by ``sort`` (one of
+    :func:`sort_keys`, which the caller has checked) across the whole class, missing scores last either way.
+
+    Read from the results summary (:class:`quizapp.models.AssignmentResult`) in three statements however big
+    the class: its learners; the score that counts of every learner and assignment, and whether they are excused
+    (for the order, the learners' means and the column totals, which cover the whole class); and the summary
+    rows and extensions of this page's learners, which the terms and extensions turn into cells here.
+
+    Raises:
+        NoSuchPage: ``page`` is past the last page (page 1 of an empty class is an empty page).
+    """
     work = list(work) if work is not None else assignments_of(session, class_id)
-    learners = [m for m in members(session, class_id) if m.role == MemberRole.LEARNER]
+    learners = learners_of(session, class_id)
     ids = [a.id for a in work]
-    taken = _taken(session, Attempt.assignment_id.in_(ids)) if ids else {}
-    grants = _grants(session, Extension.assignment_id.in_(ids)) if ids else {}
-    terms = [terms_of(a) for a in work]
-    rows = []
+    column = {a_id: i for i, a_id in enumerate(ids)}
+    scores: dict[int, list[tuple[int, float | None]]] = {}
+    excused: set[tuple[int, int]] = set()
+    if ids:
+        for user_id, assignment_id, percent, is_excused in session.execute(
+            select(_R.user_id, _R.assignment_id, _COUNTED, Extension.excused)
+            .join(Assignment, Assignment.id == _R.assignment_id)
+            .outerjoin(Extension, and_(Extension.assignment_id == _R.assignment_id, Extension.user_id == _R.user_id))
+            .where(_R.assignment_id.in_(ids), _R.graded > 0)
+        ):
+            scores.setdefault(user_id, []).append((column[assignment_id], percent))
+            if is_excused:
+                excused.add((user_id, assignment_id))
+
+    def counted(user_id: int) -> list[tuple[int, float | None]]:  # the scores that count in means
+        return [(i, p) for i, p in scores.get(user_id, ()) if (user_id, ids[i]) not in excused]
+
+    means = {m.user_id: totals(p for _i, p in counted(m.user_id)).mean for m in learners}
+    by_column: list[list[float | None]] = [[] for _ in ids]
     for m in learners:
-        keys = [(m.user_id, a.id) for a in work]
-        cells = tuple(cell(t, grants.get(k), taken.get(k, ())) for k, t in zip(keys, terms, strict=True))
-        rows.append(GridRow(m, cells, totals(c.percent for c in cells if c.standing != Standing.EXCUSED)))
-    column_totals = [
-        totals(r.cells[i].percent for r in rows if r.cells[i].standing != Standing.EXCUSED) for i in range(len(work))
-    ]
-    return Grid(work, _sorted(rows, work, sort, descending), column_totals, sort, descending)
+        for i, p in counted(m.user_id):
+            by_column[i].append(p)
+    ordered = _sorted(learners, column, scores, means, sort, descending)
+    listed = page_of(ordered, page, per_page or max(1, len(ordered)))
+    if listed is None:
+        pages = -(-len(ordered) // (per_page or 1))
+        raise NoSuchPage(f"There is no page {page} of this grid: it has {pages} page{'s' if pages != 1 else ''}.")
+    rows = _rows(session, class_id, work, listed.items)
+    return Grid(
+        work,
+        rows,
+        [totals(values) for values in by_column],
+        sort,
+        descending,
+        ListPage(tuple(rows), listed.page, listed.per_page, listed.total),
+    )
 
 
-def _sorted(rows: list[GridRow], work: Sequence[Assignment], sort: str, descending: bool) -> list[GridRow]:
-    by_name = sorted(rows, key=lambda r: (r.learner.login.casefold(), r.learner.user_id), reverse=descending)
+def _sorted(
+    learners: list[Member],
+    column: dict[int, int],
+    scores: dict[int, list[tuple[int, float | None]]],
+    means: dict[int, float | None],
+    sort: str,
+    descending: bool,
+) -> list[Member]:
+    by_name = sorted(learners, key=lambda m: (m.login.casefold(), m.user_id), reverse=descending)
     if sort == "learner":
         return by_name
     if sort == "mean":
-        value = lambda r: r.totals.mean  # noqa: E731
+        value = means.get
     else:
-        index = [f"a{a.id}" for a in work].index(sort)
-        value = lambda r: r.cells[index].percent  # noqa: E731
-    scored = [r for r in by_name if value(r) is not None]
-    unscored = [r for r in by_name if value(r) is None]
-    return sorted(scored, key=value, reverse=descending) + unscored
+        index = column[int(sort[1:])]
+
+        def value(user_id: int) -> float | None:
+            return next((p for i, p in scores.get(user_id, ()) if i == index), None)
+
+    scored = [(m, v) for m in by_name if (v := value(m.user_id)) is not None]
+    unscored = [m for m in by_name if value(m.user_id) is None]
+    return [m for m, _v in sorted(scored, key=lambda p: p[1], reverse=descending)] + unscored
+
+
+def _rows(session: Session, class_id: int, work: Sequence[Assignment], learners: Sequence[Member]) -> list[GridRow]:
+    """The cells of ``learners``: their summary rows and extensions read in one statement (a row per cell, empty
+    where they have neither), the terms and extensions applied."""
+    if not work or not learners:
+        return [GridRow(m, (), totals(())) for m in learners]
+    facts: dict[tuple[int, int], Facts] = {}
+    grants: dict[tuple[int, int], Grant] = {}
+    for user_id, assignment_id, *row, extension_id, due_at, minutes, attempts, excused in session.execute(
+        select(ClassMember.user_id, Assignment.id, *_FACTS, *_GRANT)
+        .select_from(Assignment)
+        .join(ClassMember, ClassMember.class_id == Assignment.class_id)
+        .outerjoin(_R, and_(_R.assignment_id == Assignment.id, _R.user_id == ClassMember.user_id))
+        .outerjoin(Extension, and_(Extension.assignment_id == Assignment.id, Extension.user_id == ClassMember.user_id))
+        .where(
+            Assignment.id.in_([a.id for a in work]),
+            ClassMember.class_id == class_id,
+            ClassMember.user_id.in_([m.user_id for m in learners]),
+        )
+    ):
+        if row[0] is not None:
+            facts[(user_id, assignment_id)] = Facts(*row)
+        if extension_id is not None:
+            grants[(user_id, assignment_id)] = Grant(due_at, minutes, attempts, excused)
+    terms = [(a.id, terms_of(a)) for a in work]
+    rows = []
+    for m in learners:
+        cells = tuple(cell_of(t, grants.get((m.user_id, a_id)), facts.get((m.user_id, a_id))) for a_id, t in terms)
+        rows.append(GridRow(m, cells, totals(c.percent for c in cells if c.standing != Standing.EXCUSED)))
+    return rows
 
 
 # --- one learner ---------------------------------------------------------------------------------------------
