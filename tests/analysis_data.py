@@ -31,6 +31,7 @@ from quizapp.models import (
     QuestionRevision,
     User,
 )
+from quizapp.operations.results import rebuild_results
 
 START = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
 
@@ -72,7 +73,8 @@ def add_attempts(
     assignment_id: int | None = None,
     status: str = AttemptStatus.FINISHED.value,
 ) -> list[int]:
-    """One finished attempt per learner at every live question of the bank (in bank order); their ids."""
+    """One finished attempt per learner at every live question of the bank (in bank order); their ids. The
+    assignment's results summary is rebuilt with them."""
     questions = live_questions(session, slug)
     version_id = session.scalar(
         select(BankVersion.id)
@@ -134,6 +136,8 @@ def add_attempts(
     ]
     if answer_rows:
         session.execute(insert(Answer), answer_rows)
+    if assignment_id is not None:  # as closing them would have: the results grid reads the summary
+        rebuild_results(session, [assignment_id])
     return ids
 
 

@@ -62,7 +62,7 @@ from .conftest import ROOT
 from .test_classes import HOUR, RIGHT, WRONG, assign, client_for, make_school, take
 
 MIGRATIONS = str(ROOT / "migrations")
-FACT_COLUMNS = [c for c in AssignmentResult.__table__.columns if c.name not in ("assignment_id", "user_id")]
+FACT_COLUMNS = [c for c in AssignmentResult.__table__.columns if c.name not in ("assignment_id", "user_id", "stamp")]
 
 
 @pytest.fixture
@@ -566,3 +566,67 @@ def test_the_summary_migration_rebuild_and_grid_on_postgresql(pg_app):
     assert assert_kept(pg_app)[(work, school["amy"])][2] == 2
     page = client_for(pg_app, "tess").get(f"/classes/{school['class']}/results?sort=a{work}&order=desc").text
     assert page.index(">amy<") < page.index(">ben<") and "Page 1 of 1" not in page
+
+
+# --- a worker keeps a grid only while nothing it shows has changed -------------------------------------------------
+
+
+def test_a_kept_grid_is_worked_out_again_after_every_change(app, school, make_user):
+    """Each change below is followed by the page a worker keeps from before it: every grid must be the reference
+    grid of the moment, never the kept one."""
+    now = utcnow()
+    first = assign(app, school, title="First", attempts_allowed=None)
+
+    def same():
+        for sort in ("learner", "mean", f"a{first}"):  # kept from the look before the change
+            client_for(app, "tess").get(f"/classes/{school['class']}/results?sort={sort}")
+        assert_same_grid(app, school["class"])
+
+    same()
+    attempt = start(app, school["amy"], first, now)  # started
+    same()
+    with app.app_context():
+        finish_attempt(db.session, db.session.get(Attempt, attempt), now)  # finished
+        db.session.commit()
+    same()
+    second = start(app, school["amy"], first, now + HOUR)
+    same()
+    with app.app_context():
+        discard_attempt(db.session, school["amy"], second, now + HOUR)  # discarded
+        db.session.commit()
+    same()
+    take(app, school["ben"], first, RIGHT, now)
+    same()
+    grant(app, school, first, school["ben"], Grant(extra_attempts=2))  # an extension
+    same()
+    grant(app, school, first, school["ben"], Grant(excused=True))  # replaced: now excused
+    same()
+    with app.app_context():  # the terms changed
+        db.session.get(Assignment, first).counting = "first"
+        db.session.commit()
+    same()
+    with app.app_context():  # renamed
+        db.session.get(Assignment, first).title = "Renamed"
+        db.session.commit()
+    assert "Renamed" in client_for(app, "tess").get(f"/classes/{school['class']}/results").text
+    assign(app, school, title="Second")  # a new assignment
+    same()
+    with app.app_context():  # a learner leaves; another joins; one changes their username
+        ops.leave_class(db.session, db.session.get(User, school["amy"]), school["class"], now)
+        cat = db.session.get(User, school["cat"])
+        ops.join_class(db.session, cat, school["code"], now)
+        db.session.get(User, school["ben"]).username = "benedict"
+        db.session.commit()
+    same()
+    assert "benedict" in client_for(app, "tess").get(f"/classes/{school['class']}/results").text
+    dan = make_user("dan")
+    with app.app_context():
+        ops.join_class(db.session, db.session.get(User, dan), school["code"], now)
+        db.session.commit()
+    take(app, dan, first, WRONG, now)
+    same()
+    with app.app_context():  # the summary rows rewritten behind the operations' back, then rebuilt
+        db.session.execute(delete(AssignmentResult))
+        rebuild_results(db.session)
+        db.session.commit()
+    same()

@@ -1,8 +1,9 @@
 """assignment results: each learner's attempts at each assignment, summed up for the results grid
 
 One row per learner and assignment they started: how many attempts, whether one is in progress, how many were
-graded, the earliest end of a graded one, and the score each way of counting gives (highest, first, last,
-average) with the attempt it comes from. The attempts made before this revision are summed up here; later
+graded, the earliest end of a graded one, the score each way of counting gives (highest, first, last,
+average) with the attempt it comes from, and a random stamp drawn afresh at each write (indexed with the
+assignment, so that a worker can tell from the index alone whether a class's grid it keeps is out of date). The attempts made before this revision are summed up here; later
 ones as they start, close and are discarded.
 
 Revision ID: 9b1c2d3e4f01
@@ -11,6 +12,7 @@ Create Date: 2026-12-06 14:30:00.000000
 
 """
 import datetime as dt
+import secrets
 import statistics
 from collections import defaultdict
 
@@ -27,6 +29,7 @@ depends_on = None
 # however the application changes.
 GRADED = ('finished', 'expired')
 BATCH = 1000
+STAMP_BITS = 40  # a million rows' stamps add up within a 64-bit integer
 
 
 def upgrade():
@@ -44,15 +47,18 @@ def upgrade():
     sa.Column('last_percent', sa.Float(), nullable=True),
     sa.Column('last_attempt_id', sa.Integer(), nullable=True),
     sa.Column('average_percent', sa.Float(), nullable=True),
+    sa.Column('stamp', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_assignment_results_assignment_id_assignments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_assignment_results_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('assignment_id', 'user_id', name=op.f('pk_assignment_results'))
     )
     op.create_index('ix_assignment_results_user_id', 'assignment_results', ['user_id'], unique=False)
+    op.create_index('ix_assignment_results_assignment_id_stamp', 'assignment_results', ['assignment_id', 'stamp'], unique=False)
     _sum_up_what_was_there(results)
 
 
 def downgrade():
+    op.drop_index('ix_assignment_results_assignment_id_stamp', table_name='assignment_results')
     op.drop_index('ix_assignment_results_user_id', table_name='assignment_results')
     op.drop_table('assignment_results')
 
@@ -115,6 +121,9 @@ def _sum_up_what_was_there(results):
     ):
         attempt_id, status, started_at, finished_at, percent = row[2:]
         found[(row[0], row[1])].append((attempt_id, status, _utc(started_at), _utc(finished_at), percent))
-    rows = [{'assignment_id': a, 'user_id': u, **_facts(t)} for (a, u), t in sorted(found.items())]
+    rows = [
+        {'assignment_id': a, 'user_id': u, **_facts(t), 'stamp': secrets.randbits(STAMP_BITS)}
+        for (a, u), t in sorted(found.items())
+    ]
     for start in range(0, len(rows), BATCH):
         conn.execute(results.insert(), rows[start:start + BATCH])

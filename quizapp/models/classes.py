@@ -11,7 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..domain.assignments import COUNTINGS, FEEDBACKS, MEMBER_ROLES, Counting, Feedback, MemberRole
@@ -136,10 +148,17 @@ class AssignmentResult(db.Model):
     row per learner and assignment they started, kept up to date by the operations that start, close and
     discard assigned attempts (:mod:`quizapp.operations.results`), so the results grid reads a row per cell
     rather than every attempt. The score each way of counting gives is kept, and nothing of the terms or of
-    extensions: those are applied when the grid is read, so changing them needs no update here."""
+    extensions: those are applied when the grid is read, so changing them needs no update here.
+
+    ``stamp`` is drawn afresh, at random, each time the row is written: the count of a class's rows and the sum
+    of their stamps change whenever one of them does, which tells a worker that a grid it keeps is out of date
+    from an index alone."""
 
     __tablename__ = "assignment_results"
-    __table_args__ = (Index("ix_assignment_results_user_id", "user_id"),)
+    __table_args__ = (
+        Index("ix_assignment_results_user_id", "user_id"),
+        Index("ix_assignment_results_assignment_id_stamp", "assignment_id", "stamp"),
+    )
 
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
@@ -154,3 +173,4 @@ class AssignmentResult(db.Model):
     last_percent: Mapped[float | None] = mapped_column(Float)
     last_attempt_id: Mapped[int | None] = mapped_column(Integer)
     average_percent: Mapped[float | None] = mapped_column(Float)
+    stamp: Mapped[int] = mapped_column(BigInteger)

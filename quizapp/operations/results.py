@@ -11,6 +11,7 @@ once it is committed. Functions flush (they run statements) and never commit.
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -38,15 +39,19 @@ def _lock(dialect: str) -> Any:
     )
 
 
+STAMP_BITS = 40  # a million rows' stamps add up within a 64-bit integer
+
+
 def _values(facts: Facts) -> dict[str, Any]:
-    return facts._asdict()
+    """The row's columns, with a fresh stamp (see :class:`quizapp.models.AssignmentResult`)."""
+    return facts._asdict() | {"stamp": secrets.randbits(STAMP_BITS)}
 
 
 def update_result(session: Session, assignment_id: int, user_id: int) -> None:
     """Work out again the learner's row for the assignment from their attempts at it (none: no row)."""
     session.flush()  # the attempt just changed goes first
     key = {"assignment_id": assignment_id, "user_id": user_id}
-    empty = {"attempts": 0, "in_progress": False, "graded": 0}
+    empty = {"attempts": 0, "in_progress": False, "graded": 0, "stamp": 0}
     session.execute(_lock(session.get_bind().dialect.name), key | empty)
     taken = [
         Taken(*row)

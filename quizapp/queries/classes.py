@@ -8,6 +8,7 @@ assignments, extensions and attempts are each read once, and the domain puts the
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from ..domain.assignments import (
 )
 from ..domain.attempts import AttemptStatus
 from ..domain.refusals import NotFound
+from ..kept import Kept
 from ..models import (
     Answer,
     Assignment,
@@ -299,6 +301,7 @@ class Grid:
     sort: str
     descending: bool
     page: ListPage[GridRow]  # this page of the class's learners (all of them when the grid is not paged)
+    key: tuple[Any, ...] = ()  # what the page was worked out from: the same key, the same page
 
 
 SORT_KEYS = ("learner", "mean")
@@ -314,47 +317,66 @@ def sort_keys(assignments: Sequence[Assignment]) -> tuple[str, ...]:
     return (*SORT_KEYS, *(f"a{a.id}" for a in assignments))
 
 
-_R = AssignmentResult
-_FACTS = (
-    _R.attempts,
-    _R.in_progress,
-    _R.graded,
-    _R.first_finished_at,
-    _R.highest_percent,
-    _R.highest_attempt_id,
-    _R.first_percent,
-    _R.first_attempt_id,
-    _R.last_percent,
-    _R.last_attempt_id,
-    _R.average_percent,
+# The grid's statements name the tables' columns rather than the models' attributes: a statement of plain columns
+# is run as it is, while one naming mapped attributes goes through the ORM's loading, which cost a third of the
+# page for its 7,000 rows.
+_results, _assignments, _extensions, _members, _users = (
+    m.__table__ for m in (AssignmentResult, Assignment, Extension, ClassMember, User)
 )
-_GRANT = (Extension.id, Extension.due_at, Extension.extra_minutes, Extension.extra_attempts, Extension.excused)
+_R, _A, _E, _M, _U = (t.c for t in (_results, _assignments, _extensions, _members, _users))
+_FACTS = tuple(_R[name] for name in Facts._fields)
+_GRANT = (_E.id, _E.due_at, _E.extra_minutes, _E.extra_attempts, _E.excused)
 _COUNTED = case(
-    (Assignment.counting == Counting.FIRST.value, _R.first_percent),
-    (Assignment.counting == Counting.LAST.value, _R.last_percent),
-    (Assignment.counting == Counting.AVERAGE.value, _R.average_percent),
+    (_A.counting == Counting.FIRST.value, _R.first_percent),
+    (_A.counting == Counting.LAST.value, _R.last_percent),
+    (_A.counting == Counting.AVERAGE.value, _R.average_percent),
     else_=_R.highest_percent,
 )
 
 
 def learners_of(session: Session, class_id: int) -> list[Member]:
     """Every learner who is or was in the class, in no order: one statement of plain columns."""
+    return _learners(session, class_id, [])[0]
+
+
+def _learners(session: Session, class_id: int, ids: Sequence[int]) -> tuple[list[Member], tuple[Any, ...]]:
+    """The class's learners, and what tells whether the results of assignments ``ids`` changed: the number of
+    their summary rows with the sum of the rows' stamps, and the number of their extensions with the sum of
+    their ids and the latest time one was granted (or replaced). One statement: the five figures are
+    subqueries that the database works out once, not per learner."""
+    marks: list[Any] = []
+    if ids:
+        in_work, granted = _R.assignment_id.in_(ids), _E.assignment_id.in_(ids)
+        marks = [
+            select(func.count()).select_from(_results).where(in_work).scalar_subquery(),
+            select(func.coalesce(func.sum(_R.stamp), 0)).where(in_work).scalar_subquery(),
+            select(func.count()).select_from(_extensions).where(granted).scalar_subquery(),
+            select(func.coalesce(func.sum(_E.id), 0)).where(granted).scalar_subquery(),
+            select(func.max(_E.granted_at)).where(granted).scalar_subquery(),
+        ]
     rows = session.execute(
-        select(
-            ClassMember.user_id,
-            User.email,
-            User.username,
-            ClassMember.joined_at,
-            ClassMember.removed_at,
-            ClassMember.removed_by_id,
-        )
-        .join(User, User.id == ClassMember.user_id)
-        .where(ClassMember.class_id == class_id, ClassMember.role == MemberRole.LEARNER.value)
-    )
-    return [
+        select(_M.user_id, _U.email, _U.username, _M.joined_at, _M.removed_at, _M.removed_by_id, *marks)
+        .join(_users, _U.id == _M.user_id)
+        .where(_M.class_id == class_id, _M.role == MemberRole.LEARNER.value)
+    ).all()
+    learners = [
         Member(user_id, shown_login(email, username), MemberRole.LEARNER, joined, removed, removed_by == user_id)
-        for user_id, email, username, joined, removed, removed_by in rows
+        for user_id, email, username, joined, removed, removed_by, *_ in rows
     ]
+    return learners, tuple(rows[0][6:]) if rows else ()
+
+
+# What each worker keeps of the grids it worked out: the order of a class's learners with the class row, and
+# pages of cells, keyed by everything they were worked out from (the assignments' titles and terms, the
+# learners, the results' and extensions' marks), so a grid is worked out again as soon as any of it changes.
+_ORDERS: Kept[tuple[Any, ...], tuple[tuple[Member, ...], tuple[Totals, ...]]] = Kept(32)
+_PAGES: Kept[tuple[Any, ...], tuple[GridRow, ...]] = Kept(64)
+
+
+def forget_grids() -> None:
+    """Drop every grid this worker keeps (the benchmarks' "worked out afresh")."""
+    _ORDERS.clear()
+    _PAGES.clear()
 
 
 def grid(
@@ -370,76 +392,73 @@ def grid(
     ``per_page`` is None) by its assignments (``work``, if the caller has read them), sorted by ``sort`` (one of
     :func:`sort_keys`, which the caller has checked) across the whole class, missing scores last either way.
 
-    Read from the results summary (:class:`quizapp.models.AssignmentResult`) in three statements however big
-    the class: its learners; the score that counts of every learner and assignment, and whether they are excused
-    (for the order, the learners' means and the column totals, which cover the whole class); and the summary
-    rows and extensions of this page's learners, which the terms and extensions turn into cells here.
+    Read from the results summary (:class:`quizapp.models.AssignmentResult`): the learners, with what tells
+    whether the class's results changed, in one statement; then, unless this worker keeps the order and the
+    page from before with nothing changed since, the score that counts of every learner and assignment, and
+    whether they are excused (for the order, the learners' means and the column totals, which cover the whole
+    class), and the summary rows and extensions of this page's learners, which the terms and extensions turn
+    into cells here.
 
     Raises:
         NoSuchPage: ``page`` is past the last page (page 1 of an empty class is an empty page).
     """
     work = list(work) if work is not None else assignments_of(session, class_id)
-    learners = learners_of(session, class_id)
-    ids = [a.id for a in work]
-    column = {a_id: i for i, a_id in enumerate(ids)}
-    scores: dict[int, list[tuple[int, float | None]]] = {}
-    excused: set[tuple[int, int]] = set()
-    if ids:
-        for user_id, assignment_id, percent, is_excused in session.execute(
-            select(_R.user_id, _R.assignment_id, _COUNTED, Extension.excused)
-            .join(Assignment, Assignment.id == _R.assignment_id)
-            .outerjoin(Extension, and_(Extension.assignment_id == _R.assignment_id, Extension.user_id == _R.user_id))
-            .where(_R.assignment_id.in_(ids), _R.graded > 0)
-        ):
-            scores.setdefault(user_id, []).append((column[assignment_id], percent))
-            if is_excused:
-                excused.add((user_id, assignment_id))
-
-    def counted(user_id: int) -> list[tuple[int, float | None]]:  # the scores that count in means
-        return [(i, p) for i, p in scores.get(user_id, ()) if (user_id, ids[i]) not in excused]
-
-    means = {m.user_id: totals(p for _i, p in counted(m.user_id)).mean for m in learners}
-    by_column: list[list[float | None]] = [[] for _ in ids]
-    for m in learners:
-        for i, p in counted(m.user_id):
-            by_column[i].append(p)
-    ordered = _sorted(learners, column, scores, means, sort, descending)
+    learners, marks = _learners(session, class_id, [a.id for a in work])
+    base = (class_id, sort, descending, tuple((a.id, a.title, terms_of(a)) for a in work), tuple(learners), marks)
+    standing = _ORDERS.get(base)
+    if standing is None:
+        standing = _standings(session, work, learners, sort, descending)
+        _ORDERS.put(base, standing)
+    ordered, column_totals = standing
     listed = page_of(ordered, page, per_page or max(1, len(ordered)))
     if listed is None:
         pages = -(-len(ordered) // (per_page or 1))
         raise NoSuchPage(f"There is no page {page} of this grid: it has {pages} page{'s' if pages != 1 else ''}.")
-    rows = _rows(session, class_id, work, listed.items)
-    return Grid(
-        work,
-        rows,
-        [totals(values) for values in by_column],
-        sort,
-        descending,
-        ListPage(tuple(rows), listed.page, listed.per_page, listed.total),
-    )
+    key = (*base, listed.page, per_page)
+    rows = _PAGES.get(key)
+    if rows is None:
+        rows = tuple(_rows(session, class_id, work, listed.items))
+        _PAGES.put(key, rows)
+    page_rows = ListPage(rows, listed.page, listed.per_page, listed.total)
+    return Grid(work, list(rows), list(column_totals), sort, descending, page_rows, key)
 
 
-def _sorted(
-    learners: list[Member],
-    column: dict[int, int],
-    scores: dict[int, list[tuple[int, float | None]]],
-    means: dict[int, float | None],
-    sort: str,
-    descending: bool,
-) -> list[Member]:
-    by_name = sorted(learners, key=lambda m: (m.login.casefold(), m.user_id), reverse=descending)
-    if sort == "learner":
-        return by_name
-    if sort == "mean":
-        value = means.get
-    else:
-        index = column[int(sort[1:])]
+def _standings(
+    session: Session, work: Sequence[Assignment], learners: Sequence[Member], sort: str, descending: bool
+) -> tuple[tuple[Member, ...], tuple[Totals, ...]]:
+    """The learners in the grid's order and the class row, from every counting score of the class."""
+    learner_ids = {m.user_id for m in learners}
+    column = {a.id: i for i, a in enumerate(work)}
+    by_column: list[list[float]] = [[] for _ in work]
+    by_learner: dict[int, list[float]] = {}
+    sorted_by = column.get(int(sort[1:])) if sort not in SORT_KEYS else None
+    sort_values: dict[int, float | None] = {}
+    if work and learners:
+        for user_id, assignment_id, percent, excused in session.execute(
+            select(_R.user_id, _R.assignment_id, _COUNTED, _E.excused)
+            .join(_assignments, _A.id == _R.assignment_id)
+            .outerjoin(_extensions, and_(_E.assignment_id == _R.assignment_id, _E.user_id == _R.user_id))
+            .where(_R.assignment_id.in_(list(column)), _R.graded > 0)
+        ):
+            i = column[assignment_id]
+            if i == sorted_by:
+                sort_values[user_id] = percent  # a cell's score sorts its column, excused or not
+            if percent is not None and not excused and user_id in learner_ids:  # as in the learners' means
+                by_column[i].append(percent)
+                by_learner.setdefault(user_id, []).append(percent)
+    if sort == "mean":  # the mean of :func:`totals`, to the last bit
+        sort_values = {u: math.fsum(v) / len(v) for u, v in by_learner.items()}
+    ordered = _sorted(list(learners), sort_values, sort == "learner", descending)
+    return tuple(ordered), tuple(totals(values) for values in by_column)
 
-        def value(user_id: int) -> float | None:
-            return next((p for i, p in scores.get(user_id, ()) if i == index), None)
 
-    scored = [(m, v) for m in by_name if (v := value(m.user_id)) is not None]
-    unscored = [m for m in by_name if value(m.user_id) is None]
+def _sorted(learners: list[Member], values: dict[int, float | None], by_name: bool, descending: bool) -> list[Member]:
+    """By login, or by ``values`` with the learners without one last, by login among equals."""
+    named = sorted(learners, key=lambda m: (m.login.casefold(), m.user_id), reverse=descending)
+    if by_name:
+        return named
+    scored = [(m, v) for m in named if (v := values.get(m.user_id)) is not None]
+    unscored = [m for m in named if values.get(m.user_id) is None]
     return [m for m, _v in sorted(scored, key=lambda p: p[1], reverse=descending)] + unscored
 
 
@@ -451,16 +470,12 @@ def _rows(session: Session, class_id: int, work: Sequence[Assignment], learners:
     facts: dict[tuple[int, int], Facts] = {}
     grants: dict[tuple[int, int], Grant] = {}
     for user_id, assignment_id, *row, extension_id, due_at, minutes, attempts, excused in session.execute(
-        select(ClassMember.user_id, Assignment.id, *_FACTS, *_GRANT)
-        .select_from(Assignment)
-        .join(ClassMember, ClassMember.class_id == Assignment.class_id)
-        .outerjoin(_R, and_(_R.assignment_id == Assignment.id, _R.user_id == ClassMember.user_id))
-        .outerjoin(Extension, and_(Extension.assignment_id == Assignment.id, Extension.user_id == ClassMember.user_id))
-        .where(
-            Assignment.id.in_([a.id for a in work]),
-            ClassMember.class_id == class_id,
-            ClassMember.user_id.in_([m.user_id for m in learners]),
-        )
+        select(_M.user_id, _A.id, *_FACTS, *_GRANT)
+        .select_from(_assignments)
+        .join(_members, _M.class_id == _A.class_id)
+        .outerjoin(_results, and_(_R.assignment_id == _A.id, _R.user_id == _M.user_id))
+        .outerjoin(_extensions, and_(_E.assignment_id == _A.id, _E.user_id == _M.user_id))
+        .where(_A.id.in_([a.id for a in work]), _M.class_id == class_id, _M.user_id.in_([m.user_id for m in learners]))
     ):
         if row[0] is not None:
             facts[(user_id, assignment_id)] = Facts(*row)
