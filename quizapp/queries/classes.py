@@ -8,6 +8,7 @@ assignments, extensions and attempts are each read once, and the domain puts the
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -404,7 +405,8 @@ def grid(
     """
     work = list(work) if work is not None else assignments_of(session, class_id)
     learners, marks = _learners(session, class_id, [a.id for a in work])
-    base = (class_id, sort, descending, tuple((a.id, a.title, terms_of(a)) for a in work), tuple(learners), marks)
+    terms = tuple((a.id, a.title, terms_of(a)) for a in work)
+    base = (class_id, sort, descending, terms, _digest(learners), marks)
     standing = _ORDERS.get(base)
     if standing is None:
         standing = _standings(session, work, learners, sort, descending)
@@ -421,6 +423,13 @@ def grid(
         _PAGES.put(key, rows)
     page_rows = ListPage(rows, listed.page, listed.per_page, listed.total)
     return Grid(work, list(rows), list(column_totals), sort, descending, page_rows, key)
+
+
+def _digest(learners: Sequence[Member]) -> bytes:
+    """What the grid shows of the learners, in a short key: a key of hundreds of them would be hashed and
+    compared at each look-up."""
+    shown = "\n".join(f"{m.user_id}\t{m.login}\t{m.active:d}\t{m.left:d}" for m in learners)
+    return hashlib.blake2b(shown.encode(), digest_size=20).digest()
 
 
 def _standings(
