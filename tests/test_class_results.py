@@ -478,7 +478,7 @@ def test_the_grid_pages_by_50_sorted_across_the_whole_class(app, school):
     tess = client_for(app, "tess")
     base = f"/classes/{school['class']}/results"
     pages = [tess.get(f"{base}?sort=a{work[0]}&order=desc&page={p}").text for p in (1, 2, 3)]
-    assert [p.count('<tr>\n    <th scope="row">') for p in pages] == [50, 50, 20]
+    assert [p.count('<tr><th scope="row"><a ') for p in pages] == [50, 50, 20]
     assert "this page shows learners 51–100 of 120" in pages[1]  # noqa: RUF001
     nav = re.search(r'<nav aria-label="Pages" class="pager">.*?</nav>', pages[1], re.S).group(0)
     assert f"sort=a{work[0]}" in nav and "order=desc" in nav and "page=1" in nav and "page=3" in nav

@@ -36,7 +36,7 @@ from ..queries import classes as queries
 from ..queries import quizzes as quiz_queries
 from .exports import ExportRequest, export_csv
 from .forms import AssignmentForm, ClassForm, CodeForm, ExtensionForm, JoinForm, TeacherForm
-from .grid import row_cells
+from .grid import table as written
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 MAX_ID = 2**31 - 1  # ids fit a 32-bit integer column on every database
@@ -316,7 +316,7 @@ def results(class_id: int):
     work = queries.assignments_of(db.session, class_id)
     wanted = ExportRequest.read(request.args, work, csv=False)
     grid = queries.grid(db.session, class_id, wanted.sort, wanted.descending, work, wanted.page)
-    return render_template("classes/results.html", klass=klass, grid=grid, cells=row_cells(class_id, grid))
+    return render_template("classes/results.html", klass=klass, grid=grid, table=written(class_id, grid))
 
 
 @bp.get("/<int:class_id>/export")
