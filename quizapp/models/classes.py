@@ -150,9 +150,9 @@ class AssignmentResult(db.Model):
     rather than every attempt. The score each way of counting gives is kept, and nothing of the terms or of
     extensions: those are applied when the grid is read, so changing them needs no update here.
 
-    ``stamp`` is drawn afresh, at random, each time the row is written: the count of a class's rows and the sum
-    of their stamps change whenever one of them does, which tells a worker that a grid it keeps is out of date
-    from an index alone."""
+    ``stamp`` (40 random bits) is drawn afresh each time the row is written: the sum of a class's rows' stamps
+    changes whenever one of them is written, added or deleted (but for a chance of one in 2**40), which tells a
+    worker from an index alone that a grid it keeps is out of date."""
 
     __tablename__ = "assignment_results"
     __table_args__ = (
