@@ -630,3 +630,21 @@ def test_a_kept_grid_is_worked_out_again_after_every_change(app, school, make_us
         rebuild_results(db.session)
         db.session.commit()
     same()
+
+
+def test_an_extension_changed_without_a_new_grant_time_is_seen(app, school):
+    """An extension's every value tells a kept grid it is out of date, not only when it was granted (another
+    host's clock may lag)."""
+    now = utcnow()
+    work = assign(app, school, opens_at=now - 5 * HOUR, due_at=now - 2 * HOUR, late_accepted=True)
+    take(app, school["amy"], work, RIGHT, now - HOUR)  # late
+    grant(app, school, work, school["amy"], Grant(due_at=now))
+    assert cells_of(app, school)["amy"] == "submitted"  # kept by the worker now
+    with app.app_context():
+        db.session.execute(update(Extension).values(due_at=now - 90 * dt.timedelta(minutes=1)))
+        db.session.commit()
+    assert cells_of(app, school)["amy"] == "late"
+    with app.app_context():
+        db.session.execute(update(Extension).values(excused=True))
+        db.session.commit()
+    assert cells_of(app, school)["amy"] == "excused"

@@ -12,9 +12,10 @@ import hashlib
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, String, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.accounts import Role, shown_login
@@ -327,6 +328,15 @@ _results, _assignments, _extensions, _members, _users = (
 _R, _A, _E, _M, _U = (t.c for t in (_results, _assignments, _extensions, _members, _users))
 _FACTS = tuple(_R[name] for name in Facts._fields)
 _GRANT = (_E.id, _E.due_at, _E.extra_minutes, _E.extra_attempts, _E.excused)
+# An extension as text, every value of it: what the grid shows depends on its due date and whether it excuses.
+_EXTENSION = reduce(
+    lambda a, b: a + "|" + b,
+    [
+        *(cast(c, String) for c in (_E.id, _E.user_id, _E.assignment_id, _E.extra_minutes, _E.extra_attempts)),
+        cast(_E.excused, String),
+        func.coalesce(cast(_E.due_at, String), ""),
+    ],
+)
 _COUNTED = case(
     (_A.counting == Counting.FIRST.value, _R.first_percent),
     (_A.counting == Counting.LAST.value, _R.last_percent),
@@ -343,17 +353,14 @@ def learners_of(session: Session, class_id: int) -> list[Member]:
 def _learners(session: Session, class_id: int, ids: Sequence[int]) -> tuple[list[Member], tuple[Any, ...]]:
     """The class's learners, and what tells whether the results of assignments ``ids`` changed: the sum of
     their summary rows' stamps (a row written, added or deleted changes it, but for a chance of one in 2**40),
-    and the number of their extensions with the sum of their ids and the latest time one was granted (or
-    replaced). One statement: the four figures are subqueries that the database works out once, not per
-    learner, the first from an index alone."""
+    and their extensions, every value of each, as one text (a class has few). One statement: the two are
+    subqueries that the database works out once, not per learner, the first from an index alone."""
     marks: list[Any] = []
     if ids:
         in_work, granted = _R.assignment_id.in_(ids), _E.assignment_id.in_(ids)
         marks = [
             select(func.coalesce(func.sum(_R.stamp), 0)).where(in_work).scalar_subquery(),
-            select(func.count()).select_from(_extensions).where(granted).scalar_subquery(),
-            select(func.coalesce(func.sum(_E.id), 0)).where(granted).scalar_subquery(),
-            select(func.max(_E.granted_at)).where(granted).scalar_subquery(),
+            select(func.aggregate_strings(_EXTENSION, ";")).where(granted).scalar_subquery(),
         ]
     rows = session.execute(
         select(_M.user_id, _U.email, _U.username, _M.joined_at, _M.removed_at, _M.removed_by_id, *marks)
