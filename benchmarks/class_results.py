@@ -223,8 +223,9 @@ def report(items: list[Measurement], rounds: int, batch: int, assignments: int, 
     ]
     for item in items:
         median = statistics.median(item.times)
+        statements = statistics.median(item.statements or [0])
         lines.append(
-            f"| {item.name} | {statistics.median(item.statements or [0]):g} | {median * 1000:.2f} | {median / base:.1f}× |"  # noqa: RUF001
+            f"| {item.name} | {statements:g} | {median * 1000:.2f} | {median / base:.1f}× |"  # noqa: RUF001
         )
     return "\n".join(lines)
 
