@@ -32,6 +32,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.operations.itemanalysis import record_marks
+from quizapp.operations.results import rebuild_results
 
 START = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
 
@@ -76,7 +77,7 @@ def add_attempts(
 ) -> list[int]:
     """One finished attempt per learner at every live question of the bank (in bank order); their ids. A
     closed attempt gets its stored marks as closing it would write them, unless ``marks`` is false (as an
-    attempt closed before they were stored)."""
+    attempt closed before they were stored); the assignment's results summary is rebuilt with them."""
     questions = live_questions(session, slug)
     version_id = session.scalar(
         select(BankVersion.id)
@@ -140,6 +141,8 @@ def add_attempts(
         session.execute(insert(Answer), answer_rows)
     if marks and status in GRADED_STATUSES:
         record_marks(session, dict.fromkeys(ids, len(questions)))
+    if assignment_id is not None:  # as closing them would have: the results grid reads the summary
+        rebuild_results(session, [assignment_id])
     return ids
 
 

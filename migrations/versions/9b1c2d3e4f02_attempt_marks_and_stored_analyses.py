@@ -5,7 +5,7 @@ later ones get it as they close. Stored analyses start empty: each is computed w
 ahead when an assignment's attempts close.
 
 Revision ID: 9b1c2d3e4f02
-Revises: 8a1b2c3d4e52
+Revises: 9b1c2d3e4f01
 Create Date: 2026-12-06 14:20:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9b1c2d3e4f02'
-down_revision = '8a1b2c3d4e52'
+down_revision = '9b1c2d3e4f01'
 branch_labels = None
 depends_on = None
 

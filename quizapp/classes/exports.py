@@ -1,8 +1,9 @@
 """What a results page or CSV download asks for, read strictly from the query string, and the CSV itself.
 
 A request names ``table`` (``grid`` or ``responses``) and ``format`` (``csv``, the only one), and may name
-``sort`` and ``order`` (the grid's) and ``assignment`` (the responses of one assignment). Anything else — an
-unknown parameter, table, format or sort column, or an assignment not of the class — is a 400 that says which.
+``sort`` and ``order`` (the grid's) and ``assignment`` (the responses of one assignment); the results page
+takes ``sort``, ``order`` and ``page``. Anything else — an unknown parameter, table, format or sort column, a
+page that is not a number, or an assignment not of the class — is a 400 that says which.
 """
 
 from __future__ import annotations
@@ -36,10 +37,11 @@ class ExportRequest:
     sort: str = "learner"
     descending: bool = False
     assignment_id: int | None = None
+    page: int = 1
 
     @classmethod
     def read(cls, args: Mapping[str, str], assignments: Sequence[Assignment], csv: bool) -> ExportRequest:
-        allowed = {"sort", "order", *(("table", "format", "assignment") if csv else ())}
+        allowed = {"sort", "order", *(("table", "format", "assignment") if csv else ("page",))}
         unknown = sorted(set(args) - allowed)
         if unknown:
             raise BadExportRequest(f"Unknown parameter “{unknown[0]}”: use {', '.join(sorted(allowed))}.")
@@ -60,7 +62,10 @@ class ExportRequest:
             if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) not in {a.id for a in assignments}:
                 raise BadExportRequest(f"“{text}” is not an assignment of this class.")
             assignment_id = int(text)
-        return cls(table, sort, order == "desc", assignment_id)
+        page = args.get("page", "1")
+        if not re.fullmatch(r"[1-9][0-9]{0,5}", page):
+            raise BadExportRequest(f"Unknown page “{page}”: pages are numbered from 1.")
+        return cls(table, sort, order == "desc", assignment_id, int(page))
 
 
 def _number(value: float | None) -> float | str:
@@ -72,7 +77,7 @@ def export_csv(session: Session, klass: Class, wanted: ExportRequest) -> tuple[s
     read until the first piece after the header is asked for, and no more than a batch of rows is held)."""
     slug = re.sub(r"[^a-z0-9]+", "-", klass.name.lower()).strip("-") or "class"
     if wanted.table == "grid":
-        grid = queries.grid(session, klass.id, wanted.sort, wanted.descending)
+        grid = queries.grid(session, klass.id, wanted.sort, wanted.descending, per_page=None)
         header = ["learner", "in class", *(f"{a.title} (#{a.id})" for a in grid.assignments), "mean"]
         rows = [
             [

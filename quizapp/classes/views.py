@@ -57,6 +57,7 @@ from .forms import (
     TeacherForm,
     TermsForm,
 )
+from .grid import table as written
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 MAX_ID = 2**31 - 1  # ids fit a 32-bit integer column on every database
@@ -270,9 +271,8 @@ def assignment(class_id: int, assignment_id: int):
 
 
 def assignment_page(klass: Class, found: Any, form: ExtensionForm, status: int = 200) -> tuple[str, int]:
-    grid = queries.grid(db.session, klass.id)
-    index = grid.assignments.index(found)
-    rows = [(r.learner, r.cells[index]) for r in grid.rows]
+    grid = queries.grid(db.session, klass.id, work=[found], per_page=None)
+    rows = [(r.learner, r.cells[0]) for r in grid.rows]
     form.user_id.choices = [SelectChoice(str(m.user_id), m.login) for m, _ in rows if m.active]
     extensions = queries.extensions_of(db.session, found.id)
     return render_template(
@@ -280,7 +280,7 @@ def assignment_page(klass: Class, found: Any, form: ExtensionForm, status: int =
         klass=klass,
         a=found,
         rows=rows,
-        totals=grid.column_totals[index],
+        totals=grid.column_totals[0],
         form=form,
         extensions=extensions,
         now=utcnow(),
@@ -331,12 +331,13 @@ def extend(class_id: int, assignment_id: int):
 @bp.get("/<int:class_id>/results")
 @staff_only
 def results(class_id: int):
-    """The results grid: learners by assignments, each cell a standing and the score that counts, sortable."""
+    """The results grid: learners by assignments, each cell a standing and the score that counts, sortable, a
+    page of learners at a time."""
     klass = taught(class_id)
     work = queries.assignments_of(db.session, class_id)
     wanted = ExportRequest.read(request.args, work, csv=False)
-    grid = queries.grid(db.session, class_id, wanted.sort, wanted.descending, work)
-    return render_template("classes/results.html", klass=klass, grid=grid)
+    grid = queries.grid(db.session, class_id, wanted.sort, wanted.descending, work, wanted.page)
+    return render_template("classes/results.html", klass=klass, grid=grid, table=written(class_id, grid))
 
 
 @bp.get("/<int:class_id>/export")

@@ -316,25 +316,86 @@ def _counted(counting: str, done: Sequence[Taken]) -> tuple[float | None, int | 
     return best.percent, best.attempt_id
 
 
+class Facts(NamedTuple):
+    """What a learner's attempts at one assignment come to, whatever the assignment's terms or the learner's
+    extension: the score each way of counting gives, and what standing needs. Kept per learner and assignment
+    (the ``assignment_results`` summary), so the grid reads one row per cell rather than every attempt; the
+    terms and the extension, which a teacher may change, are applied when a cell is read (:func:`cell_of`).
+    """
+
+    attempts: int  # started, discarded ones included
+    in_progress: bool  # one of them is still in progress
+    graded: int  # closed and graded
+    # The earliest end of a graded attempt: on time if by the due date. None with graded attempts: one has no
+    # end time (a closed attempt always has one), which is never late.
+    first_finished_at: dt.datetime | None
+    highest_percent: float | None
+    highest_attempt_id: int | None
+    first_percent: float | None
+    first_attempt_id: int | None
+    last_percent: float | None
+    last_attempt_id: int | None  # the attempt an average is reviewed by, too
+    average_percent: float | None
+
+    def counted(self, counting: str) -> tuple[float | None, int | None]:
+        """The score that counts by ``counting`` and the attempt it comes from (the latest for an average)."""
+        if counting == Counting.FIRST:
+            return self.first_percent, self.first_attempt_id
+        if counting == Counting.LAST:
+            return self.last_percent, self.last_attempt_id
+        if counting == Counting.AVERAGE:
+            return self.average_percent, self.last_attempt_id
+        return self.highest_percent, self.highest_attempt_id
+
+
+def summarise(taken: Sequence[Taken]) -> Facts:
+    """The facts of a learner's attempts at an assignment."""
+    done = graded(taken)
+    ends = [t.finished_at for t in done if t.finished_at is not None]
+    highest, highest_id = _counted(Counting.HIGHEST, done)
+    first, first_id = _counted(Counting.FIRST, done)
+    last, last_id = _counted(Counting.LAST, done)
+    average, _ = _counted(Counting.AVERAGE, done)
+    return Facts(
+        len(taken),
+        any(t.status == AttemptStatus.IN_PROGRESS for t in taken),
+        len(done),
+        min(ends) if ends and len(ends) == len(done) else None,
+        highest,
+        highest_id,
+        first,
+        first_id,
+        last,
+        last_id,
+        average,
+    )
+
+
 def cell(terms: Terms, grant: Grant | None, taken: Sequence[Taken]) -> Cell:
-    """Where a learner stands: excused; submitted (a graded attempt by the due date); late (only after it);
-    in progress; or not started."""
-    if not taken and grant is None:
+    """Where a learner stands, from their attempts (see :func:`cell_of`)."""
+    return cell_of(terms, grant, summarise(taken) if taken else None)
+
+
+def cell_of(terms: Terms, grant: Grant | None, facts: Facts | None) -> Cell:
+    """Where a learner stands, from the facts of their attempts (None: they started none): excused; submitted
+    (a graded attempt by the due date); late (only after it); in progress; or not started."""
+    if facts is None and grant is None:
         return NOT_STARTED
     mine = for_learner(terms, grant)
-    done = graded(taken)
-    percent, attempt_id = _counted(terms.counting, done)
+    if facts is None:
+        return Cell(Standing.EXCUSED if mine.excused else Standing.NOT_STARTED, None, None, 0, mine.extended)
+    percent, attempt_id = facts.counted(terms.counting)
     if mine.excused:
         standing = Standing.EXCUSED
-    elif any(not is_late(mine, t.finished_at) for t in done):
+    elif facts.graded and (facts.first_finished_at is None or facts.first_finished_at <= mine.due_at):
         standing = Standing.SUBMITTED
-    elif done:
+    elif facts.graded:
         standing = Standing.LATE
-    elif any(t.status == AttemptStatus.IN_PROGRESS for t in taken):
+    elif facts.in_progress:
         standing = Standing.IN_PROGRESS
     else:
         standing = Standing.NOT_STARTED
-    return Cell(standing, percent, attempt_id, len(taken), mine.extended)
+    return Cell(standing, percent, attempt_id, facts.attempts, mine.extended)
 
 
 NOT_STARTED = Cell(Standing.NOT_STARTED, None, None, 0, False)

@@ -5,8 +5,8 @@ questions and question revisions; ``accounts`` users, login throttling, registra
 password-reset links; ``audit`` the log of privileged actions; ``cards`` flashcards, decks, card states,
 reviews and scheduler settings; ``quizzes`` attempts and answers; ``imports`` uploads waiting to be
 published and background jobs; ``stats`` the summaries that statistics are read from; ``classes`` classes,
-their members, assignments and extensions; ``itemanalysis`` closed attempts' marks and stored item
-analyses; ``media`` the banks' images, stored once by content.
+their members, assignments, extensions and each learner's results at each assignment; ``itemanalysis``
+closed attempts' marks and stored item analyses; ``media`` the banks' images, stored once by content.
 """
 
 from .accounts import LoginFailure, PasswordResetLink, RegistrationAttempt, User
@@ -14,7 +14,7 @@ from .audit import AuditEntry
 from .banks import Bank, BankVersion, Question, QuestionRevision
 from .base import UTCDateTime, new_session_token, utcnow
 from .cards import NEW, REVIEW_SOURCES, Card, CardState, CardTag, Deck, Review, SchedulerSettings
-from .classes import ASSIGNMENT_SOURCES, Assignment, Class, ClassMember, Extension
+from .classes import ASSIGNMENT_SOURCES, Assignment, AssignmentResult, Class, ClassMember, Extension
 from .imports import Job, StagedImport
 from .itemanalysis import AttemptMarks, StoredAnalysis
 from .media import BankVersionMedia, MediaFile
@@ -34,6 +34,7 @@ __all__ = [
     "ActivityTotal",
     "Answer",
     "Assignment",
+    "AssignmentResult",
     "Attempt",
     "AttemptMarks",
     "AttemptPart",

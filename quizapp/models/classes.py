@@ -11,7 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..domain.assignments import COUNTINGS, FEEDBACKS, MEMBER_ROLES, Counting, Feedback, MemberRole
@@ -129,3 +141,36 @@ class Extension(db.Model):
     excused: Mapped[bool] = mapped_column(Boolean, default=False)
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AssignmentResult(db.Model):
+    """What one learner's attempts at one assignment come to (:class:`quizapp.domain.assignments.Facts`): a
+    row per learner and assignment they started, kept up to date by the operations that start, close and
+    discard assigned attempts (:mod:`quizapp.operations.results`), so the results grid reads a row per cell
+    rather than every attempt. The score each way of counting gives is kept, and nothing of the terms or of
+    extensions: those are applied when the grid is read, so changing them needs no update here.
+
+    ``stamp`` (40 random bits) is drawn afresh each time the row is written: the sum of a class's rows' stamps
+    changes whenever one of them is written, added or deleted (but for a chance of one in 2**40), which tells a
+    worker from an index alone that a grid it keeps is out of date."""
+
+    __tablename__ = "assignment_results"
+    __table_args__ = (
+        Index("ix_assignment_results_user_id", "user_id"),
+        Index("ix_assignment_results_assignment_id_stamp", "assignment_id", "stamp"),
+    )
+
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    in_progress: Mapped[bool] = mapped_column(Boolean)
+    graded: Mapped[int] = mapped_column(Integer)
+    first_finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    highest_percent: Mapped[float | None] = mapped_column(Float)
+    highest_attempt_id: Mapped[int | None] = mapped_column(Integer)
+    first_percent: Mapped[float | None] = mapped_column(Float)
+    first_attempt_id: Mapped[int | None] = mapped_column(Integer)
+    last_percent: Mapped[float | None] = mapped_column(Float)
+    last_attempt_id: Mapped[int | None] = mapped_column(Integer)
+    average_percent: Mapped[float | None] = mapped_column(Float)
+    stamp: Mapped[int] = mapped_column(BigInteger)

@@ -53,6 +53,7 @@ from ..queries.quizzes import (
 from . import activity
 from . import itemanalysis as analysis_operations
 from .cards import record_quiz_outcome
+from .results import update_result
 
 TITLE_LENGTH = 300
 
@@ -500,6 +501,8 @@ def _create(
     )
     session.add(attempt)
     session.flush()
+    if assigned is not None:
+        update_result(session, assigned.assignment_id, user.id)
     return attempt
 
 
@@ -741,6 +744,8 @@ def _discard(session: Session, attempt: Attempt, now: dt.datetime) -> None:
     attempt.finished_at = now
     attempt.percent = None
     session.flush()
+    if attempt.assignment_id is not None:
+        update_result(session, attempt.assignment_id, attempt.user_id)
 
 
 def _time_spent(started_at: dt.datetime, now: dt.datetime, shown_at: dt.datetime | None) -> int | None:
@@ -772,6 +777,8 @@ def _close(session: Session, attempt: Attempt, now: dt.datetime) -> None:
         for answer in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id).order_by(Answer.position)):
             _after_grading(session, attempt.user_id, answer.question_id, answer.id, answer.correct, now)
     session.flush()
+    if attempt.assignment_id is not None:
+        update_result(session, attempt.assignment_id, attempt.user_id)
 
 
 def _after_grading(

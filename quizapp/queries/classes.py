@@ -8,17 +8,21 @@ assignments, extensions and attempts are each read once, and the domain puts the
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, String, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.accounts import Role, shown_login
 from ..domain.assignments import (
     Cell,
     Counting,
+    Facts,
     Feedback,
     Grant,
     LearnerTerms,
@@ -28,13 +32,28 @@ from ..domain.assignments import (
     Terms,
     Totals,
     cell,
+    cell_of,
     feedback_visible,
     for_learner,
     totals,
 )
 from ..domain.attempts import AttemptStatus
-from ..models import Answer, Assignment, Attempt, Bank, Class, ClassMember, Extension, Question, User
+from ..domain.refusals import NotFound
+from ..kept import Kept
+from ..models import (
+    Answer,
+    Assignment,
+    AssignmentResult,
+    Attempt,
+    Bank,
+    Class,
+    ClassMember,
+    Extension,
+    Question,
+    User,
+)
 from .cards import timezone_of
+from .paging import ListPage, page_of
 
 # --- who may see what ---------------------------------------------------------------------------------------
 
@@ -336,18 +355,93 @@ class GridRow:
 @dataclass(frozen=True)
 class Grid:
     assignments: list[Assignment]
-    rows: list[GridRow]
-    column_totals: list[Totals]  # one per assignment
+    rows: list[GridRow]  # this page's learners
+    column_totals: list[Totals]  # one per assignment, over the whole class
     sort: str
     descending: bool
+    page: ListPage[GridRow]  # this page of the class's learners (all of them when the grid is not paged)
+    key: tuple[Any, ...] = ()  # what the page was worked out from: the same key, the same page
 
 
 SORT_KEYS = ("learner", "mean")
+PER_PAGE = 50  # learners a page
+
+
+class NoSuchPage(NotFound):
+    pass
 
 
 def sort_keys(assignments: Sequence[Assignment]) -> tuple[str, ...]:
     """The grid's columns it can be sorted by: the learner, their mean, and each assignment (``a<id>``)."""
     return (*SORT_KEYS, *(f"a{a.id}" for a in assignments))
+
+
+# The grid's statements name the tables' columns rather than the models' attributes: a statement of plain columns
+# is run as it is, while one naming mapped attributes goes through the ORM's loading, which cost a third of the
+# page for its 7,000 rows.
+_results, _assignments, _extensions, _members, _users = (
+    m.__table__ for m in (AssignmentResult, Assignment, Extension, ClassMember, User)
+)
+_R, _A, _E, _M, _U = (t.c for t in (_results, _assignments, _extensions, _members, _users))
+_FACTS = tuple(_R[name] for name in Facts._fields)
+_GRANT = (_E.id, _E.due_at, _E.extra_minutes, _E.extra_attempts, _E.excused)
+# An extension as text, every value of it: what the grid shows depends on its due date and whether it excuses.
+_EXTENSION = reduce(
+    lambda a, b: a + "|" + b,
+    [
+        *(cast(c, String) for c in (_E.id, _E.user_id, _E.assignment_id, _E.extra_minutes, _E.extra_attempts)),
+        cast(_E.excused, String),
+        func.coalesce(cast(_E.due_at, String), ""),
+    ],
+)
+_COUNTED = case(
+    (_A.counting == Counting.FIRST.value, _R.first_percent),
+    (_A.counting == Counting.LAST.value, _R.last_percent),
+    (_A.counting == Counting.AVERAGE.value, _R.average_percent),
+    else_=_R.highest_percent,
+)
+
+
+def learners_of(session: Session, class_id: int) -> list[Member]:
+    """Every learner who is or was in the class, in no order: one statement of plain columns."""
+    return _learners(session, class_id, [])[0]
+
+
+def _learners(session: Session, class_id: int, ids: Sequence[int]) -> tuple[list[Member], tuple[Any, ...]]:
+    """The class's learners, and what tells whether the results of assignments ``ids`` changed: the sum of
+    their summary rows' stamps (a row written, added or deleted changes it, but for a chance of one in 2**40),
+    and their extensions, every value of each, as one text (a class has few). One statement: the two are
+    subqueries that the database works out once, not per learner, the first from an index alone."""
+    marks: list[Any] = []
+    if ids:
+        in_work, granted = _R.assignment_id.in_(ids), _E.assignment_id.in_(ids)
+        marks = [
+            select(func.coalesce(func.sum(_R.stamp), 0)).where(in_work).scalar_subquery(),
+            select(func.aggregate_strings(_EXTENSION, ";")).where(granted).scalar_subquery(),
+        ]
+    rows = session.execute(
+        select(_M.user_id, _U.email, _U.username, _M.joined_at, _M.removed_at, _M.removed_by_id, *marks)
+        .join(_users, _U.id == _M.user_id)
+        .where(_M.class_id == class_id, _M.role == MemberRole.LEARNER.value)
+    ).all()
+    learners = [
+        Member(user_id, shown_login(email, username), MemberRole.LEARNER, joined, removed, removed_by == user_id)
+        for user_id, email, username, joined, removed, removed_by, *_ in rows
+    ]
+    return learners, tuple(rows[0][6:]) if rows else ()
+
+
+# What each worker keeps of the grids it worked out: the order of a class's learners with the class row, and
+# pages of cells, keyed by everything they were worked out from (the assignments' titles and terms, the
+# learners, the results' and extensions' marks), so a grid is worked out again as soon as any of it changes.
+_ORDERS: Kept[tuple[Any, ...], tuple[tuple[Member, ...], tuple[Totals, ...]]] = Kept(32)
+_PAGES: Kept[tuple[Any, ...], tuple[GridRow, ...]] = Kept(64)
+
+
+def forget_grids() -> None:
+    """Drop every grid this worker keeps (the benchmarks' "worked out afresh")."""
+    _ORDERS.clear()
+    _PAGES.clear()
 
 
 def grid(
@@ -356,39 +450,116 @@ def grid(
     sort: str = "learner",
     descending: bool = False,
     work: Sequence[Assignment] | None = None,
+    page: int = 1,
+    per_page: int | None = PER_PAGE,
 ) -> Grid:
-    """Every learner who is or was in the class by its assignments (``work``, if the caller has read them), in
-    four statements; sorted by ``sort`` (one of :func:`sort_keys`, which the caller has checked), missing scores
-    last either way."""
+    """Page ``page`` of the class's learners (everyone who is or was a learner in it; all of them when
+    ``per_page`` is None) by its assignments (``work``, if the caller has read them), sorted by ``sort`` (one of
+    :func:`sort_keys`, which the caller has checked) across the whole class, missing scores last either way.
+
+    Read from the results summary (:class:`quizapp.models.AssignmentResult`): the learners, with what tells
+    whether the class's results changed, in one statement; then, unless this worker keeps the order and the
+    page from before with nothing changed since, the score that counts of every learner and assignment, and
+    whether they are excused (for the order, the learners' means and the column totals, which cover the whole
+    class), and the summary rows and extensions of this page's learners, which the terms and extensions turn
+    into cells here.
+
+    Raises:
+        NoSuchPage: ``page`` is past the last page (page 1 of an empty class is an empty page).
+    """
     work = list(work) if work is not None else assignments_of(session, class_id)
-    learners = [m for m in members(session, class_id) if m.role == MemberRole.LEARNER]
-    ids = [a.id for a in work]
-    taken = _taken(session, Attempt.assignment_id.in_(ids)) if ids else {}
-    grants = _grants(session, Extension.assignment_id.in_(ids)) if ids else {}
-    terms = [terms_of(a) for a in work]
+    learners, marks = _learners(session, class_id, [a.id for a in work])
+    terms = tuple((a.id, a.title, terms_of(a)) for a in work)
+    base = (class_id, sort, descending, terms, _digest(learners), marks)
+    standing = _ORDERS.get(base)
+    if standing is None:
+        standing = _standings(session, work, learners, sort, descending)
+        _ORDERS.put(base, standing)
+    ordered, column_totals = standing
+    listed = page_of(ordered, page, per_page or max(1, len(ordered)))
+    if listed is None:
+        pages = -(-len(ordered) // (per_page or 1))
+        raise NoSuchPage(f"There is no page {page} of this grid: it has {pages} page{'s' if pages != 1 else ''}.")
+    key = (*base, listed.page, per_page)
+    rows = _PAGES.get(key)
+    if rows is None:
+        rows = tuple(_rows(session, class_id, work, listed.items))
+        _PAGES.put(key, rows)
+    page_rows = ListPage(rows, listed.page, listed.per_page, listed.total)
+    return Grid(work, list(rows), list(column_totals), sort, descending, page_rows, key)
+
+
+def _digest(learners: Sequence[Member]) -> bytes:
+    """What the grid shows of the learners, in a short key: a key of hundreds of them would be hashed and
+    compared at each look-up."""
+    shown = "\n".join(f"{m.user_id}\t{m.login}\t{m.active:d}\t{m.left:d}" for m in learners)
+    return hashlib.blake2b(shown.encode(), digest_size=20).digest()
+
+
+def _standings(
+    session: Session, work: Sequence[Assignment], learners: Sequence[Member], sort: str, descending: bool
+) -> tuple[tuple[Member, ...], tuple[Totals, ...]]:
+    """The learners in the grid's order and the class row, from every counting score of the class."""
+    learner_ids = {m.user_id for m in learners}
+    column = {a.id: i for i, a in enumerate(work)}
+    by_column: list[list[float]] = [[] for _ in work]
+    by_learner: dict[int, list[float]] = {}
+    sorted_by = column.get(int(sort[1:])) if sort not in SORT_KEYS else None
+    sort_values: dict[int, float | None] = {}
+    if work and learners:
+        for user_id, assignment_id, percent, excused in session.execute(
+            select(_R.user_id, _R.assignment_id, _COUNTED, _E.excused)
+            .join(_assignments, _A.id == _R.assignment_id)
+            .outerjoin(_extensions, and_(_E.assignment_id == _R.assignment_id, _E.user_id == _R.user_id))
+            .where(_R.assignment_id.in_(list(column)), _R.graded > 0)
+        ):
+            i = column[assignment_id]
+            if i == sorted_by:
+                sort_values[user_id] = percent  # a cell's score sorts its column, excused or not
+            if percent is not None and not excused and user_id in learner_ids:  # as in the learners' means
+                by_column[i].append(percent)
+                by_learner.setdefault(user_id, []).append(percent)
+    if sort == "mean":  # the mean of :func:`totals`, to the last bit
+        sort_values = {u: math.fsum(v) / len(v) for u, v in by_learner.items()}
+    ordered = _sorted(list(learners), sort_values, sort == "learner", descending)
+    return tuple(ordered), tuple(totals(values) for values in by_column)
+
+
+def _sorted(learners: list[Member], values: dict[int, float | None], by_name: bool, descending: bool) -> list[Member]:
+    """By login, or by ``values`` with the learners without one last, by login among equals."""
+    named = sorted(learners, key=lambda m: (m.login.casefold(), m.user_id), reverse=descending)
+    if by_name:
+        return named
+    scored = [(m, v) for m in named if (v := values.get(m.user_id)) is not None]
+    unscored = [m for m in named if values.get(m.user_id) is None]
+    return [m for m, _v in sorted(scored, key=lambda p: p[1], reverse=descending)] + unscored
+
+
+def _rows(session: Session, class_id: int, work: Sequence[Assignment], learners: Sequence[Member]) -> list[GridRow]:
+    """The cells of ``learners``: their summary rows and extensions read in one statement (a row per cell, empty
+    where they have neither), the terms and extensions applied."""
+    if not work or not learners:
+        return [GridRow(m, (), totals(())) for m in learners]
+    facts: dict[tuple[int, int], Facts] = {}
+    grants: dict[tuple[int, int], Grant] = {}
+    for user_id, assignment_id, *row, extension_id, due_at, minutes, attempts, excused in session.execute(
+        select(_M.user_id, _A.id, *_FACTS, *_GRANT)
+        .select_from(_assignments)
+        .join(_members, _M.class_id == _A.class_id)
+        .outerjoin(_results, and_(_R.assignment_id == _A.id, _R.user_id == _M.user_id))
+        .outerjoin(_extensions, and_(_E.assignment_id == _A.id, _E.user_id == _M.user_id))
+        .where(_A.id.in_([a.id for a in work]), _M.class_id == class_id, _M.user_id.in_([m.user_id for m in learners]))
+    ):
+        if row[0] is not None:
+            facts[(user_id, assignment_id)] = Facts(*row)
+        if extension_id is not None:
+            grants[(user_id, assignment_id)] = Grant(due_at, minutes, attempts, excused)
+    terms = [(a.id, terms_of(a)) for a in work]
     rows = []
     for m in learners:
-        keys = [(m.user_id, a.id) for a in work]
-        cells = tuple(cell(t, grants.get(k), taken.get(k, ())) for k, t in zip(keys, terms, strict=True))
+        cells = tuple(cell_of(t, grants.get((m.user_id, a_id)), facts.get((m.user_id, a_id))) for a_id, t in terms)
         rows.append(GridRow(m, cells, totals(c.percent for c in cells if c.standing != Standing.EXCUSED)))
-    column_totals = [
-        totals(r.cells[i].percent for r in rows if r.cells[i].standing != Standing.EXCUSED) for i in range(len(work))
-    ]
-    return Grid(work, _sorted(rows, work, sort, descending), column_totals, sort, descending)
-
-
-def _sorted(rows: list[GridRow], work: Sequence[Assignment], sort: str, descending: bool) -> list[GridRow]:
-    by_name = sorted(rows, key=lambda r: (r.learner.login.casefold(), r.learner.user_id), reverse=descending)
-    if sort == "learner":
-        return by_name
-    if sort == "mean":
-        value = lambda r: r.totals.mean  # noqa: E731
-    else:
-        index = [f"a{a.id}" for a in work].index(sort)
-        value = lambda r: r.cells[index].percent  # noqa: E731
-    scored = [r for r in by_name if value(r) is not None]
-    unscored = [r for r in by_name if value(r) is None]
-    return sorted(scored, key=value, reverse=descending) + unscored
+    return rows
 
 
 # --- one learner ---------------------------------------------------------------------------------------------
