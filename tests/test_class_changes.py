@@ -10,7 +10,17 @@ from sqlalchemy import select
 
 from quizapp.domain.assignments import Grant, LearnerTerms, moved_deadline
 from quizapp.extensions import db
-from quizapp.models import Assignment, Attempt, AuditEntry, Class, ClassMember, Extension, User, utcnow
+from quizapp.models import (
+    Assignment,
+    AssignmentResult,
+    Attempt,
+    AuditEntry,
+    Class,
+    ClassMember,
+    Extension,
+    User,
+    utcnow,
+)
 from quizapp.operations import classes as ops
 
 from .conftest import csrf_token, post_form
@@ -138,6 +148,7 @@ def test_deleting_a_class_keeps_the_learners_attempts_as_their_own(app, school):
         assert db.session.scalars(select(ClassMember).where(ClassMember.class_id == school["class"])).all() == []
         assert db.session.scalars(select(Assignment)).all() == []
         assert db.session.scalars(select(Extension)).all() == []
+        assert db.session.scalars(select(AssignmentResult)).all() == []  # the results summary goes with the work
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt.user_id == school["amy"] and attempt.assignment_id is None and attempt.finished_at
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "class.delete")).one()
@@ -308,6 +319,8 @@ def test_deleting_an_assignment_keeps_its_attempts_in_the_learners_history(app, 
         assert db.session.get(Assignment, assignment_id) is None
         assert db.session.get(Attempt, attempt_id).assignment_id is None
         assert db.session.get(Attempt, kept_id).assignment_id == other_id
+        summary = db.session.scalars(select(AssignmentResult.assignment_id)).all()
+        assert summary == [other_id]  # the deleted work's results summary went with it
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "assignment.delete")).one()
         assert (entry.details["title"], entry.details["attempts"]) == ("Week 1", 1)
     amy = client_for(app, "amy")
@@ -360,3 +373,15 @@ def test_deleting_work_and_a_class_on_postgresql(pg_app):
     with pg_app.app_context():
         assert [db.session.get(Attempt, a).assignment_id for a in (kept, other)] == [None, None]
         assert db.session.scalars(select(Assignment)).all() == [] and db.session.get(Class, school["class"]) is None
+
+
+def test_changing_which_attempt_counts_changes_the_grid_a_teacher_has_seen(app, school):
+    assignment_id = assign(app, school, attempts_allowed=2, counting="last")
+    take(app, school["amy"], assignment_id, RIGHT)
+    take(app, school["amy"], assignment_id, WRONG)
+    tess = client_for(app, "tess")
+    grid = f"/classes/{school['class']}/results"
+    assert "0%" in tess.get(grid).text and "100%" not in tess.get(grid).text  # the last attempt counts
+    url = f"/classes/{school['class']}/assignments/{assignment_id}/edit"
+    assert post_form(tess, url, **terms(attempts="2", counting="highest", feedback="at_once")).status_code == 303
+    assert "100%" in tess.get(grid).text  # the page the worker kept is not shown again
