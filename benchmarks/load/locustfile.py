@@ -63,6 +63,8 @@ class Tally:
         self.broken_connections = 0
         self.registered: list[str] = []
         self.teacher_pages_refused: list[tuple[str, int]] = []  # a teacher's page that was not a 200
+        self.logins = 0  # a learner logging back in, each through the login limits (Redis, when set)
+        self.logins_refused: list[int] = []  # statuses of a right password not let in
 
     def as_json(self) -> dict:
         with self.lock:
@@ -74,6 +76,8 @@ class Tally:
                 "broken_connections": self.broken_connections,
                 "registered": self.registered,
                 "teacher_pages_refused": self.teacher_pages_refused,
+                "logins": self.logins,
+                "logins_refused": self.logins_refused,
             }
 
 
@@ -306,6 +310,28 @@ class Learner(Browser):
                 with TALLY.lock:
                     TALLY.reviews.append(fields["token"])
             self.wait()
+
+    @task(1)
+    def log_out_and_in(self) -> None:
+        """Log out and back in: every login takes and releases slots of the login limits, so a fault in
+        where they are counted (Redis) meets logins throughout the run, not only at its start."""
+        if not self.signed_in():
+            return
+        response = self.submit("/", "/logout", (), "/ (learner)", "/logout")
+        if response is None or response.status_code not in (302, 303):
+            return
+        fields = [("login", self.login), ("password", PASSWORD)]
+        response = self.submit("/login", "/login", fields, name="/login (learner)")
+        if response is None:
+            self.login = None  # no telling whether the session logged in: a new learner next time
+            return
+        with TALLY.lock:
+            if response.status_code in (302, 303):
+                TALLY.logins += 1
+            else:
+                TALLY.logins_refused.append(response.status_code)
+        if response.status_code not in (302, 303):
+            self.login = None
 
     @task(1)
     def statistics(self) -> None:

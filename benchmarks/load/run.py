@@ -310,6 +310,8 @@ def check_errors(tally: dict, window: tuple[float, float] | None) -> dict:
         "POSTs with unknown outcome": tally["unknown_posts"],
         "learners registered": len(tally["registered"]),
         "teacher pages refused": tally.get("teacher_pages_refused", [])[:10],
+        "learners logged back in": tally.get("logins", 0),
+        "right passwords refused": tally.get("logins_refused", [])[:10],
     }
 
 
@@ -432,6 +434,7 @@ def one_run(name: str, hosts: list[Host], url: str, seconds: int, users: int, ou
     result["passed"] = (
         result["other 5xx"] == 0
         and not result["teacher pages refused"]
+        and not result["right passwords refused"]
         and result["lost answers"] == 0
         and result["doubled answers"] == 0
         and result["lost reviews"] == 0
