@@ -368,15 +368,62 @@ def fault_postgres(hosts: list[Host], _context: dict) -> tuple[str, float]:
     return " ".join(command), ready_after(hosts)
 
 
-def fault_redis(hosts: list[Host], _context: dict) -> tuple[str, float]:
-    subprocess.run(["service", "redis-server", "restart"], check=True, timeout=120, capture_output=True)
-    deadline = time.monotonic() + 30
+def redis_pid() -> int | None:
+    """The process listening on Redis's port, if any."""
+    port = int(REDIS_URL.rsplit(":", 1)[1].split("/")[0])
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
+            return conn.pid
+    return None
+
+
+def redis_answers() -> bool:
     ping = ["redis-cli", "-h", "127.0.0.1", "ping"]
-    while subprocess.run(ping, capture_output=True, text=True).stdout.strip() != "PONG":
+    return subprocess.run(ping, capture_output=True, text=True).stdout.strip() == "PONG"
+
+
+def restart_redis_by_hand() -> str:
+    """Shut the running server down and start it again as it was configured (its config file, or the
+    settings it reports). For a server the init script does not know (started by hand, its pid file empty),
+    where ``service redis-server restart`` stops nothing and succeeds."""
+    cli = ["redis-cli", "-h", "127.0.0.1"]
+    info = subprocess.run([*cli, "info", "server"], capture_output=True, text=True, check=True).stdout
+    server = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    if server.get("config_file", "").strip():
+        command = ["redis-server", server["config_file"].strip()]
+    else:
+        command = ["redis-server"]
+        for name in ("port", "bind", "dir", "save", "appendonly", "daemonize"):
+            got = subprocess.run([*cli, "config", "get", name], capture_output=True, text=True, check=True)
+            value = [*got.stdout.splitlines(), "", ""][1]
+            command += [f"--{name}", *(value.split() or [""])]
+    subprocess.run([*cli, "shutdown"], capture_output=True, timeout=60)  # saves first if it is set to
+    deadline = time.monotonic() + 30
+    while redis_answers() or redis_pid() is not None:
+        if time.monotonic() > deadline:
+            raise RuntimeError("redis did not stop")
+        time.sleep(0.1)
+    subprocess.run(command, check=True, timeout=60, capture_output=True, cwd="/")
+    return f"redis-cli shutdown, then {' '.join(command)}"
+
+
+def fault_redis(hosts: list[Host], _context: dict) -> tuple[str, float]:
+    before = redis_pid()
+    status = subprocess.run(["service", "redis-server", "status"], capture_output=True).returncode
+    if status == 0:
+        subprocess.run(["service", "redis-server", "restart"], check=True, timeout=120, capture_output=True)
+        how = "service redis-server restart"
+    else:
+        how = restart_redis_by_hand()
+    deadline = time.monotonic() + 30
+    while not redis_answers():
         if time.monotonic() > deadline:
             raise RuntimeError("redis did not come back")
         time.sleep(0.2)
-    return "service redis-server restart", ready_after(hosts)
+    after = redis_pid()
+    if after is None or after == before:  # a restart that left the old server running is no fault
+        raise RuntimeError(f"redis was not restarted ({how}: pid {before} before, {after} after)")
+    return f"{how} (pid {before} -> {after})", ready_after(hosts)
 
 
 def fault_disk(hosts: list[Host], context: dict) -> tuple[str, float]:
