@@ -21,12 +21,14 @@ USERS = 5
 def test_users_under_load_lose_and_double_nothing(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'quizapp.sqlite'}"
     env = app_env(url, secrets.token_urlsafe(48))
-    prepare(env, [ROOT / "questions" / "ms-foundations", UPLOAD])  # a bank folder, with its pictures
+    klass = prepare(env, [ROOT / "questions" / "ms-foundations", UPLOAD])  # a bank folder, with its pictures
     host = Host("wsgi:app", env, 4, tmp_path / "host.log")
     host.start()
     try:
         host.wait_ready()
-        process, tally_path = locust([host], SECONDS, USERS, tmp_path / "smoke", ["Learner", "Teacher", "Visitor"])
+        process, tally_path = locust(
+            [host], SECONDS, USERS, tmp_path / "smoke", ["Learner", "Teacher", "Visitor"], klass
+        )
         assert process.wait(timeout=SECONDS + 90) in (0, 1), (tmp_path / "smoke.locust.log").read_text()[-3000:]
     finally:
         host.stop()
@@ -35,6 +37,8 @@ def test_users_under_load_lose_and_double_nothing(tmp_path: Path):
     assert errors["5xx"] == 0, errors["other 5xx detail"]
     assert errors["broken connections"] == 0
     assert errors["learners registered"] >= 1
+    assert errors["teacher pages refused"] == []  # the class pages are the teacher's to read
+    assert errors["right passwords refused"] == []
     found = check_database(url, tally)
     assert found["answers accepted"] > 0, found  # the learners got through quizzes
     assert found["lost answers"] == found["doubled answers"] == found["answers told twice"] == 0, found

@@ -4,7 +4,8 @@ cookies), for locust.
 Each learner registers, then takes quizzes in practice and exam mode (answers every question, finishes,
 reads the results), makes a deck and studies its cards (reveal, grade), and opens the statistics. Teachers
 log in, upload a bank through the teach page and open the pages in ``TEACHER_PATHS`` (add more there, or
-through ``LOAD_TEACHER_PATHS``). Visitors read the catalogue, a bank's page and search.
+through ``LOAD_TEACHER_PATHS``), with their class's pages among them. Learners also join that class by its
+code and take its assignment. Visitors read the catalogue, a bank's page and search.
 
 Every answer and review the server accepted (its 303 after the ``POST``) goes into a tally with what names
 it in the database: an answer by its attempt id and position, a review by the token of its form. Every
@@ -15,7 +16,8 @@ written to ``LOAD_TALLY`` as JSON, for ``run.py`` (or the smoke test) to compare
 Settings from the environment: ``LOAD_HOSTS`` (base URLs, comma-separated; each request goes to one of
 them at random, as a load balancer would send it, and a host that refuses connections is left alone for a
 few seconds), ``LOAD_TEACHER`` (``login:password`` of a teacher account), ``LOAD_BANK_FILE`` (the bank
-teachers upload), ``LOAD_TALLY``.
+teachers upload), ``LOAD_CLASS`` (JSON: the teacher's ``class`` id, its ``assignment`` id and join ``code``,
+and the assigned ``bank``'s slug; none, no class pages), ``LOAD_TALLY``.
 """
 
 from __future__ import annotations
@@ -34,7 +36,15 @@ from urllib.parse import urlsplit
 from locust import HttpUser, between, events, task
 
 PASSWORD = "a long load-test passphrase"
+CLASS = json.loads(os.environ.get("LOAD_CLASS") or "{}")
 TEACHER_PATHS = ["/teach/", "/banks", "/quizzes", "/"]
+if CLASS:  # the results grid, the assignment's and a bank's item analysis, what the class has forgotten
+    TEACHER_PATHS += [
+        f"/classes/{CLASS['class']}/results",
+        f"/teach/assignments/{CLASS['assignment']}/analysis",
+        f"/teach/banks/{CLASS['bank']}/analysis",
+        f"/teach/classes/{CLASS['class']}/forgotten",
+    ]
 TEACHER_PATHS += [p for p in os.environ.get("LOAD_TEACHER_PATHS", "").split(",") if p]
 SEARCH_WORDS = ["myelin", "stem", "cells", "relapse", "trial", "immune", "lesion", "therapy"]
 ID = re.compile(r"/(\d+)")
@@ -52,6 +62,9 @@ class Tally:
         self.unknown_posts = 0  # a POST whose connection broke: saved or not, the client cannot tell
         self.broken_connections = 0
         self.registered: list[str] = []
+        self.teacher_pages_refused: list[tuple[str, int]] = []  # a teacher's page that was not a 200
+        self.logins = 0  # a learner logging back in, each through the login limits (Redis, when set)
+        self.logins_refused: list[int] = []  # statuses of a right password not let in
 
     def as_json(self) -> dict:
         with self.lock:
@@ -62,6 +75,9 @@ class Tally:
                 "unknown_posts": self.unknown_posts,
                 "broken_connections": self.broken_connections,
                 "registered": self.registered,
+                "teacher_pages_refused": self.teacher_pages_refused,
+                "logins": self.logins,
+                "logins_refused": self.logins_refused,
             }
 
 
@@ -247,6 +263,7 @@ class Learner(Browser):
         super().on_start()
         self.login = None
         self.deck: int | None = None
+        self.joined = False
 
     def signed_in(self) -> bool:
         if self.login:
@@ -295,6 +312,28 @@ class Learner(Browser):
             self.wait()
 
     @task(1)
+    def log_out_and_in(self) -> None:
+        """Log out and back in: every login takes and releases slots of the login limits, so a fault in
+        where they are counted (Redis) meets logins throughout the run, not only at its start."""
+        if not self.signed_in():
+            return
+        response = self.submit("/", "/logout", (), "/ (learner)", "/logout")
+        if response is None or response.status_code not in (302, 303):
+            return
+        fields = [("login", self.login), ("password", PASSWORD)]
+        response = self.submit("/login", "/login", fields, name="/login (learner)")
+        if response is None:
+            self.login = None  # no telling whether the session logged in: a new learner next time
+            return
+        with TALLY.lock:
+            if response.status_code in (302, 303):
+                TALLY.logins += 1
+            else:
+                TALLY.logins_refused.append(response.status_code)
+        if response.status_code not in (302, 303):
+            self.login = None
+
+    @task(1)
     def statistics(self) -> None:
         if self.signed_in():
             self.page("/stats")
@@ -340,7 +379,33 @@ class Learner(Browser):
             discard = f"/attempts/{attempt}/discard"
             self.submit(discard, discard, (), "/attempts/[id]/discard", "/attempts/[id]/discard (submit)")
             return
-        position = 1
+        self.answer_all(attempt, 1)
+
+    @task(2)
+    def assignment(self) -> None:
+        """Join the teacher's class by its code (once), start its assignment (or carry on with the attempt in
+        progress, from where it stands) and answer it as a quiz."""
+        if not CLASS or not self.signed_in():
+            return
+        if not self.joined:
+            fields = [("code", CLASS["code"])]
+            response = self.submit("/classes/join", "/classes/join", fields, None, "/classes/join (submit)")
+            if response is None or response.status_code != 303:
+                return
+            self.joined = True
+        page = f"/classes/{CLASS['class']}/assignments/{CLASS['assignment']}"
+        name = "/classes/[id]/assignments/[id]"
+        response = self.submit(page, "/start", (), name, f"{name}/start")
+        if response is None or response.status_code != 303:
+            return
+        resumed = self.send("GET", path_of(response.headers["Location"]), "/attempts/[id]")
+        target = path_of(resumed.headers.get("Location", "")) if resumed is not None else ""
+        match = re.search(r"/attempts/(\d+)/questions/(\d+)$", target)
+        if match:
+            self.answer_all(int(match.group(1)), int(match.group(2)))
+
+    def answer_all(self, attempt: int, position: int) -> None:
+        """Answer from ``position`` on as the pages lead, finish, and read the results."""
         while position < 100:
             question = f"/attempts/{attempt}/questions/{position}"
             html = self.page(question, "/attempts/[id]/questions/[n]")
@@ -400,7 +465,10 @@ class Teacher(Browser):
     def read_pages(self) -> None:
         if self.signed:
             path = random.choice(TEACHER_PATHS)
-            self.page(path, f"{path} (teacher)")
+            response = self.send("GET", path, f"{path} (teacher)", allow_redirects=True)
+            if response is not None and response.status_code != 200:
+                with TALLY.lock:
+                    TALLY.teacher_pages_refused.append((path, response.status_code))
 
 
 class Visitor(Browser):

@@ -160,19 +160,53 @@ def app_env(database_url: str, secret: str, **extra: str) -> dict:
     }
 
 
-def prepare(env: dict, banks: list[Path] | None = None) -> None:
-    """Migrate, import the banks (the repository's, by default), and make the teacher the teacher users log
-    in as."""
+# A class the teacher owns, with one bank's quiz set as an assignment open for the whole run, made through the
+# operations the class pages call; prints what locust needs to join it and open its pages.
+CLASS_SETUP = """
+import datetime as dt, json, sys
+from sqlalchemy import select
+from quizapp import create_app
+from quizapp.extensions import db
+from quizapp.models import utcnow
+from quizapp.operations import classes as operations
+from quizapp.queries.accounts import user_by_login
+from quizapp.queries.quizzes import current_quizzes
+
+with create_app().app_context():
+    teacher = db.session.scalars(user_by_login(sys.argv[1])).one()
+    now = utcnow()
+    bank, version = next((b, v) for b, v in current_quizzes(db.session) if v.quizzes)
+    klass = operations.create_class(db.session, teacher, "Load class", None, "UTC", now)
+    given = operations.AssignmentInput(
+        title="", opens_at=now - dt.timedelta(days=1), due_at=now + dt.timedelta(days=30), attempts_allowed=None,
+        bank=bank.slug, quiz=version.quizzes[0]["id"],
+    )
+    assignment = operations.create_assignment(db.session, teacher, klass, given, now)
+    found = {"class": klass.id, "assignment": assignment.id, "code": klass.join_code, "bank": bank.slug}
+    db.session.commit()
+    print(json.dumps(found))
+"""
+
+
+def prepare(env: dict, banks: list[Path] | None = None) -> dict:
+    """Migrate, import the banks (the repository's, by default), make the teacher the teacher users log in as,
+    and the class they teach with its assignment: its ids, join code and the assigned bank's slug."""
     flask(env, "db", "upgrade")
     flask(env, "bank", "import", *sorted(str(p) for p in banks or [ROOT / "questions"]))
     flask(env, "user", "create", "--role", "teacher", "--password-stdin", TEACHER[0], stdin=TEACHER[1] + "\n")
+    made = subprocess.run(
+        [PY, "-c", CLASS_SETUP, TEACHER[0]], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    if made.returncode:
+        raise RuntimeError(f"class set-up: {made.stderr[-2000:]}")
+    return json.loads(made.stdout.strip().splitlines()[-1])
 
 
 # --- locust -----------------------------------------------------------------------------------------------
 
 
 def locust(
-    hosts: list[Host], seconds: int, users: int, prefix: Path, classes: list[str]
+    hosts: list[Host], seconds: int, users: int, prefix: Path, classes: list[str], klass: dict | None = None
 ) -> tuple[subprocess.Popen, Path]:
     tally = prefix.with_suffix(".tally.json")
     env = os.environ | {
@@ -180,6 +214,7 @@ def locust(
         "LOAD_TEACHER": ":".join(TEACHER),
         "LOAD_BANK_FILE": str(UPLOAD),
         "LOAD_TALLY": str(tally),
+        "LOAD_CLASS": json.dumps(klass or {}),
     }
     command = [PY, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless", "--only-summary"]
     command += ["-u", str(users), "-r", str(max(1, users // 4)), "-t", f"{seconds}s", "--stop-timeout", "15"]
@@ -274,6 +309,9 @@ def check_errors(tally: dict, window: tuple[float, float] | None) -> dict:
         "broken connections": tally["broken_connections"],
         "POSTs with unknown outcome": tally["unknown_posts"],
         "learners registered": len(tally["registered"]),
+        "teacher pages refused": tally.get("teacher_pages_refused", [])[:10],
+        "learners logged back in": tally.get("logins", 0),
+        "right passwords refused": tally.get("logins_refused", [])[:10],
     }
 
 
@@ -330,15 +368,62 @@ def fault_postgres(hosts: list[Host], _context: dict) -> tuple[str, float]:
     return " ".join(command), ready_after(hosts)
 
 
-def fault_redis(hosts: list[Host], _context: dict) -> tuple[str, float]:
-    subprocess.run(["service", "redis-server", "restart"], check=True, timeout=120, capture_output=True)
-    deadline = time.monotonic() + 30
+def redis_pid() -> int | None:
+    """The process listening on Redis's port, if any."""
+    port = int(REDIS_URL.rsplit(":", 1)[1].split("/")[0])
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
+            return conn.pid
+    return None
+
+
+def redis_answers() -> bool:
     ping = ["redis-cli", "-h", "127.0.0.1", "ping"]
-    while subprocess.run(ping, capture_output=True, text=True).stdout.strip() != "PONG":
+    return subprocess.run(ping, capture_output=True, text=True).stdout.strip() == "PONG"
+
+
+def restart_redis_by_hand() -> str:
+    """Shut the running server down and start it again as it was configured (its config file, or the
+    settings it reports). For a server the init script does not know (started by hand, its pid file empty),
+    where ``service redis-server restart`` stops nothing and succeeds."""
+    cli = ["redis-cli", "-h", "127.0.0.1"]
+    info = subprocess.run([*cli, "info", "server"], capture_output=True, text=True, check=True).stdout
+    server = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    if server.get("config_file", "").strip():
+        command = ["redis-server", server["config_file"].strip()]
+    else:
+        command = ["redis-server"]
+        for name in ("port", "bind", "dir", "save", "appendonly", "daemonize"):
+            got = subprocess.run([*cli, "config", "get", name], capture_output=True, text=True, check=True)
+            value = [*got.stdout.splitlines(), "", ""][1]
+            command += [f"--{name}", *(value.split() or [""])]
+    subprocess.run([*cli, "shutdown"], capture_output=True, timeout=60)  # saves first if it is set to
+    deadline = time.monotonic() + 30
+    while redis_answers() or redis_pid() is not None:
+        if time.monotonic() > deadline:
+            raise RuntimeError("redis did not stop")
+        time.sleep(0.1)
+    subprocess.run(command, check=True, timeout=60, capture_output=True, cwd="/")
+    return f"redis-cli shutdown, then {' '.join(command)}"
+
+
+def fault_redis(hosts: list[Host], _context: dict) -> tuple[str, float]:
+    before = redis_pid()
+    status = subprocess.run(["service", "redis-server", "status"], capture_output=True).returncode
+    if status == 0:
+        subprocess.run(["service", "redis-server", "restart"], check=True, timeout=120, capture_output=True)
+        how = "service redis-server restart"
+    else:
+        how = restart_redis_by_hand()
+    deadline = time.monotonic() + 30
+    while not redis_answers():
         if time.monotonic() > deadline:
             raise RuntimeError("redis did not come back")
         time.sleep(0.2)
-    return "service redis-server restart", ready_after(hosts)
+    after = redis_pid()
+    if after is None or after == before:  # a restart that left the old server running is no fault
+        raise RuntimeError(f"redis was not restarted ({how}: pid {before} before, {after} after)")
+    return f"{how} (pid {before} -> {after})", ready_after(hosts)
 
 
 def fault_disk(hosts: list[Host], context: dict) -> tuple[str, float]:
@@ -374,7 +459,7 @@ FAULTS = {
 
 def one_run(name: str, hosts: list[Host], url: str, seconds: int, users: int, out: Path, context: dict) -> dict:
     prefix = out / name
-    process, tally_path = locust(hosts, seconds, users, prefix, ["Learner", "Teacher", "Visitor"])
+    process, tally_path = locust(hosts, seconds, users, prefix, ["Learner", "Teacher", "Visitor"], context["class"])
     window, fault, recovery = None, None, None
     if name in FAULTS:
         time.sleep(seconds / 3)
@@ -395,6 +480,8 @@ def one_run(name: str, hosts: list[Host], url: str, seconds: int, users: int, ou
     }
     result["passed"] = (
         result["other 5xx"] == 0
+        and not result["teacher pages refused"]
+        and not result["right passwords refused"]
         and result["lost answers"] == 0
         and result["doubled answers"] == 0
         and result["lost reviews"] == 0
@@ -424,7 +511,7 @@ def sqlite_topology(runs: list[str], seconds: int, fault_seconds: int, users: in
     url = f"sqlite:///{disk / 'quizapp.sqlite'}"
     env = app_env(url, secrets.token_urlsafe(48))
     results = [hello_run("hello-1host", min(seconds, 120), users, 4, out, env)]
-    prepare(env)
+    klass = prepare(env)
     host = Host("wsgi:app", env, 4, out / "sqlite-host.log")
     host.start()
     try:
@@ -433,7 +520,15 @@ def sqlite_topology(runs: list[str], seconds: int, fault_seconds: int, users: in
             if name == "disk" and not mounted:
                 continue
             results.append(
-                one_run(name, [host], url, seconds if name == "sqlite" else fault_seconds, users, out, {"disk": disk})
+                one_run(
+                    name,
+                    [host],
+                    url,
+                    seconds if name == "sqlite" else fault_seconds,
+                    users,
+                    out,
+                    {"disk": disk, "class": klass},
+                )
             )
             print(json.dumps({k: v for k, v in results[-1].items() if k != "stats"}), flush=True)
     finally:
@@ -455,14 +550,16 @@ def postgres_topology(runs: list[str], seconds: int, fault_seconds: int, users: 
     hosts: list[Host] = []
     try:
         results = [hello_run("hello-2hosts", min(seconds, 120), users, 2, out, env)]
-        prepare(env)
+        klass = prepare(env)
         hosts = [Host("wsgi:app", env, 2, out / f"postgres-host-{n}.log") for n in "ab"]
         for host in hosts:
             host.start()
         for host in hosts:
             host.wait_ready()
         for run in runs:
-            results.append(one_run(run, hosts, url, seconds if run == "postgres" else fault_seconds, users, out, {}))
+            results.append(
+                one_run(run, hosts, url, seconds if run == "postgres" else fault_seconds, users, out, {"class": klass})
+            )
             print(json.dumps({k: v for k, v in results[-1].items() if k != "stats"}), flush=True)
         return results
     finally:
@@ -506,8 +603,8 @@ def main() -> int:
     fault_seconds = int((args.fault_minutes or args.minutes) * 60)
     wanted = args.only.split(",")
     results = []
-    first = [r for r in ("sqlite", "worker", "disk") if r in wanted]
-    second = [r for r in ("postgres", "host", "postgres-restart", "redis-restart") if r in wanted]
+    first = [r for r in wanted if r in ("sqlite", "worker", "disk")]  # in the order asked for
+    second = [r for r in wanted if r in ("postgres", "host", "postgres-restart", "redis-restart")]
     if first:
         results += sqlite_topology(first, seconds, fault_seconds, args.users, out)
     if second:
