@@ -20,7 +20,7 @@ USERS = 5
 
 def test_users_under_load_lose_and_double_nothing(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'quizapp.sqlite'}"
-    env = app_env(url, secrets.token_urlsafe(48))
+    env = app_env(url, secrets.token_urlsafe(48), tmp_path / "jobs.sqlite")  # not the repository's instance/
     klass = prepare(env, [ROOT / "questions" / "ms-foundations", UPLOAD])  # a bank folder, with its pictures
     host = Host("wsgi:app", env, 4, tmp_path / "host.log")
     host.start()

@@ -132,6 +132,30 @@ class Host:
                 self.kill()
 
 
+@dataclass
+class JobWorker:
+    """The background worker (``flask jobs run``) beside the hosts, as a deployment runs it: it computes the
+    item analyses of assignments whose attempts closed."""
+
+    env: dict
+    log: Path
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("a") as log:
+            command = [PY, "-m", "flask", "--app", "quizapp", "jobs", "run"]
+            self.process = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
+
+
 def flask(env: dict, *args: str, stdin: str | None = None) -> None:
     result = subprocess.run(
         [PY, "-m", "flask", "--app", "quizapp", *args],
@@ -146,11 +170,14 @@ def flask(env: dict, *args: str, stdin: str | None = None) -> None:
         raise RuntimeError(f"flask {' '.join(args)}: {result.stderr[-2000:]}")
 
 
-def app_env(database_url: str, secret: str, **extra: str) -> dict:
+def app_env(database_url: str, secret: str, jobs: Path, **extra: str) -> dict:
+    """The hosts' settings: ``jobs`` is the background jobs' queue file when Redis is not set (never the
+    repository's own ``instance/``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZAPP_")}
     return env | {
         "QUIZAPP_SECRET_KEY": secret,
         "QUIZAPP_SQLALCHEMY_DATABASE_URI": database_url,
+        "QUIZAPP_JOBS_SQLITE": str(jobs),
         "QUIZAPP_DEVELOPMENT": "true",  # plain HTTP on 127.0.0.1: session cookies without Secure
         # every simulated person comes from 127.0.0.1: raise the per-address limits for the run
         "QUIZAPP_REGISTRATIONS_PER_ADDRESS": "1000000",
@@ -509,11 +536,13 @@ def sqlite_topology(runs: list[str], seconds: int, fault_seconds: int, users: in
     disk = Path(tempfile.mkdtemp(prefix="quizapp-load-disk-"))
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", str(disk)]).returncode == 0
     url = f"sqlite:///{disk / 'quizapp.sqlite'}"
-    env = app_env(url, secrets.token_urlsafe(48))
+    env = app_env(url, secrets.token_urlsafe(48), out / "sqlite-jobs.sqlite")
     results = [hello_run("hello-1host", min(seconds, 120), users, 4, out, env)]
     klass = prepare(env)
     host = Host("wsgi:app", env, 4, out / "sqlite-host.log")
+    worker = JobWorker(env, out / "sqlite-jobs.log")
     host.start()
+    worker.start()
     try:
         host.wait_ready()
         for name in runs:
@@ -532,6 +561,7 @@ def sqlite_topology(runs: list[str], seconds: int, fault_seconds: int, users: in
             )
             print(json.dumps({k: v for k, v in results[-1].items() if k != "stats"}), flush=True)
     finally:
+        worker.stop()
         host.stop()
         if mounted:
             subprocess.run(["umount", str(disk)], check=False)
@@ -546,14 +576,16 @@ def postgres_topology(runs: list[str], seconds: int, fault_seconds: int, users: 
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     url = sqlalchemy.engine.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    env = app_env(url, secrets.token_urlsafe(48), QUIZAPP_REDIS_URL=REDIS_URL)
+    env = app_env(url, secrets.token_urlsafe(48), out / "postgres-jobs.sqlite", QUIZAPP_REDIS_URL=REDIS_URL)
     hosts: list[Host] = []
+    worker = JobWorker(env, out / "postgres-jobs.log")
     try:
         results = [hello_run("hello-2hosts", min(seconds, 120), users, 2, out, env)]
         klass = prepare(env)
         hosts = [Host("wsgi:app", env, 2, out / f"postgres-host-{n}.log") for n in "ab"]
         for host in hosts:
             host.start()
+        worker.start()
         for host in hosts:
             host.wait_ready()
         for run in runs:
@@ -563,6 +595,7 @@ def postgres_topology(runs: list[str], seconds: int, fault_seconds: int, users: 
             print(json.dumps({k: v for k, v in results[-1].items() if k != "stats"}), flush=True)
         return results
     finally:
+        worker.stop()
         for host in hosts:
             host.stop()
         with admin.connect() as conn:
