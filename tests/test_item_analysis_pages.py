@@ -16,7 +16,7 @@ from quizapp.models import Attempt
 from quizapp.operations import create_user, import_bank
 from quizapp.queries import itemanalysis as analysis_queries
 from quizapp.queries import teaching
-from quizapp.queries.itemanalysis import Analysis
+from quizapp.queries.itemanalysis import Analysis, question_label
 from quizapp.teach.panels import csv_download
 
 from .analysis_data import add_attempts, make_class
@@ -297,3 +297,8 @@ def test_postgresql_gives_the_same_analysis_as_sqlite(app, pg_app):
     assert [(q.item.key, q.facility, q.discrimination, q.responses) for q in a.questions] == [
         (q.item.key, q.facility, q.discrimination, q.responses) for q in b.questions
     ]
+
+
+def test_a_pictured_question_is_listed_by_its_words():
+    data = '{"prompt": "![A tree of blood cells](media/tree.png)\\n\\nWhich cell is missing?", "choices": []}'
+    assert question_label("single", data) == "Which cell is missing?"

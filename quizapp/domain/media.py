@@ -257,3 +257,12 @@ def alt_texts(text: str) -> str:
     """``text`` with each image replaced by its alt text: what a reader who cannot see it is told, and what
     search finds it by (never its file name or hash)."""
     return IMAGE_RE.sub(lambda m: m["alt"], text) if "![" in text else text
+
+
+def text_of(text: str) -> str:
+    """``text`` as a one-line listing shows a question: its images left out, since their alt text describes a
+    picture rather than asks anything — unless there is nothing else, when it is the alt text."""
+    if "![" not in text:
+        return text
+    rest = IMAGE_RE.sub(" ", text)
+    return rest if rest.strip() else alt_texts(text)

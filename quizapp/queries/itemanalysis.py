@@ -18,6 +18,7 @@ from ..domain import itemanalysis as ia
 from ..domain import types as question_types
 from ..domain.assignments import MemberRole
 from ..domain.attempts import GRADED_STATUSES, AttemptSource
+from ..domain.media import text_of
 from ..domain.quizzes import is_blank, load_question, response_from_data
 from ..domain.refusals import NotFound, Refused
 from ..domain.types.base import BLANK
@@ -479,8 +480,9 @@ class _Reader:
 
 
 def question_label(type_name: str, data: str) -> str:
-    """A question's prompt as lists show it (a gap as ___), shortened for a table."""
-    label = " ".join(question_types.get(type_name).listing_prompt(json.loads(data)).replace(BLANK, "___").split())
+    """A question's prompt as lists show it (a gap as ___, without its pictures), shortened for a table."""
+    prompt = text_of(question_types.get(type_name).listing_prompt(json.loads(data)))
+    label = " ".join(prompt.replace(BLANK, "___").split())
     return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1].rstrip() + "…"
 
 

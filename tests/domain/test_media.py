@@ -20,6 +20,7 @@ from quizapp.domain.media import (
     prepare_image,
     restore_names,
     store_refs,
+    text_of,
 )
 
 from ..media_data import image_bytes
@@ -176,3 +177,11 @@ def test_refs_are_stored_by_hash_and_restored_to_their_names():
 def test_a_name_with_spaces_is_restored_in_angle_brackets():
     stored = store_refs("![The heart](<media/my heart.png>)", {"media/my heart.png": _stored()})
     assert restore_names(stored, {"a" * 64: "media/my heart.png"}) == "![The heart](<media/my heart.png>)"
+
+
+def test_a_listing_leaves_pictures_out_unless_there_is_nothing_else():
+    picture = "![Flow chart of six numbered boxes](media/steps.png)"
+    listed = text_of(f"{picture}\n\nWhy must steps 1 to 3 come first?")
+    assert " ".join(listed.split()) == "Why must steps 1 to 3 come first?"
+    assert text_of(picture) == "Flow chart of six numbered boxes"
+    assert text_of("No picture here") == "No picture here"
