@@ -528,7 +528,6 @@ def test_todays_counts_the_streak_and_the_forecast(app, learner, clock):
     html = main_of(learner.get("/").text)
     today = html.split('id="today-title"', 1)[1].split("</section>", 1)[0]
     assert '<span class="count">2</span> cards studied' in today  # yesterday's review is not today's
-    print(today)
     assert '<span class="count">1</span> minute</li>' in today
     assert '<span class="count">2</span> questions answered' in today
     assert '<span class="count">50%</span> right' in today
@@ -538,3 +537,12 @@ def test_todays_counts_the_streak_and_the_forecast(app, learner, clock):
     assert re.search(r"\d+ cards? due in the next 30 days: \d+ today", forecast)
     assert 'role="img"' in forecast and '<title id="chart-home-forecast-title">' in forecast
     assert '<th scope="row">Today</th>' in forecast and '<th scope="row">Tomorrow</th>' in forecast
+    assert "questions you answered in quizzes" not in forecast  # this learner has a deck
+
+
+def test_cards_from_quiz_answers_without_a_deck_say_where_they_come_from(app, learner, clock):
+    attempt = learner.start("all-types", "practice")
+    learner.answer_key(attempt, 1, RIGHT)
+    forecast = main_of(learner.get("/").text).split('id="forecast-title"', 1)[1]
+    assert re.search(r"\d+ cards? due in the next 30 days: [1-9]\d* today", forecast)
+    assert "They are the questions you answered in quizzes" in forecast and 'href="/decks"' in forecast
