@@ -8,6 +8,7 @@
   attempts in progress and discarded, several attempts under each way of counting, ties, learners who left —
   for every sort column and order, page after page, with the class row and the means over the whole class.
 - Extensions and changed terms show at once, with nothing in the summary to update.
+- A worker that kept the grid reads again, after a change, only the results of the assignment that changed.
 - Bad ``page`` values are 4xx with a message; the migration and ``flask classes rebuild-results`` fill the
   table from the attempts already there, on SQLite and PostgreSQL.
 """
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 
 from quizapp.domain.assignments import (
     NOT_STARTED,
@@ -648,3 +649,79 @@ def test_an_extension_changed_without_a_new_grant_time_is_seen(app, school):
         db.session.execute(update(Extension).values(excused=True))
         db.session.commit()
     assert cells_of(app, school)["amy"] == "excused"
+
+
+def reread(app, school) -> tuple[set[int], int]:
+    """The assignments whose results a worker that kept every grid from before reads again to show the grid
+    (sorted by the learners' means), and the statements the grid ran."""
+    found: list[int] = []
+    statements = [0]
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements[0] += 1
+        if "UNION ALL" in statement:  # the columns' statement: the ids of the assignments read again
+            found.extend(parameters)
+
+    with app.app_context():
+        work = queries.assignments_of(db.session, school["class"])
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            queries.grid(db.session, school["class"], "mean", True, work)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        db.session.rollback()
+    return set(found), statements[0]
+
+
+def test_a_change_to_one_assignment_reads_again_only_its_column(app, school):
+    """After each kind of change, a worker that kept every grid reads again the results of the assignment that
+    changed and of no other (none at all when no assignment's results did), in one statement besides the
+    learners', and every grid it shows is the reference grid."""
+    work = varied_class(app, school, 40, 4)
+    by_highest, by_first, by_last, by_average = work
+    open_one = assign(app, school, title="Open", attempts_allowed=None)
+    now = utcnow()
+    assert_same_grid(app, school["class"])  # every column kept
+    assert reread(app, school) == (set(), 1)
+
+    def changed(expected: set[int]) -> None:
+        found, statements = reread(app, school)
+        assert found == expected
+        assert statements == 1 + bool(expected)
+        assert_same_grid(app, school["class"])
+
+    take(app, school["amy"], open_one, RIGHT, now)  # one learner's attempt at one assignment closed
+    changed({open_one})
+    start(app, school["ben"], open_one, now)  # one started
+    changed({open_one})
+    grant(app, school, by_first, school["ben"], Grant(excused=True))  # an extension on one
+    changed({by_first})
+    grant(app, school, by_first, school["ben"], Grant(extra_attempts=1))  # replaced
+    changed({by_first})
+    with app.app_context():  # one's terms edited
+        db.session.get(Assignment, by_highest).counting = "average"
+        db.session.commit()
+    changed({by_highest})
+    with app.app_context():
+        db.session.get(Assignment, by_last).due_at = utcnow() - 48 * HOUR
+        db.session.commit()
+    changed({by_last})
+    with app.app_context():  # renamed: the column is the same
+        db.session.get(Assignment, by_average).title = "Renamed"
+        db.session.commit()
+    changed(set())
+    with app.app_context():  # one deleted
+        klass = db.session.get(Class, school["class"])
+        tess = db.session.get(User, school["tess"])
+        ops.delete_assignment(db.session, tess, klass, db.session.get(Assignment, by_first), now)
+        db.session.commit()
+    changed(set())
+    with app.app_context():  # a learner joins, another leaves
+        ops.join_class(db.session, db.session.get(User, school["cat"]), school["code"], now)
+        ops.leave_class(db.session, db.session.get(User, school["amy"]), school["class"], now)
+        db.session.commit()
+    changed(set())
+    take(app, school["cat"], open_one, WRONG, now)  # the newcomer's attempt
+    changed({open_one})
+    added = assign(app, school, title="Added")  # a new assignment
+    changed({added})
