@@ -26,6 +26,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, event, insert, select, update
 
+from quizapp.classes import grid
 from quizapp.domain.assignments import (
     NOT_STARTED,
     Cell,
@@ -684,11 +685,26 @@ def test_a_change_to_one_assignment_reads_again_only_its_column(app, school):
     assert_same_grid(app, school["class"])  # every column kept
     assert reread(app, school) == (set(), 1)
 
+    teacher = client_for(app, "tess")
+    pages = [f"/classes/{school['class']}/results?sort={sort}" for sort in ("mean", "learner", f"a{by_last}")]
+
+    def tables() -> list[str]:
+        """The grid's table on each page (the rest of a page has a form's token, which changes by the second)."""
+        return [re.search(r'<table class="grid">.*</table>', teacher.get(page).text, re.S).group() for page in pages]
+
+    shown = tables()  # kept: the grid and its HTML
+
     def changed(expected: set[int]) -> None:
         found, statements = reread(app, school)
         assert found == expected
         assert statements == 1 + bool(expected)
         assert_same_grid(app, school["class"])
+        kept = tables()  # put together from what the worker kept
+        queries.forget_grids()
+        grid.forget()
+        assert kept == tables()  # as worked out afresh
+        assert kept != shown[-3:]  # something on these pages changed
+        shown.extend(kept)
 
     take(app, school["amy"], open_one, RIGHT, now)  # one learner's attempt at one assignment closed
     changed({open_one})
@@ -703,7 +719,8 @@ def test_a_change_to_one_assignment_reads_again_only_its_column(app, school):
         db.session.commit()
     changed({by_highest})
     with app.app_context():
-        db.session.get(Assignment, by_last).due_at = utcnow() - 48 * HOUR
+        edited = db.session.get(Assignment, by_last)
+        edited.opens_at, edited.due_at = now - 40 * 24 * HOUR, now - 30 * 24 * HOUR  # all its work now late
         db.session.commit()
     changed({by_last})
     with app.app_context():  # renamed: the column is the same

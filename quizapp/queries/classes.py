@@ -446,11 +446,12 @@ def _marks(ids: Sequence[int], stamps: str | None, extensions: str | None) -> di
     return {i: (sums.get(str(i), "0"), tuple(sorted(granted.get(str(i), ())))) for i in ids}
 
 
-@dataclass
+@dataclass(eq=False)
 class _Column:
     """One assignment's results for every learner with a summary row or an extension for it: the facts and
     the extensions, the score that counts with whether it is excused (for the order, the means and the class
-    row), and the cells and class totals worked out from them as they are asked for."""
+    row), and the cells and class totals worked out from them as they are asked for. Compared and hashed as
+    itself: a row of the grid is kept by the columns it was put together from."""
 
     terms: Terms
     facts: dict[int, Facts]
@@ -492,6 +493,10 @@ class _Column:
 _COLUMNS: Kept[tuple[Any, ...], _Column] = Kept(1024)
 _ORDERS: Kept[tuple[Any, ...], tuple[tuple[Member, ...], tuple[Totals, ...]]] = Kept(32)
 _PAGES: Kept[tuple[Any, ...], tuple[GridRow, ...]] = Kept(64)
+# A learner's row, by the learner and their cells (as themselves: a column read again keeps the cells of the
+# learners whose results did not change), and each assignment's latest column, for the cells it passes on.
+_ROWS: Kept[tuple[Member, tuple[int, ...]], GridRow] = Kept(4096)
+_LATEST: Kept[int, _Column] = Kept(1024)
 
 
 def forget_grids() -> None:
@@ -499,16 +504,8 @@ def forget_grids() -> None:
     _COLUMNS.clear()
     _ORDERS.clear()
     _PAGES.clear()
-
-
-def forget_column(assignment_id: int) -> None:
-    """Drop what this worker keeps of one assignment's results and the grids put together from them, as a
-    change to that assignment's results would (the benchmarks' "after one attempt closed")."""
-    with _COLUMNS._lock:
-        for key in [k for k in _COLUMNS._kept if k[0] == assignment_id]:
-            del _COLUMNS._kept[key]
-    _ORDERS.clear()
-    _PAGES.clear()
+    _ROWS.clear()
+    _LATEST.clear()
 
 
 def grid(
@@ -596,8 +593,15 @@ def _columns(session: Session, work: Sequence[Assignment], marks: dict[int, tupl
             else:
                 facts[assignment_id][user_id] = Facts(*row)
         for k in missing:
-            kept[k[0]] = _Column(k[1], facts[k[0]], grants[k[0]])
-            _COLUMNS.put(k, kept[k[0]])
+            kept[k[0]] = column = _Column(k[1], facts[k[0]], grants[k[0]])
+            before = _LATEST.get(k[0])
+            if before is not None and before.terms == column.terms:  # the cells of learners whose results stayed
+                for user_id, found in before.cells.items():
+                    mine = column.facts.get(user_id), column.grants.get(user_id)
+                    if mine == (before.facts.get(user_id), before.grants.get(user_id)):
+                        column.cells[user_id] = found
+            _COLUMNS.put(k, column)
+            _LATEST.put(k[0], column)
     return [kept[a.id] for a in work]
 
 
@@ -639,13 +643,20 @@ def _sorted(learners: list[Member], values: dict[int, float | None], by_name: bo
 
 
 def _rows(columns: Sequence[_Column], work: Sequence[Assignment], learners: Sequence[Member]) -> list[GridRow]:
-    """The rows of ``learners``: each one's cells, from the columns (worked out there once for each learner)."""
+    """The rows of ``learners``: each one's cells, from the columns (worked out there once for each learner),
+    and their mean; a row is kept while its learner and columns are the same, so that after a change to one
+    assignment's results the other rows are the same rows (and the table's HTML for them is kept too)."""
     if not work or not learners:
         return [GridRow(m, (), totals(())) for m in learners]
     rows = []
     for m in learners:
         cells = tuple(c.cell(m.user_id) for c in columns)
-        rows.append(GridRow(m, cells, totals(c.percent for c in cells if c.standing != Standing.EXCUSED)))
+        key = (m, tuple(map(id, cells)))
+        row = _ROWS.get(key)  # the very cells (the row holds them, so no other cell has their ids meanwhile)
+        if row is None or any(a is not b for a, b in zip(row.cells, cells, strict=True)):
+            row = GridRow(m, cells, totals(c.percent for c in cells if c.standing != Standing.EXCUSED))
+            _ROWS.put(key, row)
+        rows.append(row)
     return rows
 
 
