@@ -446,6 +446,10 @@ def _marks(ids: Sequence[int], stamps: str | None, extensions: str | None) -> di
     return {i: (sums.get(str(i), "0"), tuple(sorted(granted.get(str(i), ())))) for i in ids}
 
 
+# Where each way of counting finds its score among the facts (as :meth:`Facts.counted` does).
+_SCORES = {c: Facts._fields.index(f"{c.value}_percent") for c in Counting}
+
+
 @dataclass(eq=False)
 class _Column:
     """One assignment's results for every learner with a summary row or an extension for it: the facts and
@@ -461,11 +465,9 @@ class _Column:
     totals: dict[bytes, Totals] = field(default_factory=dict)  # by the learners' digest
 
     def __post_init__(self) -> None:
-        counting = self.terms.counting
-        for user_id, f in self.facts.items():
-            if f.graded > 0:
-                grant = self.grants.get(user_id)
-                self.counted[user_id] = (f.counted(counting)[0], grant is not None and grant.excused)
+        score = _SCORES.get(self.terms.counting, _SCORES[Counting.HIGHEST])  # where the score that counts is
+        excused = {u for u, g in self.grants.items() if g.excused}
+        self.counted = {u: (f[score], u in excused) for u, f in self.facts.items() if f.graded > 0}
 
     def cell(self, user_id: int) -> Cell:
         found = self.cells.get(user_id)
@@ -585,13 +587,12 @@ def _columns(session: Session, work: Sequence[Assignment], marks: dict[int, tupl
             ),
             select(_E.assignment_id, _E.user_id, *(null() for _ in _FACTS), *_GRANT).where(_E.assignment_id.in_(ids)),
         )
-        for assignment_id, user_id, *row, extension_id, due_at, minutes, attempts, excused in session.execute(
-            statement
-        ):
-            if extension_id is not None:
-                grants[assignment_id][user_id] = Grant(due_at, minutes, attempts, excused)
+        ends = 2 + len(_FACTS)  # where the facts end and the extension begins
+        for row in session.execute(statement):
+            if row[ends] is not None:
+                grants[row[0]][row[1]] = Grant(*row[ends + 1 :])
             else:
-                facts[assignment_id][user_id] = Facts(*row)
+                facts[row[0]][row[1]] = Facts._make(row[2:ends])
         for k in missing:
             kept[k[0]] = column = _Column(k[1], facts[k[0]], grants[k[0]])
             before = _LATEST.get(k[0])
