@@ -568,6 +568,13 @@ def test_the_summary_migration_rebuild_and_grid_on_postgresql(pg_app):
     assert assert_kept(pg_app)[(work, school["amy"])][2] == 2
     page = client_for(pg_app, "tess").get(f"/classes/{school['class']}/results?sort=a{work}&order=desc").text
     assert page.index(">amy<") < page.index(">ben<") and "Page 1 of 1" not in page
+    assert_same_grid(pg_app, school["class"])  # the columns kept, then one read again after each change
+    grant(pg_app, school, work, school["ben"], Grant(due_at=utcnow() + 48 * HOUR, extra_attempts=1))
+    assert_same_grid(pg_app, school["class"])
+    take(pg_app, school["ben"], work, RIGHT)
+    assert_same_grid(pg_app, school["class"])
+    grant(pg_app, school, work, school["amy"], Grant(excused=True))
+    assert_same_grid(pg_app, school["class"])
 
 
 # --- a worker keeps a grid only while nothing it shows has changed -------------------------------------------------
