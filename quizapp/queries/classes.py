@@ -401,14 +401,6 @@ def learners_of(session: Session, class_id: int) -> list[Member]:
     return _learners(session, class_id, [])[0]
 
 
-# Each assignment's stamps as "assignment:sum", summed per assignment, then joined in one text.
-_STAMP_SUMS = (
-    select(_R.assignment_id.label("assignment_id"), func.sum(_R.stamp).label("stamps"))
-    .group_by(_R.assignment_id)
-    .subquery()
-)
-
-
 def _learners(session: Session, class_id: int, ids: Sequence[int]) -> tuple[list[Member], dict[int, tuple[Any, ...]]]:
     """The class's learners, and what tells whether the results of each of the assignments ``ids`` changed
     (by assignment): the sum of its summary rows' stamps (a row written, added or deleted changes it, but for a
@@ -418,9 +410,15 @@ def _learners(session: Session, class_id: int, ids: Sequence[int]) -> tuple[list
     marks: list[Any] = []
     if ids:
         granted = _E.assignment_id.in_(ids)
-        pair = cast(_STAMP_SUMS.c.assignment_id, String) + ":" + cast(_STAMP_SUMS.c.stamps, String)
+        sums = (  # each assignment's stamps summed, then "assignment:sum" joined in one text
+            select(_R.assignment_id.label("assignment_id"), func.sum(_R.stamp).label("stamps"))
+            .where(_R.assignment_id.in_(ids))
+            .group_by(_R.assignment_id)
+            .subquery()
+        )
+        pair = cast(sums.c.assignment_id, String) + ":" + cast(sums.c.stamps, String)
         marks = [
-            select(func.aggregate_strings(pair, ";")).where(_STAMP_SUMS.c.assignment_id.in_(ids)).scalar_subquery(),
+            select(func.aggregate_strings(pair, ";")).scalar_subquery(),
             select(func.aggregate_strings(_EXTENSION, ";")).where(granted).scalar_subquery(),
         ]
     rows = session.execute(
@@ -454,8 +452,8 @@ _SCORES = {c: Facts._fields.index(f"{c.value}_percent") for c in Counting}
 class _Column:
     """One assignment's results for every learner with a summary row or an extension for it: the facts and
     the extensions, the score that counts with whether it is excused (for the order, the means and the class
-    row), and the cells and class totals worked out from them as they are asked for. Compared and hashed as
-    itself: a row of the grid is kept by the columns it was put together from."""
+    row), and the cells and class totals worked out from them as they are asked for. Kept, never compared: it
+    is equal only to itself."""
 
     terms: Terms
     facts: dict[int, Facts]
