@@ -8,6 +8,7 @@
   attempts in progress and discarded, several attempts under each way of counting, ties, learners who left —
   for every sort column and order, page after page, with the class row and the means over the whole class.
 - Extensions and changed terms show at once, with nothing in the summary to update.
+- A worker that kept the grid reads again, after a change, only the results of the assignment that changed.
 - Bad ``page`` values are 4xx with a message; the migration and ``flask classes rebuild-results`` fill the
   table from the attempts already there, on SQLite and PostgreSQL.
 """
@@ -23,8 +24,9 @@ from collections.abc import Sequence
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 
+from quizapp.classes import grid
 from quizapp.domain.assignments import (
     NOT_STARTED,
     Cell,
@@ -566,6 +568,13 @@ def test_the_summary_migration_rebuild_and_grid_on_postgresql(pg_app):
     assert assert_kept(pg_app)[(work, school["amy"])][2] == 2
     page = client_for(pg_app, "tess").get(f"/classes/{school['class']}/results?sort=a{work}&order=desc").text
     assert page.index(">amy<") < page.index(">ben<") and "Page 1 of 1" not in page
+    assert_same_grid(pg_app, school["class"])  # the columns kept, then one read again after each change
+    grant(pg_app, school, work, school["ben"], Grant(due_at=utcnow() + 48 * HOUR, extra_attempts=1))
+    assert_same_grid(pg_app, school["class"])
+    take(pg_app, school["ben"], work, RIGHT)
+    assert_same_grid(pg_app, school["class"])
+    grant(pg_app, school, work, school["amy"], Grant(excused=True))
+    assert_same_grid(pg_app, school["class"])
 
 
 # --- a worker keeps a grid only while nothing it shows has changed -------------------------------------------------
@@ -648,3 +657,95 @@ def test_an_extension_changed_without_a_new_grant_time_is_seen(app, school):
         db.session.execute(update(Extension).values(excused=True))
         db.session.commit()
     assert cells_of(app, school)["amy"] == "excused"
+
+
+def reread(app, school) -> tuple[set[int], int]:
+    """The assignments whose results a worker that kept every grid from before reads again to show the grid
+    (sorted by the learners' means), and the statements the grid ran."""
+    found: list[int] = []
+    statements = [0]
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements[0] += 1
+        if "UNION ALL" in statement:  # the columns' statement: the ids of the assignments read again
+            found.extend(parameters)
+
+    with app.app_context():
+        work = queries.assignments_of(db.session, school["class"])
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            queries.grid(db.session, school["class"], "mean", True, work)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        db.session.rollback()
+    return set(found), statements[0]
+
+
+def test_a_change_to_one_assignment_reads_again_only_its_column(app, school):
+    """After each kind of change, a worker that kept every grid reads again the results of the assignment that
+    changed and of no other (none at all when no assignment's results did), in one statement besides the
+    learners', and every grid it shows is the reference grid."""
+    work = varied_class(app, school, 40, 4)
+    by_highest, by_first, by_last, by_average = work
+    open_one = assign(app, school, title="Open", attempts_allowed=None)
+    now = utcnow()
+    assert_same_grid(app, school["class"])  # every column kept
+    assert reread(app, school) == (set(), 1)
+
+    teacher = client_for(app, "tess")
+    pages = [f"/classes/{school['class']}/results?sort={sort}" for sort in ("mean", "learner", f"a{by_last}")]
+
+    def tables() -> list[str]:
+        """The grid's table on each page (the rest of a page has a form's token, which changes by the second)."""
+        return [re.search(r'<table class="grid">.*</table>', teacher.get(page).text, re.S).group() for page in pages]
+
+    shown = tables()  # kept: the grid and its HTML
+
+    def changed(expected: set[int]) -> None:
+        found, statements = reread(app, school)
+        assert found == expected
+        assert statements == 1 + bool(expected)
+        assert_same_grid(app, school["class"])
+        kept = tables()  # put together from what the worker kept
+        queries.forget_grids()
+        grid.forget()
+        assert kept == tables()  # as worked out afresh
+        assert kept != shown[-3:]  # something on these pages changed
+        shown.extend(kept)
+
+    take(app, school["amy"], open_one, RIGHT, now)  # one learner's attempt at one assignment closed
+    changed({open_one})
+    start(app, school["ben"], open_one, now)  # one started
+    changed({open_one})
+    grant(app, school, by_first, school["ben"], Grant(excused=True))  # an extension on one
+    changed({by_first})
+    grant(app, school, by_first, school["ben"], Grant(extra_attempts=1))  # replaced
+    changed({by_first})
+    with app.app_context():  # one's terms edited
+        db.session.get(Assignment, by_highest).counting = "average"
+        db.session.commit()
+    changed({by_highest})
+    with app.app_context():
+        edited = db.session.get(Assignment, by_last)
+        edited.opens_at, edited.due_at = now - 40 * 24 * HOUR, now - 30 * 24 * HOUR  # all its work now late
+        db.session.commit()
+    changed({by_last})
+    with app.app_context():  # renamed: the column is the same
+        db.session.get(Assignment, by_average).title = "Renamed"
+        db.session.commit()
+    changed(set())
+    with app.app_context():  # one deleted
+        klass = db.session.get(Class, school["class"])
+        tess = db.session.get(User, school["tess"])
+        ops.delete_assignment(db.session, tess, klass, db.session.get(Assignment, by_first), now)
+        db.session.commit()
+    changed(set())
+    with app.app_context():  # a learner joins, another leaves
+        ops.join_class(db.session, db.session.get(User, school["cat"]), school["code"], now)
+        ops.leave_class(db.session, db.session.get(User, school["amy"]), school["class"], now)
+        db.session.commit()
+    changed(set())
+    take(app, school["cat"], open_one, WRONG, now)  # the newcomer's attempt
+    changed({open_one})
+    added = assign(app, school, title="Added")  # a new assignment
+    changed({added})

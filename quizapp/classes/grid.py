@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from ..domain.assignments import Totals
 from ..kept import Kept
-from ..queries.classes import Grid
+from ..queries.classes import Grid, GridRow
 
 NONE = "—"
 
@@ -28,6 +28,10 @@ class Table:
 
 
 _KEPT: Kept[tuple[Any, ...], Table] = Kept(64)
+# Each learner's row written out, by the grid's row as itself (the read side passes on the same row while its
+# learner and cells are the same) with the addresses and titles it shows: after a change to one learner's
+# results, the page's other rows are not written again.
+_ROWS: Kept[tuple[Any, ...], tuple[GridRow, Markup]] = Kept(4096)
 
 
 def table(class_id: int, grid: Grid) -> Table:
@@ -46,6 +50,7 @@ def table(class_id: int, grid: Grid) -> Table:
 def forget() -> None:
     """Drop every table this worker keeps (the benchmarks' "worked out afresh")."""
     _KEPT.clear()
+    _ROWS.clear()
 
 
 def percent(value: float | None) -> str:
@@ -73,8 +78,14 @@ def _rows(class_id: int, grid: Grid) -> tuple[Markup, ...]:
     learner = url_for("classes.learner", class_id=class_id, user_id=1).removesuffix("1")
     review = url_for("classes.review", class_id=class_id, attempt_id=1).removesuffix("1")
     titles = [escape(a.title) for a in grid.assignments]
+    shown = (learner, review, tuple(titles))
     out = []
     for r in grid.rows:
+        key = (id(r), shown)
+        found = _ROWS.get(key)
+        if found is not None and found[0] is r:  # the row itself, held by the entry: no other has its id
+            out.append(found[1])
+            continue
         m = r.learner
         login = escape(m.login)
         status = "" if m.active else f' <span class="meta">({"left" if m.left else "removed"})</span>'
@@ -88,7 +99,9 @@ def _rows(class_id: int, grid: Grid) -> tuple[Markup, ...]:
                 )
             parts.append(text + "</td>")
         parts.append(f"<td>{percent(r.totals.mean)}</td></tr>")
-        out.append(Markup("".join(parts)))  # noqa: S704  # nosec B704 - escaped above, or the app's own words
+        written = Markup("".join(parts))  # noqa: S704  # nosec B704 - escaped above, or the app's own words
+        _ROWS.put(key, (r, written))
+        out.append(written)
     return tuple(out)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any
 
-from sqlalchemy import Select, String, and_, case, cast, func, select
+from sqlalchemy import Select, String, and_, cast, func, null, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from ..domain.accounts import Role, shown_login
@@ -394,12 +394,6 @@ _EXTENSION = reduce(
         func.coalesce(cast(_E.due_at, String), ""),
     ],
 )
-_COUNTED = case(
-    (_A.counting == Counting.FIRST.value, _R.first_percent),
-    (_A.counting == Counting.LAST.value, _R.last_percent),
-    (_A.counting == Counting.AVERAGE.value, _R.average_percent),
-    else_=_R.highest_percent,
-)
 
 
 def learners_of(session: Session, class_id: int) -> list[Member]:
@@ -407,16 +401,24 @@ def learners_of(session: Session, class_id: int) -> list[Member]:
     return _learners(session, class_id, [])[0]
 
 
-def _learners(session: Session, class_id: int, ids: Sequence[int]) -> tuple[list[Member], tuple[Any, ...]]:
-    """The class's learners, and what tells whether the results of assignments ``ids`` changed: the sum of
-    their summary rows' stamps (a row written, added or deleted changes it, but for a chance of one in 2**40),
-    and their extensions, every value of each, as one text (a class has few). One statement: the two are
-    subqueries that the database works out once, not per learner, the first from an index alone."""
+def _learners(session: Session, class_id: int, ids: Sequence[int]) -> tuple[list[Member], dict[int, tuple[Any, ...]]]:
+    """The class's learners, and what tells whether the results of each of the assignments ``ids`` changed
+    (by assignment): the sum of its summary rows' stamps (a row written, added or deleted changes it, but for a
+    chance of one in 2**40), and its extensions, every value of each. One statement: the two are subqueries
+    that the database works out once, not per learner, each as one text (a class has few assignments and few
+    extensions), the first from an index alone."""
     marks: list[Any] = []
     if ids:
-        in_work, granted = _R.assignment_id.in_(ids), _E.assignment_id.in_(ids)
+        granted = _E.assignment_id.in_(ids)
+        sums = (  # each assignment's stamps summed, then "assignment:sum" joined in one text
+            select(_R.assignment_id.label("assignment_id"), func.sum(_R.stamp).label("stamps"))
+            .where(_R.assignment_id.in_(ids))
+            .group_by(_R.assignment_id)
+            .subquery()
+        )
+        pair = cast(sums.c.assignment_id, String) + ":" + cast(sums.c.stamps, String)
         marks = [
-            select(func.coalesce(func.sum(_R.stamp), 0)).where(in_work).scalar_subquery(),
+            select(func.aggregate_strings(pair, ";")).scalar_subquery(),
             select(func.aggregate_strings(_EXTENSION, ";")).where(granted).scalar_subquery(),
         ]
     rows = session.execute(
@@ -428,20 +430,82 @@ def _learners(session: Session, class_id: int, ids: Sequence[int]) -> tuple[list
         Member(user_id, shown_login(email, username), MemberRole.LEARNER, joined, removed, removed_by == user_id)
         for user_id, email, username, joined, removed, removed_by, *_ in rows
     ]
-    return learners, tuple(rows[0][6:]) if rows else ()
+    return learners, _marks(ids, *rows[0][6:]) if rows and ids else {}
 
 
-# What each worker keeps of the grids it worked out: the order of a class's learners with the class row, and
-# pages of cells, keyed by everything they were worked out from (the assignments' titles and terms, the
-# learners, the results' and extensions' marks), so a grid is worked out again as soon as any of it changes.
+def _marks(ids: Sequence[int], stamps: str | None, extensions: str | None) -> dict[int, tuple[Any, ...]]:
+    """Each assignment's marks from the two texts: its stamps' sum, and its extensions in a set order (the
+    database joins them in any)."""
+    sums = dict(piece.split(":") for piece in (stamps or "").split(";") if piece)
+    granted: dict[str, list[str]] = {}
+    for piece in (extensions or "").split(";"):
+        if piece:
+            granted.setdefault(piece.split("|")[2], []).append(piece)
+    return {i: (sums.get(str(i), "0"), tuple(sorted(granted.get(str(i), ())))) for i in ids}
+
+
+# Where each way of counting finds its score among the facts (as :meth:`Facts.counted` does).
+_SCORES = {c: Facts._fields.index(f"{c.value}_percent") for c in Counting}
+
+
+@dataclass(eq=False)
+class _Column:
+    """One assignment's results for every learner with a summary row or an extension for it: the facts and
+    the extensions, the score that counts with whether it is excused (for the order, the means and the class
+    row), and the cells and class totals worked out from them as they are asked for. Kept, never compared: it
+    is equal only to itself."""
+
+    terms: Terms
+    facts: dict[int, Facts]
+    grants: dict[int, Grant]
+    counted: dict[int, tuple[float | None, bool]] = field(default_factory=dict)  # learners with graded attempts
+    cells: dict[int, Cell] = field(default_factory=dict)
+    totals: dict[bytes, Totals] = field(default_factory=dict)  # by the learners' digest
+
+    def __post_init__(self) -> None:
+        score = _SCORES.get(self.terms.counting, _SCORES[Counting.HIGHEST])  # where the score that counts is
+        excused = {u for u, g in self.grants.items() if g.excused}
+        self.counted = {u: (f[score], u in excused) for u, f in self.facts.items() if f.graded > 0}
+
+    def cell(self, user_id: int) -> Cell:
+        found = self.cells.get(user_id)
+        if found is None:
+            found = self.cells[user_id] = cell_of(self.terms, self.grants.get(user_id), self.facts.get(user_id))
+        return found
+
+    def totals_of(self, digest: bytes, learner_ids: Sequence[int]) -> Totals:
+        """The class row's cell: the scores that count of the learners ``learner_ids``, excused ones left out."""
+        found = self.totals.get(digest)
+        if found is None:
+            counted = self.counted
+            scores = [
+                p for u in learner_ids if (c := counted.get(u)) is not None and (p := c[0]) is not None and not c[1]
+            ]
+            found = self.totals[digest] = totals(scores)
+        return found
+
+
+# What each worker keeps of the grids it worked out: each assignment's column, keyed by that assignment's terms
+# and marks, so that a change to one assignment's results (an attempt started or closed, an extension) reads
+# that column again and no other; the order of a class's learners with the class row, and pages of cells, keyed
+# by everything they were worked out from (the assignments' titles and terms, the learners, every assignment's
+# marks), put together again from the columns as soon as any of it changes.
+_COLUMNS: Kept[tuple[Any, ...], _Column] = Kept(1024)
 _ORDERS: Kept[tuple[Any, ...], tuple[tuple[Member, ...], tuple[Totals, ...]]] = Kept(32)
 _PAGES: Kept[tuple[Any, ...], tuple[GridRow, ...]] = Kept(64)
+# A learner's row, by the learner and their cells (as themselves: a column read again keeps the cells of the
+# learners whose results did not change), and each assignment's latest column, for the cells it passes on.
+_ROWS: Kept[tuple[Member, tuple[int, ...]], GridRow] = Kept(4096)
+_LATEST: Kept[int, _Column] = Kept(1024)
 
 
 def forget_grids() -> None:
     """Drop every grid this worker keeps (the benchmarks' "worked out afresh")."""
+    _COLUMNS.clear()
     _ORDERS.clear()
     _PAGES.clear()
+    _ROWS.clear()
+    _LATEST.clear()
 
 
 def grid(
@@ -458,11 +522,11 @@ def grid(
     :func:`sort_keys`, which the caller has checked) across the whole class, missing scores last either way.
 
     Read from the results summary (:class:`quizapp.models.AssignmentResult`): the learners, with what tells
-    whether the class's results changed, in one statement; then, unless this worker keeps the order and the
-    page from before with nothing changed since, the score that counts of every learner and assignment, and
-    whether they are excused (for the order, the learners' means and the column totals, which cover the whole
-    class), and the summary rows and extensions of this page's learners, which the terms and extensions turn
-    into cells here.
+    whether each assignment's results changed, in one statement; then, unless this worker keeps the order and
+    the page from before with nothing changed since, the summary rows and extensions of the assignments whose
+    results changed since this worker last read them (all of them, the first time) in one more statement, from
+    which, with the columns it kept, the order, the learners' means, the class row and this page's cells are
+    put together here.
 
     Raises:
         NoSuchPage: ``page`` is past the last page (page 1 of an empty class is an empty page).
@@ -470,10 +534,18 @@ def grid(
     work = list(work) if work is not None else assignments_of(session, class_id)
     learners, marks = _learners(session, class_id, [a.id for a in work])
     terms = tuple((a.id, a.title, terms_of(a)) for a in work)
-    base = (class_id, sort, descending, terms, _digest(learners), marks)
+    digest = _digest(learners)
+    base = (class_id, sort, descending, terms, digest, tuple(marks.get(a.id) for a in work))
+    found: list[_Column] = []
+
+    def columns() -> list[_Column]:
+        if not found and work and learners:
+            found.extend(_columns(session, work, marks))
+        return found
+
     standing = _ORDERS.get(base)
     if standing is None:
-        standing = _standings(session, work, learners, sort, descending)
+        standing = _standings(columns(), work, learners, digest, sort, descending)
         _ORDERS.put(base, standing)
     ordered, column_totals = standing
     listed = page_of(ordered, page, per_page or max(1, len(ordered)))
@@ -483,7 +555,7 @@ def grid(
     key = (*base, listed.page, per_page)
     rows = _PAGES.get(key)
     if rows is None:
-        rows = tuple(_rows(session, class_id, work, listed.items))
+        rows = tuple(_rows(columns(), work, listed.items))
         _PAGES.put(key, rows)
     page_rows = ListPage(rows, listed.page, listed.per_page, listed.total)
     return Grid(work, list(rows), list(column_totals), sort, descending, page_rows, key)
@@ -496,33 +568,67 @@ def _digest(learners: Sequence[Member]) -> bytes:
     return hashlib.blake2b(shown.encode(), digest_size=20).digest()
 
 
+def _columns(session: Session, work: Sequence[Assignment], marks: dict[int, tuple[Any, ...]]) -> list[_Column]:
+    """Each assignment's column: the kept one while its terms and marks are the same, the others read again in
+    one statement (the summary rows and the extensions of those assignments, one after the other)."""
+    keys = [(a.id, terms_of(a), marks.get(a.id)) for a in work]
+    kept = {k[0]: c for k in keys if (c := _COLUMNS.get(k)) is not None}
+    missing = [k for k in keys if k[0] not in kept]
+    if missing:
+        ids = [k[0] for k in missing]
+        facts: dict[int, dict[int, Facts]] = {i: {} for i in ids}
+        grants: dict[int, dict[int, Grant]] = {i: {} for i in ids}
+        # The statement's columns take their types from its first part: the extensions' there are typed nulls.
+        statement = union_all(
+            select(_R.assignment_id, _R.user_id, *_FACTS, *(type_coerce(null(), c.type) for c in _GRANT)).where(
+                _R.assignment_id.in_(ids)
+            ),
+            select(_E.assignment_id, _E.user_id, *(null() for _ in _FACTS), *_GRANT).where(_E.assignment_id.in_(ids)),
+        )
+        ends = 2 + len(_FACTS)  # where the facts end and the extension begins
+        for row in session.execute(statement):
+            if row[ends] is not None:
+                grants[row[0]][row[1]] = Grant(*row[ends + 1 :])
+            else:
+                facts[row[0]][row[1]] = Facts._make(row[2:ends])
+        for k in missing:
+            kept[k[0]] = column = _Column(k[1], facts[k[0]], grants[k[0]])
+            before = _LATEST.get(k[0])
+            if before is not None and before.terms == column.terms:  # the cells of learners whose results stayed
+                for user_id, found in before.cells.items():
+                    mine = column.facts.get(user_id), column.grants.get(user_id)
+                    if mine == (before.facts.get(user_id), before.grants.get(user_id)):
+                        column.cells[user_id] = found
+            _COLUMNS.put(k, column)
+            _LATEST.put(k[0], column)
+    return [kept[a.id] for a in work]
+
+
 def _standings(
-    session: Session, work: Sequence[Assignment], learners: Sequence[Member], sort: str, descending: bool
+    columns: Sequence[_Column],
+    work: Sequence[Assignment],
+    learners: Sequence[Member],
+    digest: bytes,
+    sort: str,
+    descending: bool,
 ) -> tuple[tuple[Member, ...], tuple[Totals, ...]]:
-    """The learners in the grid's order and the class row, from every counting score of the class."""
-    learner_ids = {m.user_id for m in learners}
-    column = {a.id: i for i, a in enumerate(work)}
-    by_column: list[list[float]] = [[] for _ in work]
-    by_learner: dict[int, list[float]] = {}
-    sorted_by = column.get(int(sort[1:])) if sort not in SORT_KEYS else None
+    """The learners in the grid's order and the class row, from every assignment's column."""
+    if not work or not learners:
+        return tuple(_sorted(list(learners), {}, True, descending)), tuple(totals(()) for _ in work)
+    learner_ids = [m.user_id for m in learners]
     sort_values: dict[int, float | None] = {}
-    if work and learners:
-        for user_id, assignment_id, percent, excused in session.execute(
-            select(_R.user_id, _R.assignment_id, _COUNTED, _E.excused)
-            .join(_assignments, _A.id == _R.assignment_id)
-            .outerjoin(_extensions, and_(_E.assignment_id == _R.assignment_id, _E.user_id == _R.user_id))
-            .where(_R.assignment_id.in_(list(column)), _R.graded > 0)
-        ):
-            i = column[assignment_id]
-            if i == sorted_by:
-                sort_values[user_id] = percent  # a cell's score sorts its column, excused or not
-            if percent is not None and not excused and user_id in learner_ids:  # as in the learners' means
-                by_column[i].append(percent)
-                by_learner.setdefault(user_id, []).append(percent)
     if sort == "mean":  # the mean of :func:`totals`, to the last bit
-        sort_values = {u: math.fsum(v) / len(v) for u, v in by_learner.items()}
+        by_learner: dict[int, list[float]] = {u: [] for u in learner_ids}
+        for column in columns:
+            for user_id, (percent, excused) in column.counted.items():
+                if percent is not None and not excused and (mine := by_learner.get(user_id)) is not None:
+                    mine.append(percent)
+        sort_values = {u: math.fsum(v) / len(v) for u, v in by_learner.items() if v}
+    elif sort not in SORT_KEYS:  # a cell's score sorts its column, excused or not
+        sorted_by = [a.id for a in work].index(int(sort[1:]))
+        sort_values = {u: percent for u, (percent, _excused) in columns[sorted_by].counted.items()}
     ordered = _sorted(list(learners), sort_values, sort == "learner", descending)
-    return tuple(ordered), tuple(totals(values) for values in by_column)
+    return tuple(ordered), tuple(c.totals_of(digest, learner_ids) for c in columns)
 
 
 def _sorted(learners: list[Member], values: dict[int, float | None], by_name: bool, descending: bool) -> list[Member]:
@@ -535,30 +641,21 @@ def _sorted(learners: list[Member], values: dict[int, float | None], by_name: bo
     return [m for m, _v in sorted(scored, key=lambda p: p[1], reverse=descending)] + unscored
 
 
-def _rows(session: Session, class_id: int, work: Sequence[Assignment], learners: Sequence[Member]) -> list[GridRow]:
-    """The cells of ``learners``: their summary rows and extensions read in one statement (a row per cell, empty
-    where they have neither), the terms and extensions applied."""
+def _rows(columns: Sequence[_Column], work: Sequence[Assignment], learners: Sequence[Member]) -> list[GridRow]:
+    """The rows of ``learners``: each one's cells, from the columns (worked out there once for each learner),
+    and their mean; a row is kept while its learner and columns are the same, so that after a change to one
+    assignment's results the other rows are the same rows (and the table's HTML for them is kept too)."""
     if not work or not learners:
         return [GridRow(m, (), totals(())) for m in learners]
-    facts: dict[tuple[int, int], Facts] = {}
-    grants: dict[tuple[int, int], Grant] = {}
-    for user_id, assignment_id, *row, extension_id, due_at, minutes, attempts, excused in session.execute(
-        select(_M.user_id, _A.id, *_FACTS, *_GRANT)
-        .select_from(_assignments)
-        .join(_members, _M.class_id == _A.class_id)
-        .outerjoin(_results, and_(_R.assignment_id == _A.id, _R.user_id == _M.user_id))
-        .outerjoin(_extensions, and_(_E.assignment_id == _A.id, _E.user_id == _M.user_id))
-        .where(_A.id.in_([a.id for a in work]), _M.class_id == class_id, _M.user_id.in_([m.user_id for m in learners]))
-    ):
-        if row[0] is not None:
-            facts[(user_id, assignment_id)] = Facts(*row)
-        if extension_id is not None:
-            grants[(user_id, assignment_id)] = Grant(due_at, minutes, attempts, excused)
-    terms = [(a.id, terms_of(a)) for a in work]
     rows = []
     for m in learners:
-        cells = tuple(cell_of(t, grants.get((m.user_id, a_id)), facts.get((m.user_id, a_id))) for a_id, t in terms)
-        rows.append(GridRow(m, cells, totals(c.percent for c in cells if c.standing != Standing.EXCUSED)))
+        cells = tuple(c.cell(m.user_id) for c in columns)
+        key = (m, tuple(map(id, cells)))
+        row = _ROWS.get(key)  # the very cells (the row holds them, so no other cell has their ids meanwhile)
+        if row is None or any(a is not b for a, b in zip(row.cells, cells, strict=True)):
+            row = GridRow(m, cells, totals(c.percent for c in cells if c.standing != Standing.EXCUSED))
+            _ROWS.put(key, row)
+        rows.append(row)
     return rows
 
 
