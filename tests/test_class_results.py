@@ -19,8 +19,6 @@ import datetime as dt
 import math
 import random
 import re
-import statistics
-from collections.abc import Sequence
 
 import pytest
 from flask_migrate import downgrade, upgrade
@@ -28,20 +26,11 @@ from sqlalchemy import delete, event, insert, select, update
 
 from quizapp.classes import grid
 from quizapp.domain.assignments import (
-    NOT_STARTED,
-    Cell,
-    Counting,
     Grant,
     Standing,
-    Taken,
-    Terms,
-    for_learner,
-    graded,
-    is_late,
     summarise,
     totals,
 )
-from quizapp.domain.attempts import AttemptStatus
 from quizapp.extensions import db
 from quizapp.models import (
     Assignment,
@@ -61,6 +50,7 @@ from quizapp.operations.results import rebuild_results
 from quizapp.queries import classes as queries
 
 from .conftest import ROOT
+from .domain.test_assignment_facts import reference  # each cell as it was worked out before the summary
 from .test_classes import HOUR, RIGHT, WRONG, assign, client_for, make_school, take
 
 MIGRATIONS = str(ROOT / "migrations")
@@ -75,36 +65,6 @@ def school(app):
 # --- the reference: the grid as it was worked out from every attempt -------------------------------------------
 
 
-def reference_cell(terms: Terms, grant: Grant | None, taken: Sequence[Taken]) -> Cell:
-    """Where a learner stands, worked out from their attempts exactly as before the summary."""
-    if not taken and grant is None:
-        return NOT_STARTED
-    mine = for_learner(terms, grant)
-    done = graded(taken)
-    if not done:
-        percent, attempt_id = None, None
-    elif terms.counting == Counting.FIRST:
-        percent, attempt_id = done[0].percent, done[0].attempt_id
-    elif terms.counting == Counting.LAST:
-        percent, attempt_id = done[-1].percent, done[-1].attempt_id
-    elif terms.counting == Counting.AVERAGE:
-        percent, attempt_id = statistics.fmean(t.percent or 0.0 for t in done), done[-1].attempt_id
-    else:
-        best = max(done, key=lambda t: (t.percent or 0.0, -t.started_at.timestamp()))
-        percent, attempt_id = best.percent, best.attempt_id
-    if mine.excused:
-        standing = Standing.EXCUSED
-    elif any(not is_late(mine, t.finished_at) for t in done):
-        standing = Standing.SUBMITTED
-    elif done:
-        standing = Standing.LATE
-    elif any(t.status == AttemptStatus.IN_PROGRESS for t in taken):
-        standing = Standing.IN_PROGRESS
-    else:
-        standing = Standing.NOT_STARTED
-    return Cell(standing, percent, attempt_id, len(taken), mine.extended)
-
-
 def reference_grid(session, class_id: int, sort: str, descending: bool):
     """(learner ids in order, {learner: (cells, totals)}, column totals), from every attempt and extension."""
     work = queries.assignments_of(session, class_id)
@@ -116,7 +76,7 @@ def reference_grid(session, class_id: int, sort: str, descending: bool):
     rows = {}
     for m in learners:
         cells = tuple(
-            reference_cell(t, grants.get((m.user_id, a.id)), taken.get((m.user_id, a.id), ()))
+            reference(t, grants.get((m.user_id, a.id)), taken.get((m.user_id, a.id), ()))
             for a, t in zip(work, terms, strict=True)
         )
         rows[m.user_id] = (cells, totals(c.percent for c in cells if c.standing != Standing.EXCUSED))

@@ -238,13 +238,7 @@ def assignment_input(form: AssignmentForm, zone: str) -> operations.AssignmentIn
     data = form.data
     bank, _, quiz = (data["quiz"] or "").partition("/")
     return operations.AssignmentInput(
-        title=data["title"] or "",
-        opens_at=from_local(data["opens_at"], zone),
-        due_at=from_local(data["due_at"], zone),
-        attempts_allowed=data["attempts"],
-        counting=data["counting"],
-        feedback=data["feedback"],
-        late_accepted=bool(data["late_accepted"]),
+        **vars(terms_input(form, zone)),
         bank=bank or None,
         quiz=quiz or None,
         banks=tuple(data["banks"] or ()),
@@ -459,7 +453,8 @@ def terms_data(found: Assignment, zone: str) -> dict[str, Any]:
     }
 
 
-def terms_input(form: TermsForm, zone: str) -> operations.TermsInput:
+def terms_input(form: TermsForm | AssignmentForm, zone: str) -> operations.TermsInput:
+    """The terms the form asks for (both forms have them), its dates read in the class's time zone."""
     data = form.data
     return operations.TermsInput(
         title=data["title"] or "",

@@ -274,9 +274,8 @@ def add_teacher(session: Session, klass: Class, login: str, now: dt.datetime) ->
 
 
 @dataclass(frozen=True)
-class AssignmentInput:
-    """What a teacher asks for: a bank's quiz (``bank`` and ``quiz``) or a built quiz (``banks``, ``tags``,
-    ``count``, ``mode``, ``time_limit_minutes``), and the terms."""
+class TermsInput:
+    """What a teacher may change of an assignment once it is set: everything but the quiz it draws."""
 
     title: str
     opens_at: dt.datetime
@@ -285,6 +284,13 @@ class AssignmentInput:
     counting: str = Counting.HIGHEST
     feedback: str = Feedback.AT_ONCE
     late_accepted: bool = False
+
+
+@dataclass(frozen=True)
+class AssignmentInput(TermsInput):
+    """What a teacher asks for: the terms, and a bank's quiz (``bank`` and ``quiz``) or a built quiz
+    (``banks``, ``tags``, ``count``, ``mode``, ``time_limit_minutes``)."""
+
     bank: str | None = None
     quiz: str | None = None
     banks: tuple[str, ...] = ()
@@ -359,19 +365,6 @@ def create_assignment(
     session.add(assignment)
     session.flush()
     return assignment
-
-
-@dataclass(frozen=True)
-class TermsInput:
-    """What a teacher may change of an assignment once it is set: everything but the quiz it draws."""
-
-    title: str
-    opens_at: dt.datetime
-    due_at: dt.datetime
-    attempts_allowed: int | None
-    counting: str = Counting.HIGHEST
-    feedback: str = Feedback.AT_ONCE
-    late_accepted: bool = False
 
 
 def _check_choices(counting: str, feedback: str) -> None:
