@@ -124,12 +124,17 @@ class Host:
                 psutil.Process(pid).wait(timeout=30)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        terminate(self.process, self.kill)
+
+
+def terminate(process: subprocess.Popen | None, kill) -> None:
+    """SIGTERM (what finishes requests and jobs under way), then ``kill`` if it has not ended in 40 s."""
+    if process and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            kill()
 
 
 @dataclass
@@ -147,13 +152,7 @@ class JobWorker:
             self.process = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
+        terminate(self.process, lambda: (self.process.kill(), self.process.wait(timeout=30)))
 
 
 def flask(env: dict, *args: str, stdin: str | None = None) -> None:
